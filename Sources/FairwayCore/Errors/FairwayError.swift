@@ -1,0 +1,58 @@
+/// The error type of Fairway's protocol layer: a code plus where it happened.
+///
+/// It crosses the wire as `ErrorReply` (code, message, field, retry-after), so a
+/// refusal at a remote node reads the same as a local one.
+public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure. Raw values match `fairway.v1.ErrorReply.Code`.
+    public enum Code: Int, Sendable, Hashable, Codable, CaseIterable {
+        case unspecified = 0
+        case malformed = 1
+        case unsupportedVersion = 2
+        case messageTooLarge = 3
+        case unknownSender = 4
+        case invalidField = 5
+        case unexpectedPayload = 6
+        case unavailable = 7
+        case `internal` = 8
+
+        public var name: String {
+            switch self {
+            case .unspecified: "unspecified"
+            case .malformed: "malformed"
+            case .unsupportedVersion: "unsupported-version"
+            case .messageTooLarge: "message-too-large"
+            case .unknownSender: "unknown-sender"
+            case .invalidField: "invalid-field"
+            case .unexpectedPayload: "unexpected-payload"
+            case .unavailable: "unavailable"
+            case .internal: "internal"
+            }
+        }
+    }
+
+    public var code: Code
+    /// What was wrong, for a person.
+    public var message: String
+    /// Where: the offending field path (e.g. `envelope.protocol_version`), or "".
+    public var field: String
+    /// The peer involved, when known (sender of a bad request, or remote node that refused).
+    public var peer: String
+    /// Retry after this many milliseconds; 0 = do not retry unchanged.
+    public var retryAfterMilliseconds: Int64
+
+    public init(_ code: Code, _ message: String, field: String = "", peer: String = "", retryAfterMilliseconds: Int64 = 0) {
+        self.code = code
+        self.message = message
+        self.field = field
+        self.peer = peer
+        self.retryAfterMilliseconds = retryAfterMilliseconds
+    }
+
+    public var description: String {
+        var s = "\(code.name): \(message)"
+        if !field.isEmpty { s += " [field \(field)]" }
+        if !peer.isEmpty { s += " [peer \(peer)]" }
+        if retryAfterMilliseconds > 0 { s += " [retry after \(retryAfterMilliseconds) ms]" }
+        return s
+    }
+}

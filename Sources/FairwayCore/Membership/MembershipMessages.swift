@@ -1,0 +1,126 @@
+/// Domain forms of the membership messages of wire protocol v1
+/// (`proto/fairway/v1/membership.proto`). Values here are already validated.
+
+/// A node asks to join. Agents join through an edge server (`via`).
+public struct JoinRequest: Sendable, Hashable {
+    public var nodeID: NodeID
+    public var role: NodeRole
+    /// nng URL where the node serves requests; empty for agents.
+    public var address: String
+    public var version: String
+    /// For agents: the edge server relaying the join.
+    public var via: NodeID?
+    /// For agents: token bucket size B (tokens).
+    public var bucketSize: UInt32
+
+    public init(nodeID: NodeID, role: NodeRole, address: String, version: String, via: NodeID? = nil, bucketSize: UInt32 = 0) {
+        self.nodeID = nodeID
+        self.role = role
+        self.address = address
+        self.version = version
+        self.via = via
+        self.bucketSize = bucketSize
+    }
+}
+
+public struct JoinAccepted: Sendable, Hashable {
+    public var coordinatorID: NodeID
+    /// Heartbeat period the coordinator expects, milliseconds.
+    public var heartbeatIntervalMilliseconds: Int64
+    public var epoch: UInt64
+
+    public init(coordinatorID: NodeID, heartbeatIntervalMilliseconds: Int64, epoch: UInt64) {
+        self.coordinatorID = coordinatorID
+        self.heartbeatIntervalMilliseconds = heartbeatIntervalMilliseconds
+        self.epoch = epoch
+    }
+}
+
+/// Liveness; an edge server's heartbeat also vouches for the agents it heard from.
+public struct Heartbeat: Sendable, Hashable {
+    public var nodeID: NodeID
+    public var agentIDs: [NodeID]
+
+    public init(nodeID: NodeID, agentIDs: [NodeID] = []) {
+        self.nodeID = nodeID
+        self.agentIDs = agentIDs
+    }
+}
+
+public struct HeartbeatAck: Sendable, Hashable {
+    public var epoch: UInt64
+    /// Vouched agents the coordinator does not know under this edge; they must re-join.
+    public var unknownAgentIDs: [NodeID]
+
+    public init(epoch: UInt64, unknownAgentIDs: [NodeID] = []) {
+        self.epoch = epoch
+        self.unknownAgentIDs = unknownAgentIDs
+    }
+}
+
+/// One row of a status report.
+public struct NodeStatus: Sendable, Hashable, Codable {
+    public var id: NodeID
+    public var role: NodeRole
+    public var address: String
+    public var state: MemberState
+    /// Last heartbeat seen by the reporter; `.zero` = never.
+    public var lastHeartbeat: Timestamp
+    public var version: String
+    public var via: NodeID?
+
+    public init(id: NodeID, role: NodeRole, address: String, state: MemberState, lastHeartbeat: Timestamp, version: String, via: NodeID? = nil) {
+        self.id = id
+        self.role = role
+        self.address = address
+        self.state = state
+        self.lastHeartbeat = lastHeartbeat
+        self.version = version
+        self.via = via
+    }
+
+    public init(_ m: Member) {
+        self.init(id: m.id, role: m.role, address: m.address, state: m.state,
+                  lastHeartbeat: m.lastHeartbeat, version: m.version, via: m.via)
+    }
+}
+
+public struct StatusReply: Sendable, Hashable {
+    public var reporterID: NodeID
+    public var reporterRole: NodeRole
+    public var nodes: [NodeStatus]
+    public var epoch: UInt64
+
+    public init(reporterID: NodeID, reporterRole: NodeRole, nodes: [NodeStatus], epoch: UInt64) {
+        self.reporterID = reporterID
+        self.reporterRole = reporterRole
+        self.nodes = nodes
+        self.epoch = epoch
+    }
+}
+
+/// Published by the coordinator every heartbeat interval; a hint, not authority.
+public struct EpochAnnouncement: Sendable, Hashable {
+    public var epoch: UInt64
+    public var startedAt: Timestamp
+    public var aliveMembers: UInt32
+
+    public init(epoch: UInt64, startedAt: Timestamp, aliveMembers: UInt32) {
+        self.epoch = epoch
+        self.startedAt = startedAt
+        self.aliveMembers = aliveMembers
+    }
+}
+
+/// Health probe answer.
+public struct Pong: Sendable, Hashable {
+    public var nodeID: NodeID
+    public var role: NodeRole
+    public var version: String
+
+    public init(nodeID: NodeID, role: NodeRole, version: String) {
+        self.nodeID = nodeID
+        self.role = role
+        self.version = version
+    }
+}

@@ -1,0 +1,67 @@
+import FairwayCore
+
+/// The domain form of `fairway.v1.Envelope`: every message on every socket.
+public struct Envelope: Sendable, Hashable {
+    public var protocolVersion: UInt32
+    /// Idempotency key of the request (unique per sender).
+    public var messageID: MessageID
+    public var sender: NodeID
+    /// Sender's clock at send time.
+    public var sentAt: Timestamp
+    /// For replies: the request's `messageID`.
+    public var inReplyTo: MessageID?
+    public var payload: Payload
+
+    public init(protocolVersion: UInt32 = WireProtocol.version, messageID: MessageID = .random(), sender: NodeID,
+                sentAt: Timestamp, inReplyTo: MessageID? = nil, payload: Payload) {
+        self.protocolVersion = protocolVersion
+        self.messageID = messageID
+        self.sender = sender
+        self.sentAt = sentAt
+        self.inReplyTo = inReplyTo
+        self.payload = payload
+    }
+
+    /// A reply to `self` from `sender`.
+    public func reply(from sender: NodeID, at now: Timestamp, _ payload: Payload) -> Envelope {
+        Envelope(sender: sender, sentAt: now, inReplyTo: messageID, payload: payload)
+    }
+}
+
+/// Every payload of protocol v1.
+public enum Payload: Sendable, Hashable {
+    case error(FairwayError)
+    case join(JoinRequest)
+    case joinAccepted(JoinAccepted)
+    case heartbeat(Heartbeat)
+    case heartbeatAck(HeartbeatAck)
+    case statusRequest
+    case statusReply(StatusReply)
+    case epochAnnouncement(EpochAnnouncement)
+    case ping
+    case pong(Pong)
+
+    /// The payload's field name in `fairway.v1.Envelope`, for logs and errors.
+    public var kind: String {
+        switch self {
+        case .error: "error"
+        case .join: "join"
+        case .joinAccepted: "join_accepted"
+        case .heartbeat: "heartbeat"
+        case .heartbeatAck: "heartbeat_ack"
+        case .statusRequest: "status_request"
+        case .statusReply: "status_reply"
+        case .epochAnnouncement: "epoch_announcement"
+        case .ping: "ping"
+        case .pong: "pong"
+        }
+    }
+}
+
+/// Constants of the wire protocol.
+public enum WireProtocol {
+    /// The protocol version this build speaks.
+    public static let version: UInt32 = 1
+    /// Default maximum envelope size accepted by the application, bytes (1 MiB).
+    public static let defaultMaxMessageBytes = 1 << 20
+}

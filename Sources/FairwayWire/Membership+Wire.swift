@@ -1,0 +1,213 @@
+import FairwayCore
+
+/// Maximum length of an nng URL or version string accepted from the wire, bytes.
+let maxShortStringBytes = 512
+/// Maximum number of agent ids in one heartbeat or rows in one status reply.
+let maxListCount = 100_000
+
+func checkedString(_ s: String, field: String, max: Int = maxShortStringBytes) throws -> String {
+    guard s.utf8.count <= max else {
+        throw FairwayError(.invalidField, "must be at most \(max) bytes, got \(s.utf8.count)", field: field)
+    }
+    return s
+}
+
+func checkedCount(_ n: Int, field: String) throws {
+    guard n <= maxListCount else {
+        throw FairwayError(.invalidField, "at most \(maxListCount) entries, got \(n)", field: field)
+    }
+}
+
+func optionalNodeID(_ s: String, field: String) throws -> NodeID? {
+    s.isEmpty ? nil : try NodeID(s, field: field)
+}
+
+extension NodeRole {
+    init(wire: Fairway_V1_NodeRole, field: String) throws {
+        switch wire {
+        case .cloudCoordinator: self = .cloudCoordinator
+        case .edgeServer: self = .edgeServer
+        case .edgeAgent: self = .edgeAgent
+        default: throw FairwayError(.invalidField, "role must be one of \(NodeRole.allCases.map(\.rawValue)), got \(wire)", field: field)
+        }
+    }
+
+    var wire: Fairway_V1_NodeRole {
+        switch self {
+        case .cloudCoordinator: .cloudCoordinator
+        case .edgeServer: .edgeServer
+        case .edgeAgent: .edgeAgent
+        }
+    }
+}
+
+extension MemberState {
+    init(wire: Fairway_V1_MemberState, field: String) throws {
+        switch wire {
+        case .alive: self = .alive
+        case .suspect: self = .suspect
+        case .dead: self = .dead
+        default: throw FairwayError(.invalidField, "state must be alive, suspect or dead, got \(wire)", field: field)
+        }
+    }
+
+    var wire: Fairway_V1_MemberState {
+        switch self {
+        case .alive: .alive
+        case .suspect: .suspect
+        case .dead: .dead
+        }
+    }
+}
+
+extension JoinRequest {
+    init(wire w: Fairway_V1_JoinRequest) throws {
+        let role = try NodeRole(wire: w.role, field: "join.role")
+        let via = try optionalNodeID(w.via, field: "join.via")
+        guard role == .edgeAgent || w.bucketSize == 0 else {
+            throw FairwayError(.invalidField, "only agents have a bucket size, got \(w.bucketSize) for \(role.rawValue)", field: "join.bucket_size")
+        }
+        self.init(nodeID: try NodeID(w.nodeID, field: "join.node_id"), role: role,
+                  address: try checkedString(w.address, field: "join.address"),
+                  version: try checkedString(w.version, field: "join.version", max: 64),
+                  via: via, bucketSize: w.bucketSize)
+    }
+
+    var wire: Fairway_V1_JoinRequest {
+        var w = Fairway_V1_JoinRequest()
+        w.nodeID = nodeID.rawValue
+        w.role = role.wire
+        w.address = address
+        w.version = version
+        w.via = via?.rawValue ?? ""
+        w.bucketSize = bucketSize
+        return w
+    }
+}
+
+extension JoinAccepted {
+    init(wire w: Fairway_V1_JoinAccepted) throws {
+        guard w.heartbeatIntervalMs > 0 else {
+            throw FairwayError(.invalidField, "heartbeat interval must be > 0 ms, got \(w.heartbeatIntervalMs)", field: "join_accepted.heartbeat_interval_ms")
+        }
+        self.init(coordinatorID: try NodeID(w.coordinatorID, field: "join_accepted.coordinator_id"),
+                  heartbeatIntervalMilliseconds: w.heartbeatIntervalMs, epoch: w.epoch)
+    }
+
+    var wire: Fairway_V1_JoinAccepted {
+        var w = Fairway_V1_JoinAccepted()
+        w.coordinatorID = coordinatorID.rawValue
+        w.heartbeatIntervalMs = heartbeatIntervalMilliseconds
+        w.epoch = epoch
+        return w
+    }
+}
+
+extension Heartbeat {
+    init(wire w: Fairway_V1_Heartbeat) throws {
+        try checkedCount(w.agentIds.count, field: "heartbeat.agent_ids")
+        self.init(nodeID: try NodeID(w.nodeID, field: "heartbeat.node_id"),
+                  agentIDs: try w.agentIds.enumerated().map { try NodeID($1, field: "heartbeat.agent_ids[\($0)]") })
+    }
+
+    var wire: Fairway_V1_Heartbeat {
+        var w = Fairway_V1_Heartbeat()
+        w.nodeID = nodeID.rawValue
+        w.agentIds = agentIDs.map(\.rawValue)
+        return w
+    }
+}
+
+extension HeartbeatAck {
+    init(wire w: Fairway_V1_HeartbeatAck) throws {
+        try checkedCount(w.unknownAgentIds.count, field: "heartbeat_ack.unknown_agent_ids")
+        self.init(epoch: w.epoch,
+                  unknownAgentIDs: try w.unknownAgentIds.enumerated().map { try NodeID($1, field: "heartbeat_ack.unknown_agent_ids[\($0)]") })
+    }
+
+    var wire: Fairway_V1_HeartbeatAck {
+        var w = Fairway_V1_HeartbeatAck()
+        w.epoch = epoch
+        w.unknownAgentIds = unknownAgentIDs.map(\.rawValue)
+        return w
+    }
+}
+
+extension NodeStatus {
+    init(wire w: Fairway_V1_NodeStatus, field: String) throws {
+        guard w.lastHeartbeatUnixMs >= 0 else {
+            throw FairwayError(.invalidField, "must be ≥ 0 ms, got \(w.lastHeartbeatUnixMs)", field: "\(field).last_heartbeat_unix_ms")
+        }
+        self.init(id: try NodeID(w.nodeID, field: "\(field).node_id"),
+                  role: try NodeRole(wire: w.role, field: "\(field).role"),
+                  address: try checkedString(w.address, field: "\(field).address"),
+                  state: try MemberState(wire: w.state, field: "\(field).state"),
+                  lastHeartbeat: Timestamp(unixMilliseconds: w.lastHeartbeatUnixMs),
+                  version: try checkedString(w.version, field: "\(field).version", max: 64),
+                  via: try optionalNodeID(w.via, field: "\(field).via"))
+    }
+
+    var wire: Fairway_V1_NodeStatus {
+        var w = Fairway_V1_NodeStatus()
+        w.nodeID = id.rawValue
+        w.role = role.wire
+        w.address = address
+        w.state = state.wire
+        w.lastHeartbeatUnixMs = lastHeartbeat.unixMilliseconds
+        w.version = version
+        w.via = via?.rawValue ?? ""
+        return w
+    }
+}
+
+extension StatusReply {
+    init(wire w: Fairway_V1_StatusReply) throws {
+        try checkedCount(w.nodes.count, field: "status_reply.nodes")
+        self.init(reporterID: try NodeID(w.reporterID, field: "status_reply.reporter_id"),
+                  reporterRole: try NodeRole(wire: w.reporterRole, field: "status_reply.reporter_role"),
+                  nodes: try w.nodes.enumerated().map { try NodeStatus(wire: $1, field: "status_reply.nodes[\($0)]") },
+                  epoch: w.epoch)
+    }
+
+    var wire: Fairway_V1_StatusReply {
+        var w = Fairway_V1_StatusReply()
+        w.reporterID = reporterID.rawValue
+        w.reporterRole = reporterRole.wire
+        w.nodes = nodes.map(\.wire)
+        w.epoch = epoch
+        return w
+    }
+}
+
+extension EpochAnnouncement {
+    init(wire w: Fairway_V1_EpochAnnouncement) throws {
+        guard w.startedAtUnixMs >= 0 else {
+            throw FairwayError(.invalidField, "must be ≥ 0 ms, got \(w.startedAtUnixMs)", field: "epoch_announcement.started_at_unix_ms")
+        }
+        self.init(epoch: w.epoch, startedAt: Timestamp(unixMilliseconds: w.startedAtUnixMs), aliveMembers: w.aliveMembers)
+    }
+
+    var wire: Fairway_V1_EpochAnnouncement {
+        var w = Fairway_V1_EpochAnnouncement()
+        w.epoch = epoch
+        w.startedAtUnixMs = startedAt.unixMilliseconds
+        w.aliveMembers = aliveMembers
+        return w
+    }
+}
+
+extension Pong {
+    init(wire w: Fairway_V1_Pong) throws {
+        self.init(nodeID: try NodeID(w.nodeID, field: "pong.node_id"),
+                  role: try NodeRole(wire: w.role, field: "pong.role"),
+                  version: try checkedString(w.version, field: "pong.version", max: 64))
+    }
+
+    var wire: Fairway_V1_Pong {
+        var w = Fairway_V1_Pong()
+        w.nodeID = nodeID.rawValue
+        w.role = role.wire
+        w.version = version
+        return w
+    }
+}

@@ -1,0 +1,32 @@
+import FairwayCore
+
+/// The idempotency key of a message: 16 random bytes, unique per sender.
+public struct MessageID: Sendable, Hashable, CustomStringConvertible {
+    /// Length in bytes.
+    public static let length = 16
+    public let bytes: [UInt8]
+
+    /// Throws `invalidField` unless `bytes` is exactly 16 bytes long.
+    public init(bytes: [UInt8], field: String = "envelope.message_id") throws {
+        guard bytes.count == Self.length else {
+            throw FairwayError(.invalidField, "message id must be \(Self.length) bytes, got \(bytes.count)", field: field)
+        }
+        self.bytes = bytes
+    }
+
+    /// A fresh id drawn from `generator` (randomness is an input).
+    public static func random<G: RandomNumberGenerator>(using generator: inout G) -> MessageID {
+        var b = [UInt8](repeating: 0, count: length)
+        for i in 0..<length { b[i] = UInt8.random(in: .min ... .max, using: &generator) }
+        return try! MessageID(bytes: b)
+    }
+
+    public static func random() -> MessageID {
+        var g = SystemRandomNumberGenerator()
+        return random(using: &g)
+    }
+
+    public var description: String {
+        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+}
