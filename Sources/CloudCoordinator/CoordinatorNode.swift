@@ -1,0 +1,107 @@
+import FairwayCore
+import FairwayRuntime
+import FairwayWire
+import Logging
+import ServiceLifecycle
+
+/// The coordinator's shell: owns the sockets and the database, feeds the
+/// `CoordinatorInstance` requests and ticks, and carries out its directives.
+public actor CoordinatorNode: Service {
+    public let settings: CoordinatorSettings
+    private var instance: CoordinatorInstance
+    private let store: CoordinatorStore
+    private let logger: Logger
+    private var server: RequestServer!
+    private var publisher: Publisher!
+    /// Ports actually bound (useful when configured with port 0).
+    public private(set) var controlPort: Int?
+    public private(set) var epochPort: Int?
+
+    public init(settings: CoordinatorSettings, logger: Logger) throws {
+        try settings.validate()
+        self.settings = settings
+        self.logger = logger
+        self.store = try CoordinatorStore(directory: settings.dataDirectory)
+        let members = try store.loadMembers()
+        let now = WallClock.now()
+        self.instance = CoordinatorInstance(settings: settings, restoredMembers: members, restoredEpoch: try store.loadEpoch(), now: now)
+        if !members.isEmpty { logger.info("restored \(members.count) members from \(settings.dataDirectory)") }
+    }
+
+    /// Opens and binds the sockets. Called by `run()`; call it first to learn the ports.
+    public func start() throws {
+        guard server == nil else { return }
+        let server = try RequestServer(nodeID: settings.nodeID, settings: settings.transport, logger: logger) { [weak self] request in
+            guard let self else { return .error(FairwayError(.unavailable, "shutting down")) }
+            return await self.handle(request)
+        }
+        controlPort = try server.listen(settings.controlURL)
+        let publisher = try Publisher(nodeID: settings.nodeID, settings: settings.transport)
+        epochPort = try publisher.listen(settings.epochURL)
+        self.server = server
+        self.publisher = publisher
+        logger.info("coordinator \(settings.nodeID) serving control on \(settings.controlURL), epochs on \(settings.epochURL)")
+    }
+
+    public func run() async throws {
+        try start()
+        let server = self.server!
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await server.run() }
+            group.addTask { await self.tickLoop() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        server.close()
+        publisher.close()
+        logger.info("coordinator stopped")
+    }
+
+    private func tickLoop() async {
+        while !Task.isCancelled {
+            let directives = instance.onTick(now: WallClock.now())
+            await execute(directives)
+            try? await Task.sleep(for: .milliseconds(settings.tickMilliseconds))
+        }
+    }
+
+    func handle(_ request: Envelope) async -> Payload {
+        let (reply, directives) = instance.onRequest(request, now: WallClock.now())
+        // Durable before acknowledged: a failed write turns the reply into an error.
+        if await execute(directives) == false {
+            return .error(FairwayError(.unavailable, "could not persist state; retry", retryAfterMilliseconds: 500))
+        }
+        return reply
+    }
+
+    /// Carries out directives; returns false if a persist failed.
+    @discardableResult
+    private func execute(_ directives: [CoordinatorInstance.Directive]) async -> Bool {
+        var ok = true
+        for d in directives {
+            switch d {
+            case .persistMember(let m):
+                do { try await store.save(m) } catch {
+                    ok = false
+                    logger.error("persisting member \(m.id) failed: \(error)")
+                }
+            case .persistEpoch(let epoch, let startedAt):
+                do { try await store.saveEpoch(epoch, startedAt: startedAt) } catch {
+                    ok = false
+                    logger.error("persisting epoch \(epoch) failed: \(error)")
+                }
+            case .publish(let announcement):
+                do { try await publisher.publish(.epochAnnouncement(announcement), now: WallClock.now()) } catch {
+                    logger.debug("epoch announcement not published: \(error)")
+                }
+            case .log(let line):
+                logger.info("\(line)")
+            }
+        }
+        return ok
+    }
+
+    /// Current member table (for tests and tools in-process).
+    public func status() -> [NodeStatus] { instance.membership.status() }
+    public var serverCounters: TransportCounters.Snapshot { server?.counters.snapshot ?? .init() }
+}

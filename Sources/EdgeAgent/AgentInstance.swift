@@ -1,0 +1,77 @@
+import FairwayCore
+import FairwayRuntime
+import FairwayWire
+
+/// One agent identity's protocol role as a pure value: join through an edge,
+/// heartbeat, fail over to the next edge after repeated failures.
+public struct AgentInstance: Sendable {
+    public enum Directive: Sendable, Hashable {
+        /// Send this payload to edge number `edge` and report with `onReply`.
+        case send(edge: Int, Payload)
+        case log(String)
+    }
+
+    public let id: NodeID
+    public let edgeCount: Int
+    public let settings: EdgeAgentSettings
+    public private(set) var edge: Int
+    public private(set) var joined = false
+    public private(set) var consecutiveFailures = 0
+    public private(set) var heartbeatIntervalMilliseconds: Int64
+    private var inFlight = false
+    private var lastAttempt: Timestamp = .zero
+
+    /// - Parameter firstEdge: index of the edge to try first (spreads identities over edges).
+    public init(id: NodeID, settings: EdgeAgentSettings, firstEdge: Int) {
+        self.id = id
+        self.settings = settings
+        self.edgeCount = settings.edges.count
+        self.edge = firstEdge % settings.edges.count
+        self.heartbeatIntervalMilliseconds = settings.heartbeatIntervalMilliseconds
+    }
+
+    public mutating func onTick(now: Timestamp) -> [Directive] {
+        guard !inFlight, now.milliseconds(since: lastAttempt) >= heartbeatIntervalMilliseconds else { return [] }
+        inFlight = true
+        lastAttempt = now
+        if joined {
+            return [.send(edge: edge, .heartbeat(Heartbeat(nodeID: id)))]
+        }
+        return [.send(edge: edge, .join(JoinRequest(nodeID: id, role: .edgeAgent, address: "", version: FairwayVersion.current,
+                                                    bucketSize: settings.bucketSize)))]
+    }
+
+    public mutating func onReply(_ result: Result<Payload, FairwayError>, now: Timestamp) -> [Directive] {
+        inFlight = false
+        switch result {
+        case .success(.joinAccepted(let accepted)):
+            joined = true
+            consecutiveFailures = 0
+            heartbeatIntervalMilliseconds = accepted.heartbeatIntervalMilliseconds
+            return [.log("\(id) joined via edge #\(edge) (\(settings.edges[edge]))")]
+        case .success(.heartbeatAck):
+            consecutiveFailures = 0
+            return []
+        case .success(let other):
+            return failed("unexpected reply \(other.kind)", now: now)
+        case .failure(let e) where e.code == .unknownSender:
+            // The edge lost track of us (it restarted, or the coordinator asked): re-join now.
+            joined = false
+            lastAttempt = .zero
+            return [.log("\(id) must re-join: \(e.message)")]
+        case .failure(let e):
+            return failed("\(e)", now: now)
+        }
+    }
+
+    private mutating func failed(_ why: String, now: Timestamp) -> [Directive] {
+        consecutiveFailures += 1
+        guard consecutiveFailures >= settings.failoverAfterFailures else { return [] }
+        let from = edge
+        edge = (edge + 1) % edgeCount
+        joined = false
+        consecutiveFailures = 0
+        lastAttempt = .zero
+        return [.log("\(id) failing over from edge #\(from) to #\(edge) (\(settings.edges[edge])) after: \(why)")]
+    }
+}

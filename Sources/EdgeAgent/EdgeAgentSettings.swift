@@ -1,0 +1,52 @@
+import FairwayCore
+import FairwayRuntime
+
+/// Settings of an agent process, which hosts `count` agent identities.
+public struct EdgeAgentSettings: Sendable, Hashable {
+    /// Number of agent identities this process hosts. Default 1.
+    public var count = 1
+    /// Prefix of identity ids (`<prefix>-<i>`). Default: a random `agent-xxxxxx`,
+    /// created once and kept in the data directory.
+    public var idPrefix: String?
+    /// Edge servers to use, in failover order. Identity i starts at edge `i % edges.count`.
+    public var edges = ["tcp://127.0.0.1:7410"]
+    /// Data directory (identities). Default `./data/agents`.
+    public var dataDirectory = "./data/agents"
+    /// Token bucket size B requested at join (tokens). Default 4.
+    public var bucketSize: UInt32 = 4
+    /// Heartbeat period until the edge announces its own, milliseconds. Default 1000.
+    public var heartbeatIntervalMilliseconds: Int64 = 1000
+    /// Consecutive failed exchanges after which an identity fails over to the next edge. Default 2.
+    public var failoverAfterFailures = 2
+    /// Shell tick, milliseconds. Default 100.
+    public var tickMilliseconds: Int64 = 100
+    public var transport: TransportSettings = {
+        var t = TransportSettings()
+        t.requestTimeoutMilliseconds = 1000
+        return t
+    }()
+
+    public init() {}
+
+    public func validate() throws {
+        try transport.validate()
+        guard (1...100_000).contains(count) else {
+            throw ConfigError(field: "count", message: "must be 1–100000, got \(count)")
+        }
+        guard !edges.isEmpty else { throw ConfigError(field: "edges", message: "at least one edge server URL is required") }
+        for (i, e) in edges.enumerated() { try URLCheck.validate(e, field: "edges[\(i)]") }
+        if let p = idPrefix { _ = try NodeID("\(p)-\(count)", field: "id_prefix") }
+        guard (1...1_000_000).contains(bucketSize) else {
+            throw ConfigError(field: "bucket_size", message: "must be 1–1000000 tokens, got \(bucketSize)")
+        }
+        guard (10...600_000).contains(heartbeatIntervalMilliseconds) else {
+            throw ConfigError(field: "heartbeat_interval_ms", message: "must be 10–600000, got \(heartbeatIntervalMilliseconds)")
+        }
+        guard (1...100).contains(failoverAfterFailures) else {
+            throw ConfigError(field: "failover_after_failures", message: "must be 1–100, got \(failoverAfterFailures)")
+        }
+        guard (5...60_000).contains(tickMilliseconds) else {
+            throw ConfigError(field: "tick_ms", message: "must be 5–60000, got \(tickMilliseconds)")
+        }
+    }
+}

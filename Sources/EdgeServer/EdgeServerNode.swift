@@ -1,0 +1,114 @@
+import FairwayCore
+import FairwayRuntime
+import FairwayWire
+import Logging
+import ServiceLifecycle
+
+/// The edge server's shell: serves agents on a REP socket, talks to the
+/// coordinator over REQ, listens to epoch announcements over SUB.
+public actor EdgeServerNode: Service {
+    public let settings: EdgeServerSettings
+    private var instance: EdgeInstance
+    private let logger: Logger
+    private var server: RequestServer!
+    private var coordinator: RequestClient!
+    private var subscriber: Subscriber!
+    public private(set) var listenPort: Int?
+
+    public init(settings: EdgeServerSettings, logger: Logger) throws {
+        try settings.validate()
+        try DataDirectory.ensure(settings.dataDirectory)
+        self.settings = settings
+        self.logger = logger
+        self.instance = EdgeInstance(settings: settings)
+    }
+
+    public func start() throws {
+        guard server == nil else { return }
+        let server = try RequestServer(nodeID: settings.nodeID, settings: settings.transport, logger: logger) { [weak self] request in
+            guard let self else { return .error(FairwayError(.unavailable, "shutting down")) }
+            return await self.handle(request)
+        }
+        listenPort = try server.listen(settings.listenURL)
+        coordinator = try RequestClient(url: settings.coordinatorURL, nodeID: settings.nodeID, settings: settings.transport)
+        subscriber = try Subscriber(settings: settings.transport, logger: logger)
+        try subscriber.dial(settings.coordinatorEpochURL)
+        self.server = server
+        logger.info("edge \(settings.nodeID) serving agents on \(settings.listenURL), coordinator \(settings.coordinatorURL)")
+    }
+
+    public func run() async throws {
+        try start()
+        let server = self.server!, subscriber = self.subscriber!
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await server.run() }
+            group.addTask {
+                await subscriber.run { env in
+                    if case .epochAnnouncement(let a) = env.payload { await self.onAnnouncement(a) }
+                }
+            }
+            group.addTask { await self.tickLoop() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        server.close()
+        subscriber.close()
+        coordinator.close()
+        logger.info("edge \(settings.nodeID) stopped")
+    }
+
+    private func onAnnouncement(_ a: EpochAnnouncement) {
+        instance.onEpochAnnouncement(a, now: WallClock.now())
+    }
+
+    private func tickLoop() async {
+        while !Task.isCancelled {
+            for d in instance.onTick(now: WallClock.now()) {
+                switch d {
+                case .joinCoordinator(let join):
+                    let result = await callCoordinator(.join(join))
+                    log(instance.onCoordinatorResult(result, now: WallClock.now()))
+                case .heartbeatCoordinator(let hb):
+                    let result = await callCoordinator(.heartbeat(hb))
+                    log(instance.onCoordinatorResult(result, now: WallClock.now()))
+                case .log(let line):
+                    logger.info("\(line)")
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(settings.tickMilliseconds))
+        }
+    }
+
+    private func log(_ directives: [EdgeInstance.Directive]) {
+        for case .log(let line) in directives { logger.info("\(line)") }
+    }
+
+    private func callCoordinator(_ payload: Payload) async -> Result<Payload, FairwayError> {
+        do {
+            return .success(try await coordinator.call(payload))
+        } catch let e as FairwayError {
+            return .failure(e)
+        } catch {
+            return .failure(FairwayError(.unavailable, "\(error)"))
+        }
+    }
+
+    func handle(_ request: Envelope) async -> Payload {
+        switch instance.onAgentRequest(request, now: WallClock.now()) {
+        case .reply(let payload):
+            return payload
+        case .relayJoin(let join):
+            let result: Result<JoinAccepted, FairwayError>
+            switch await callCoordinator(.join(join)) {
+            case .success(.joinAccepted(let a)): result = .success(a)
+            case .success(let other): result = .failure(FairwayError(.internal, "coordinator answered join with \(other.kind)"))
+            case .failure(let e): result = .failure(e)
+            }
+            return instance.onAgentJoinResult(join, result: result, now: WallClock.now())
+        }
+    }
+
+    public var subscriberCounters: TransportCounters.Snapshot { subscriber?.counters.snapshot ?? .init() }
+    public var serverCounters: TransportCounters.Snapshot { server?.counters.snapshot ?? .init() }
+    public var isRegistered: Bool { instance.registered }
+}

@@ -1,0 +1,128 @@
+import FairwayCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A cluster of real daemon processes on loopback, described in `<dir>/cluster.json`
+/// so that `fairwayctl cluster down` (or a test) can stop or restart any member.
+public struct LocalCluster: Codable, Sendable {
+    public struct Process: Codable, Sendable {
+        /// Name of the process: `coordinator`, `edge-1`…, `agents`.
+        public var name: String
+        public var executable: String
+        public var arguments: [String]
+        public var log: String
+        public var pid: Int32
+    }
+
+    /// Options of `cluster up`.
+    public struct Plan: Sendable {
+        public var edges = 2
+        public var agents = 10
+        public var directory: String
+        /// Where the daemons' executables are; default: next to the running executable.
+        public var binDirectory = ProcessSpawner.ownDirectory()
+        public var heartbeatIntervalMilliseconds: Int64 = 500
+        public var suspectAfterMisses = 3
+        public var deadAfterMisses = 6
+        public var logLevel = "info"
+
+        public init(directory: String) { self.directory = directory }
+    }
+
+    public var directory: String
+    /// Coordinator control URL (what `fairwayctl --coordinator` takes).
+    public var coordinatorURL: String
+    public var epochURL: String
+    public var edgeURLs: [String]
+    public var processes: [Process]
+
+    public static func file(in directory: String) -> String { (directory as NSString).appendingPathComponent("cluster.json") }
+
+    /// Starts coordinator, `edges` edge servers and one agent process with `agents` identities.
+    public static func up(_ plan: Plan) throws -> LocalCluster {
+        let dir = (plan.directory as NSString).standardizingPath
+        try DataDirectory.ensure(dir)
+        if let existing = try? load(directory: dir), existing.processes.contains(where: { ProcessSpawner.isAlive($0.pid) }) {
+            throw ConfigError(field: "--dir", message: "a cluster is already running in \(dir); run `fairwayctl cluster down --dir \(dir)` first")
+        }
+        let logs = (dir as NSString).appendingPathComponent("logs")
+        try DataDirectory.ensure(logs)
+        let control = "tcp://127.0.0.1:\(try ProcessSpawner.freePort())"
+        let epoch = "tcp://127.0.0.1:\(try ProcessSpawner.freePort())"
+        let edgeURLs = try (0..<plan.edges).map { _ in "tcp://127.0.0.1:\(try ProcessSpawner.freePort())" }
+        func bin(_ name: String) -> String { (plan.binDirectory as NSString).appendingPathComponent(name) }
+        func data(_ name: String) -> String { (dir as NSString).appendingPathComponent("data/\(name)") }
+        func log(_ name: String) -> String { (logs as NSString).appendingPathComponent("\(name).log") }
+
+        var processes: [Process] = []
+        processes.append(Process(name: "coordinator", executable: bin("cloud-coordinator"), arguments: [
+            "--data-dir", data("coordinator"), "--control-url", control, "--epoch-url", epoch,
+            "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)",
+            "--suspect-after-misses", "\(plan.suspectAfterMisses)", "--dead-after-misses", "\(plan.deadAfterMisses)",
+            "--log-level", plan.logLevel,
+        ], log: log("coordinator"), pid: 0))
+        for (i, url) in edgeURLs.enumerated() {
+            let name = "edge-\(i + 1)"
+            processes.append(Process(name: name, executable: bin("edge-server"), arguments: [
+                "--node-id", name, "--data-dir", data(name), "--listen-url", url,
+                "--coordinator", control, "--coordinator-epoch-url", epoch,
+                "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
+            ], log: log(name), pid: 0))
+        }
+        if plan.agents > 0 {
+            processes.append(Process(name: "agents", executable: bin("edge-agent"), arguments: [
+                "--count", "\(plan.agents)", "--id-prefix", "agent", "--data-dir", data("agents"),
+                "--edges", edgeURLs.joined(separator: ","),
+                "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
+            ], log: log("agents"), pid: 0))
+        }
+        var cluster = LocalCluster(directory: dir, coordinatorURL: control, epochURL: epoch, edgeURLs: edgeURLs, processes: processes)
+        for i in cluster.processes.indices {
+            let p = cluster.processes[i]
+            cluster.processes[i].pid = try ProcessSpawner.spawn(p.executable, p.arguments, logPath: p.log)
+        }
+        try cluster.save()
+        return cluster
+    }
+
+    public static func load(directory: String) throws -> LocalCluster {
+        let path = file(in: directory)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(field: "--dir", message: "no cluster described at \(path)")
+        }
+        return try JSONDecoder().decode(LocalCluster.self, from: data)
+    }
+
+    public func save() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: Self.file(in: directory)))
+    }
+
+    /// Restarts process `name` with its original arguments (same data directory).
+    public mutating func restart(_ name: String) throws {
+        guard let i = processes.firstIndex(where: { $0.name == name }) else {
+            throw ConfigError(field: "name", message: "no process \(name) in this cluster")
+        }
+        let p = processes[i]
+        processes[i].pid = try ProcessSpawner.spawn(p.executable, p.arguments, logPath: p.log)
+        try save()
+    }
+
+    /// Sends `signal` to process `name` (e.g. SIGKILL for chaos tests).
+    public func signal(_ name: String, _ signal: Int32) throws {
+        guard let p = processes.first(where: { $0.name == name }) else {
+            throw ConfigError(field: "name", message: "no process \(name) in this cluster")
+        }
+        kill(p.pid, signal)
+    }
+
+    /// Stops every process: SIGTERM, then SIGKILL after `grace`. Agents first, coordinator last.
+    public func down(grace: Duration = .seconds(5)) async {
+        for p in processes.reversed() {
+            await ProcessSpawner.stop(p.pid, grace: grace)
+        }
+    }
+}

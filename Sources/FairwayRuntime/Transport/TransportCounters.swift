@@ -1,0 +1,34 @@
+import Synchronization
+import FairwayCore
+
+/// Counters of one socket: what was served, refused and dropped. Thread-safe.
+public final class TransportCounters: Sendable {
+    public struct Snapshot: Sendable, Hashable {
+        /// Requests answered with a normal reply.
+        public var served = 0
+        /// Requests answered from the idempotency cache (resends, replays).
+        public var replayed = 0
+        /// Requests answered with an error reply, by error code name.
+        public var refused: [String: Int] = [:]
+        /// Messages dropped without reply (patterns with no reply, e.g. SUB).
+        public var dropped = 0
+        /// Messages accepted on patterns without reply (e.g. SUB).
+        public var received = 0
+
+        public var refusedTotal: Int { refused.values.reduce(0, +) }
+
+        public init() {}
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    func served() { state.withLock { $0.served += 1 } }
+    func replayed() { state.withLock { $0.replayed += 1 } }
+    func refused(_ code: FairwayError.Code) { state.withLock { $0.refused[code.name, default: 0] += 1 } }
+    func dropped() { state.withLock { $0.dropped += 1 } }
+    func received() { state.withLock { $0.received += 1 } }
+}

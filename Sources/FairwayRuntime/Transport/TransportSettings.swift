@@ -1,0 +1,52 @@
+import NNG
+
+/// Settings of every socket a daemon opens. Validated once at start.
+public struct TransportSettings: Sendable, Hashable {
+    /// Largest envelope the application accepts, bytes. Larger ones get a
+    /// `message-too-large` error reply. Default 1 MiB.
+    public var maxMessageBytes: Int = 1 << 20
+    /// Deadline of one request/reply exchange, milliseconds. Default 2000.
+    public var requestTimeoutMilliseconds: Int64 = 2000
+    /// Deadline of sending a reply or publication, milliseconds. Default 1000.
+    public var sendTimeoutMilliseconds: Int64 = 1000
+    /// REQ resend interval, milliseconds (nng resends unanswered requests). Default 1000.
+    public var resendMilliseconds: Int64 = 1000
+    /// Minimum/maximum dial reconnect backoff, milliseconds. Defaults 100 / 2000.
+    public var reconnectMinMilliseconds: Int64 = 100
+    public var reconnectMaxMilliseconds: Int64 = 2000
+    /// Concurrent request workers (nng contexts) per REP socket. Default 8.
+    public var workers: Int = 8
+    /// Idempotency cache: replies remembered per (sender, message id). Default 10000.
+    public var replyCacheEntries: Int = 10_000
+
+    public init() {}
+
+    /// nng drops (closes the pipe on) anything larger than this; set above
+    /// `maxMessageBytes` so oversize envelopes up to it still get an error reply.
+    public var transportMaxMessageBytes: Int { maxMessageBytes * 4 + 64 * 1024 }
+
+    public func socketOptions() -> SocketOptions {
+        var o = SocketOptions()
+        o.maxMessageBytes = transportMaxMessageBytes
+        o.sendTimeout = .milliseconds(sendTimeoutMilliseconds)
+        o.receiveTimeout = .milliseconds(requestTimeoutMilliseconds)
+        o.requestResend = .milliseconds(resendMilliseconds)
+        o.reconnectMin = .milliseconds(reconnectMinMilliseconds)
+        o.reconnectMax = .milliseconds(reconnectMaxMilliseconds)
+        return o
+    }
+
+    public func validate(prefix: String = "transport") throws {
+        func check(_ ok: Bool, _ field: String, _ what: String) throws {
+            if !ok { throw ConfigError(field: "\(prefix).\(field)", message: what) }
+        }
+        try check((1024...(256 << 20)).contains(maxMessageBytes), "max_message_bytes", "must be 1 KiB–256 MiB, got \(maxMessageBytes)")
+        try check((10...600_000).contains(requestTimeoutMilliseconds), "request_timeout_ms", "must be 10–600000, got \(requestTimeoutMilliseconds)")
+        try check((10...600_000).contains(sendTimeoutMilliseconds), "send_timeout_ms", "must be 10–600000, got \(sendTimeoutMilliseconds)")
+        try check((10...600_000).contains(resendMilliseconds), "resend_ms", "must be 10–600000, got \(resendMilliseconds)")
+        try check((1...60_000).contains(reconnectMinMilliseconds), "reconnect_min_ms", "must be 1–60000, got \(reconnectMinMilliseconds)")
+        try check(reconnectMaxMilliseconds >= reconnectMinMilliseconds && reconnectMaxMilliseconds <= 600_000, "reconnect_max_ms", "must be ≥ reconnect_min_ms and ≤ 600000, got \(reconnectMaxMilliseconds)")
+        try check((1...256).contains(workers), "workers", "must be 1–256, got \(workers)")
+        try check((0...10_000_000).contains(replyCacheEntries), "reply_cache_entries", "must be 0–10000000, got \(replyCacheEntries)")
+    }
+}

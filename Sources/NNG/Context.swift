@@ -1,0 +1,91 @@
+import CNNG
+import Synchronization
+
+/// An independent protocol state on one socket (`nng_ctx`): its own request/reply or
+/// survey state, so many requests (REQ), workers (REP), surveys (SURVEYOR) or answers
+/// (RESPONDENT) can be in flight concurrently on a single socket.
+///
+/// `Sendable`; operations are asynchronous and never block the cooperative pool. Each
+/// context allows one send and one receive outstanding at a time. The context keeps its
+/// socket alive; `close()` is idempotent and `deinit` closes it.
+public final class Context: Sendable {
+    /// The socket this context belongs to.
+    public let socket: Socket
+    let handle: nng_ctx
+    private let closed = Mutex(false)
+
+    init(socket: Socket) throws {
+        var c = nng_ctx()
+        try NNGError.check(nng_ctx_open(&c, socket.handle), "nng_ctx_open")
+        self.socket = socket
+        handle = c
+        do {
+            let o = socket.options
+            try NNGError.check(nng_ctx_set_ms(c, NNG_OPT_SENDTIMEO, o.sendTimeout.nngMilliseconds), "ctx set \(NNG_OPT_SENDTIMEO)")
+            try NNGError.check(nng_ctx_set_ms(c, NNG_OPT_RECVTIMEO, o.receiveTimeout.nngMilliseconds), "ctx set \(NNG_OPT_RECVTIMEO)")
+            switch socket.protocolKind {
+            case .req:
+                try NNGError.check(nng_ctx_set_ms(c, NNG_OPT_REQ_RESENDTIME, o.requestResend.nngMilliseconds), "ctx set \(NNG_OPT_REQ_RESENDTIME)")
+            case .surveyor:
+                try NNGError.check(nng_ctx_set_ms(c, NNG_OPT_SURVEYOR_SURVEYTIME, o.surveyTime.nngMilliseconds), "ctx set \(NNG_OPT_SURVEYOR_SURVEYTIME)")
+            default:
+                break
+            }
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Sends `bytes` on this context: a request (REQ), the reply to the last received
+    /// request (REP), a survey (SURVEYOR) or an answer (RESPONDENT).
+    /// - Parameter timeout: deadline; nil uses the socket's `options.sendTimeout`.
+    /// - Throws: `NNGError` (`isTimeout`, `isClosed`, `isCancelled`, …); the message is
+    ///   discarded on failure.
+    public func send(_ bytes: [UInt8], timeout: Duration? = nil) async throws {
+        let c = handle
+        try await AsyncOperation.send(bytes, timeout: timeout ?? socket.options.sendTimeout, operation: "context send") {
+            nng_ctx_send(c, $0)
+        }
+    }
+
+    /// Receives one message on this context.
+    /// - Parameter timeout: deadline; nil uses the socket's `options.receiveTimeout`.
+    /// - Throws: `NNGError` (`isTimeout`, `isClosed`, `isCancelled`, …). On a SURVEYOR
+    ///   context `isTimeout` also means the survey time ended.
+    public func receive(timeout: Duration? = nil) async throws -> Message {
+        let c = handle
+        return try await AsyncOperation.receive(timeout: timeout ?? socket.options.receiveTimeout, operation: "context receive") {
+            nng_ctx_recv(c, $0)
+        }
+    }
+
+    /// REQ contexts: sends `bytes` and awaits the reply, with ONE overall deadline covering
+    /// both (waiting for a peer, resends, and the reply).
+    /// - Parameter timeout: overall deadline; nil uses the socket's `options.receiveTimeout`.
+    /// - Returns: the reply body.
+    /// - Throws: `NNGError`; `isTimeout` when the deadline passed.
+    public func request(_ bytes: [UInt8], timeout: Duration? = nil) async throws -> [UInt8] {
+        let clock = ContinuousClock()
+        let budget = timeout ?? socket.options.receiveTimeout
+        let deadline = clock.now.advanced(by: budget)
+        try await send(bytes, timeout: budget)
+        let remaining = clock.now.duration(to: deadline)
+        return try await receive(timeout: remaining > .zero ? remaining : .zero).bytes
+    }
+
+    /// Closes the context (`nng_ctx_close`); its pending operations fail with `isClosed`.
+    /// Idempotent. The socket stays open.
+    public func close() {
+        let first = closed.withLock { c -> Bool in
+            if c { return false }
+            c = true
+            return true
+        }
+        if first { nng_ctx_close(handle) }
+    }
+}

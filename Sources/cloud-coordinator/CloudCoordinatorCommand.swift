@@ -1,0 +1,53 @@
+import ArgumentParser
+import CloudCoordinator
+import FairwayCore
+import FairwayRuntime
+import Logging
+
+@main
+struct CloudCoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cloud-coordinator",
+        abstract: "Runs the Fairway cloud coordinator: membership, epochs, and (later) valuation, scheduling, contracts and the DAT ledger.")
+
+    @Option(help: "YAML config file (see configs/cloud-coordinator.yaml). Flags override it.") var config: String?
+    @Option(name: .customLong("data-dir"), help: "Data directory (SQLite state).") var dataDir: String?
+    @Option(name: .customLong("node-id"), help: "Node id of the coordinator.") var nodeID: String?
+    @Option(name: .customLong("control-url"), help: "REP socket for control requests, e.g. tcp://0.0.0.0:7400.") var controlURL: String?
+    @Option(name: .customLong("epoch-url"), help: "PUB socket for epoch announcements, e.g. tcp://0.0.0.0:7401.") var epochURL: String?
+    @Option(name: .customLong("advertise-url"), help: "Address shown in status for this node.") var advertiseURL: String?
+    @Option(name: .customLong("heartbeat-interval-ms"), help: "Expected heartbeat period (ms).") var heartbeatIntervalMs: Int64?
+    @Option(name: .customLong("suspect-after-misses"), help: "Missed heartbeats before suspect.") var suspectAfterMisses: Int?
+    @Option(name: .customLong("dead-after-misses"), help: "Missed heartbeats before dead.") var deadAfterMisses: Int?
+    @Option(name: .customLong("epoch-ms"), help: "Epoch length (ms).") var epochMs: Int64?
+    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
+
+    func run() async throws {
+        var settings = CoordinatorSettings()
+        var level = Logger.Level.info
+        do {
+            if let config {
+                let file = try ConfigFile.load(CoordinatorConfig.self, from: config, knownKeys: CoordinatorConfig.knownKeys)
+                try settings.apply(file)
+                if let l = file.log_level { level = try .parse(l) }
+            }
+            if let v = dataDir { settings.dataDirectory = v }
+            if let v = nodeID { settings.nodeID = try NodeID(v, field: "--node-id") }
+            if let v = controlURL { settings.controlURL = v }
+            if let v = epochURL { settings.epochURL = v }
+            if let v = advertiseURL { settings.advertiseURL = v }
+            if let v = heartbeatIntervalMs { settings.membership.heartbeatIntervalMilliseconds = v }
+            if let v = suspectAfterMisses { settings.membership.suspectAfterMisses = v }
+            if let v = deadAfterMisses { settings.membership.deadAfterMisses = v }
+            if let v = epochMs { settings.epochMilliseconds = v }
+            if let v = logLevel { level = try .parse(v, field: "--log-level") }
+            try settings.validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        Daemon.bootstrapLogging(level: level)
+        let logger = Logger(label: "fairway.coordinator")
+        let node = try CoordinatorNode(settings: settings, logger: logger)
+        try await Daemon.run([node], logger: logger)
+    }
+}

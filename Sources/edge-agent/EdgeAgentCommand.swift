@@ -1,0 +1,48 @@
+import ArgumentParser
+import EdgeAgent
+import FairwayCore
+import FairwayRuntime
+import Foundation
+import Logging
+
+@main
+struct EdgeAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edge-agent",
+        abstract: "Runs Fairway agent identities: join through an edge server, heartbeat, fail over.")
+
+    @Option(help: "YAML config file (see configs/edge-agent.yaml). Flags override it.") var config: String?
+    @Option(name: .customLong("data-dir"), help: "Data directory (identities).") var dataDir: String?
+    @Option(help: "Number of agent identities this process hosts.") var count: Int?
+    @Option(name: .customLong("id-prefix"), help: "Identity ids are <prefix>-<i>.") var idPrefix: String?
+    @Option(help: "Comma-separated edge server URLs, in failover order.") var edges: String?
+    @Option(name: .customLong("bucket-size"), help: "Token bucket size B requested at join.") var bucketSize: UInt32?
+    @Option(name: .customLong("heartbeat-interval-ms"), help: "Heartbeat period until the edge sets it (ms).") var heartbeatIntervalMs: Int64?
+    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
+
+    func run() async throws {
+        var settings = EdgeAgentSettings()
+        var level = Logger.Level.info
+        do {
+            if let config {
+                let file = try ConfigFile.load(EdgeAgentConfig.self, from: config, knownKeys: EdgeAgentConfig.knownKeys)
+                settings.apply(file)
+                if let l = file.log_level { level = try .parse(l) }
+            }
+            if let v = dataDir { settings.dataDirectory = v }
+            if let v = count { settings.count = v }
+            if let v = idPrefix { settings.idPrefix = v }
+            if let v = edges { settings.edges = v.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            if let v = bucketSize { settings.bucketSize = v }
+            if let v = heartbeatIntervalMs { settings.heartbeatIntervalMilliseconds = v }
+            if let v = logLevel { level = try .parse(v, field: "--log-level") }
+            try settings.validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        Daemon.bootstrapLogging(level: level)
+        let logger = Logger(label: "fairway.edge-agent")
+        let host = try AgentHost(settings: settings, logger: logger)
+        try await Daemon.run([host], logger: logger)
+    }
+}

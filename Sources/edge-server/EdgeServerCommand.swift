@@ -1,0 +1,49 @@
+import ArgumentParser
+import EdgeServer
+import FairwayCore
+import FairwayRuntime
+import Logging
+
+@main
+struct EdgeServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edge-server",
+        abstract: "Runs a Fairway edge server: serves agents, relays joins, vouches for agent liveness.")
+
+    @Option(help: "YAML config file (see configs/edge-server.yaml). Flags override it.") var config: String?
+    @Option(name: .customLong("data-dir"), help: "Data directory.") var dataDir: String?
+    @Option(name: .customLong("node-id"), help: "Node id (unique in the cluster).") var nodeID: String?
+    @Option(name: .customLong("listen-url"), help: "REP socket agents dial, e.g. tcp://0.0.0.0:7410.") var listenURL: String?
+    @Option(name: .customLong("advertise-url"), help: "Address reported to the coordinator.") var advertiseURL: String?
+    @Option(name: .customLong("coordinator"), help: "Coordinator control URL, e.g. tcp://127.0.0.1:7400.") var coordinatorURL: String?
+    @Option(name: .customLong("coordinator-epoch-url"), help: "Coordinator epoch PUB URL, e.g. tcp://127.0.0.1:7401.") var coordinatorEpochURL: String?
+    @Option(name: .customLong("heartbeat-interval-ms"), help: "Heartbeat period until the coordinator sets it (ms).") var heartbeatIntervalMs: Int64?
+    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
+
+    func run() async throws {
+        var settings = EdgeServerSettings()
+        var level = Logger.Level.info
+        do {
+            if let config {
+                let file = try ConfigFile.load(EdgeServerConfig.self, from: config, knownKeys: EdgeServerConfig.knownKeys)
+                try settings.apply(file)
+                if let l = file.log_level { level = try .parse(l) }
+            }
+            if let v = dataDir { settings.dataDirectory = v }
+            if let v = nodeID { settings.nodeID = try NodeID(v, field: "--node-id") }
+            if let v = listenURL { settings.listenURL = v }
+            if let v = advertiseURL { settings.advertiseURL = v }
+            if let v = coordinatorURL { settings.coordinatorURL = v }
+            if let v = coordinatorEpochURL { settings.coordinatorEpochURL = v }
+            if let v = heartbeatIntervalMs { settings.heartbeatIntervalMilliseconds = v }
+            if let v = logLevel { level = try .parse(v, field: "--log-level") }
+            try settings.validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        Daemon.bootstrapLogging(level: level)
+        let logger = Logger(label: "fairway.edge-server")
+        let node = try EdgeServerNode(settings: settings, logger: logger)
+        try await Daemon.run([node], logger: logger)
+    }
+}

@@ -1,0 +1,1 @@
+print("fairway-lab: see subcommands")

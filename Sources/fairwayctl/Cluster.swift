@@ -1,0 +1,77 @@
+import ArgumentParser
+import FairwayCore
+import FairwayRuntime
+import FairwayWire
+import Foundation
+
+extension Fairwayctl {
+    struct Cluster: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start or stop a local cluster of real processes on loopback.",
+            subcommands: [Up.self, Down.self])
+
+        struct Up: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Start coordinator, M edge servers and one agent process with N identities; print the coordinator URL.")
+            @Option(help: "Number of edge servers.") var edges = 2
+            @Option(help: "Number of agent identities (one process).") var agents = 10
+            @Option(help: "Directory for cluster.json, logs and data.") var dir: String
+            @Option(name: .customLong("bin-dir"), help: "Directory of the daemon executables (default: next to fairwayctl).") var binDir: String?
+            @Option(name: .customLong("heartbeat-interval-ms")) var heartbeatIntervalMs: Int64 = 500
+            @Option(name: .customLong("wait-s"), help: "Wait up to this long for every node to be alive (0 = don't wait).") var waitSeconds = 30
+
+            func run() async throws {
+                var plan = LocalCluster.Plan(directory: dir)
+                plan.edges = edges
+                plan.agents = agents
+                plan.heartbeatIntervalMilliseconds = heartbeatIntervalMs
+                if let binDir { plan.binDirectory = binDir }
+                let cluster: LocalCluster
+                do { cluster = try LocalCluster.up(plan) } catch { throw fail(error) }
+                let expected = 1 + edges + agents
+                if waitSeconds > 0 {
+                    let ok = await waitAlive(cluster.coordinatorURL, expected: expected, seconds: waitSeconds)
+                    if !ok {
+                        FileHandle.standardError.write(Data("fairwayctl: not every node alive after \(waitSeconds)s; logs in \(dir)/logs\n".utf8))
+                        throw ExitCode(1)
+                    }
+                }
+                print(cluster.coordinatorURL)
+            }
+
+            /// Polls status, drawing progress on stderr, until `expected` nodes are alive.
+            func waitAlive(_ url: String, expected: Int, seconds: Int) async -> Bool {
+                var t = TransportSettings()
+                t.requestTimeoutMilliseconds = 1000
+                guard let client = try? RequestClient(url: url, nodeID: NodeID(unchecked: "fairwayctl"), settings: t) else { return false }
+                defer { client.close() }
+                let deadline = ContinuousClock.now + .seconds(seconds)
+                var alive = 0
+                while ContinuousClock.now < deadline {
+                    if case .statusReply(let s)? = try? await client.call(.statusRequest) {
+                        alive = s.nodes.filter { $0.state == .alive }.count
+                    }
+                    FileHandle.standardError.write(Data("\rwaiting for nodes: \(alive)/\(expected) alive".utf8))
+                    if alive >= expected {
+                        FileHandle.standardError.write(Data("\n".utf8))
+                        return true
+                    }
+                    try? await Task.sleep(for: .milliseconds(250))
+                }
+                FileHandle.standardError.write(Data("\n".utf8))
+                return false
+            }
+        }
+
+        struct Down: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Stop the cluster started in DIR (SIGTERM, then SIGKILL after a grace period).")
+            @Option(help: "Directory given to `cluster up`.") var dir: String
+
+            func run() async throws {
+                let cluster: LocalCluster
+                do { cluster = try LocalCluster.load(directory: dir) } catch { throw fail(error) }
+                await cluster.down()
+                print("stopped \(cluster.processes.count) processes; logs and data kept in \(dir)")
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import FairwayCore
+import FairwayRuntime
+import FairwayWire
+import Foundation
+
+@main
+struct Fairwayctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fairwayctl",
+        abstract: "Operate a Fairway cluster over its own sockets.",
+        subcommands: [Status.self, Ping.self, Cluster.self])
+}
+
+/// Options shared by commands that talk to a node.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "Coordinator control URL.") var coordinator = "tcp://127.0.0.1:7400"
+    @Option(name: .customLong("timeout-ms"), help: "Deadline of the request (ms).") var timeoutMs: Int64 = 3000
+
+    func client(url: String? = nil) throws -> RequestClient {
+        var t = TransportSettings()
+        t.requestTimeoutMilliseconds = timeoutMs
+        return try RequestClient(url: url ?? coordinator, nodeID: NodeID(unchecked: "fairwayctl"), settings: t)
+    }
+}
+
+/// JSON form of one status row (`fairwayctl status --json`).
+struct NodeJSON: Codable {
+    var id: String
+    var role: String
+    var address: String
+    var state: String
+    var last_heartbeat_unix_ms: Int64
+    var version: String
+    var via: String?
+
+    init(_ n: NodeStatus) {
+        id = n.id.rawValue
+        role = n.role.rawValue
+        address = n.address
+        state = n.state.rawValue
+        last_heartbeat_unix_ms = n.lastHeartbeat.unixMilliseconds
+        version = n.version
+        via = n.via?.rawValue
+    }
+}
+
+struct StatusJSON: Codable {
+    var reporter: String
+    var epoch: UInt64
+    var nodes: [NodeJSON]
+}
+
+func fail(_ error: Error) -> ExitCode {
+    FileHandle.standardError.write(Data("fairwayctl: \(error)\n".utf8))
+    return ExitCode(2)
+}
+
+extension Fairwayctl {
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show every node the coordinator knows: role, id, address, state, last heartbeat, version.")
+        @OptionGroup var connection: ConnectionOptions
+        @Flag(help: "Print one JSON object {\"nodes\":[...]}.") var json = false
+        @Option(help: "Ask this node instead of the coordinator (e.g. an edge server's URL).") var url: String?
+
+        func run() async throws {
+            let client = try connection.client(url: url)
+            defer { client.close() }
+            let reply: Payload
+            do { reply = try await client.call(.statusRequest) } catch { throw fail(error) }
+            guard case .statusReply(let status) = reply else { throw fail(FairwayError(.malformed, "expected status_reply, got \(reply.kind)")) }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                let out = StatusJSON(reporter: status.reporterID.rawValue, epoch: status.epoch, nodes: status.nodes.map(NodeJSON.init))
+                print(String(decoding: try encoder.encode(out), as: UTF8.self))
+                return
+            }
+            print(StatusTable.render(status, now: WallClock.now()))
+        }
+    }
+
+    struct Ping: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check that a node answers (exit 0) — used by container healthchecks.")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Node URL to ping (default: the coordinator).") var url: String?
+
+        func run() async throws {
+            let client = try connection.client(url: url)
+            defer { client.close() }
+            do {
+                guard case .pong(let pong) = try await client.call(.ping) else { throw FairwayError(.malformed, "expected pong") }
+                print("\(pong.role.rawValue) \(pong.nodeID) \(pong.version) ok")
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}
+
+enum StatusTable {
+    static func render(_ status: StatusReply, now: Timestamp) -> String {
+        var rows = [["ROLE", "ID", "ADDRESS", "STATE", "LAST HEARTBEAT", "VERSION", "VIA"]]
+        for n in status.nodes {
+            let age = n.lastHeartbeat == .zero ? "never" : String(format: "%.1fs ago", Double(now.milliseconds(since: n.lastHeartbeat)) / 1000)
+            rows.append([n.role.rawValue, n.id.rawValue, n.address.isEmpty ? "-" : n.address, n.state.rawValue, age, n.version, n.via?.rawValue ?? "-"])
+        }
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
+        var lines = rows.map { r in r.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") }
+        let alive = status.nodes.filter { $0.state == .alive }.count
+        lines.append("\(status.nodes.count) nodes, \(alive) alive, epoch \(status.epoch) (reported by \(status.reporterID))")
+        return lines.joined(separator: "\n")
+    }
+}
