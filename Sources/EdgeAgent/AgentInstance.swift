@@ -53,20 +53,27 @@ public struct AgentInstance: Sendable {
             consecutiveFailures = 0
             return []
         case .success(let other):
-            return failed("unexpected reply \(other.kind)", now: now)
+            return failed("unexpected reply \(other.kind)", weight: 1, now: now)
         case .failure(let e) where e.code == .unknownSender:
             // The edge lost track of us (it restarted, or the coordinator asked): re-join now.
             joined = false
             lastAttempt = .zero
             return [.log("\(id) must re-join: \(e.message)")]
+        case .failure(let e) where e.code == .noReply:
+            return failed("\(e)", weight: Self.silenceWeight, now: now)
         case .failure(let e):
-            return failed("\(e)", now: now)
+            // The edge answered but refused (e.g. not yet registered): a weaker
+            // reason to leave it than silence.
+            return failed("\(e)", weight: 1, now: now)
         }
     }
 
-    private mutating func failed(_ why: String, now: Timestamp) -> [Directive] {
-        consecutiveFailures += 1
-        guard consecutiveFailures >= settings.failoverAfterFailures else { return [] }
+    /// A silent edge counts this many times more than a refusing one towards failover.
+    static let silenceWeight = 4
+
+    private mutating func failed(_ why: String, weight: Int, now: Timestamp) -> [Directive] {
+        consecutiveFailures += weight
+        guard consecutiveFailures >= settings.failoverAfterFailures * Self.silenceWeight else { return [] }
         let from = edge
         edge = (edge + 1) % edgeCount
         joined = false

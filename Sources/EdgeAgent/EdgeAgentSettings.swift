@@ -16,7 +16,8 @@ public struct EdgeAgentSettings: Sendable, Hashable {
     public var bucketSize: UInt32 = 4
     /// Heartbeat period until the edge announces its own, milliseconds. Default 1000.
     public var heartbeatIntervalMilliseconds: Int64 = 1000
-    /// Consecutive failed exchanges after which an identity fails over to the next edge. Default 2.
+    /// Consecutive exchanges without reply after which an identity fails over to the next
+    /// edge. Default 2. An edge that answers with a refusal counts a quarter as much.
     public var failoverAfterFailures = 2
     /// Shell tick, milliseconds. Default 100.
     public var tickMilliseconds: Int64 = 100

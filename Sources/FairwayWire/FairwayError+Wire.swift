@@ -2,7 +2,7 @@ import FairwayCore
 
 extension FairwayError {
     init(wire: Fairway_V1_ErrorReply) throws {
-        guard let code = Code(rawValue: wire.code.rawValue) else {
+        guard let code = Code(rawValue: wire.code.rawValue), code != .noReply else {
             throw FairwayError(.invalidField, "unknown error code \(wire.code.rawValue)", field: "error.code")
         }
         guard wire.retryAfterMs >= 0 else {
@@ -13,7 +13,7 @@ extension FairwayError {
 
     var wire: Fairway_V1_ErrorReply {
         var w = Fairway_V1_ErrorReply()
-        w.code = Fairway_V1_ErrorReply.Code(rawValue: code.rawValue) ?? .unspecified
+        w.code = code == .noReply ? .unavailable : (Fairway_V1_ErrorReply.Code(rawValue: code.rawValue) ?? .unspecified)
         w.message = message
         w.field = field
         w.retryAfterMs = retryAfterMilliseconds

@@ -14,6 +14,9 @@ public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
         case unexpectedPayload = 6
         case unavailable = 7
         case `internal` = 8
+        /// Local only, never sent: no valid reply arrived before the deadline
+        /// (peer down, partitioned or overloaded). Mapped to `unavailable` on the wire.
+        case noReply = 100
 
         public var name: String {
             switch self {
@@ -26,6 +29,7 @@ public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
             case .unexpectedPayload: "unexpected-payload"
             case .unavailable: "unavailable"
             case .internal: "internal"
+            case .noReply: "no-reply"
             }
         }
     }

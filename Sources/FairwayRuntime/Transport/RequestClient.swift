@@ -7,7 +7,7 @@ import NNG
 ///
 /// Every call carries a fresh message id (idempotency key) and one deadline.
 /// Remote refusals and transport failures both surface as `FairwayError`:
-/// a refusal carries the remote code; no reply in time is `.unavailable`.
+/// a refusal carries the remote code; no reply in time is `.noReply`.
 public final class RequestClient: Sendable {
     public let url: String
     public let nodeID: NodeID
@@ -24,7 +24,7 @@ public final class RequestClient: Sendable {
 
     /// Sends `payload` and returns the reply payload.
     /// - Parameter timeout: overall deadline; default `settings.requestTimeoutMilliseconds`.
-    /// - Throws: `FairwayError` — the peer's error reply, or `.unavailable` when no
+    /// - Throws: `FairwayError` — the peer's error reply, or `.noReply` when no
     ///   valid reply arrived in time, or `.malformed` when the reply did not decode.
     /// - Parameter sender: the identity sending (an agent process speaks for many); default `nodeID`.
     public func call(_ payload: Payload, as sender: NodeID? = nil, timeout: Duration? = nil, messageID: MessageID = .random()) async throws -> Payload {
@@ -58,7 +58,7 @@ public final class RequestClient: Sendable {
         } catch let e as NNGError {
             if e.isCancelled { throw CancellationError() }
             let what = e.isTimeout ? "no reply within \(deadline.milliseconds) ms" : "\(e)"
-            throw FairwayError(.unavailable, what, peer: url, retryAfterMilliseconds: settings.reconnectMinMilliseconds)
+            throw FairwayError(.noReply, what, peer: url, retryAfterMilliseconds: settings.reconnectMinMilliseconds)
         }
     }
 

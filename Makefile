@@ -1,0 +1,40 @@
+# Fairway — build, test, demo, compose. Run `make help`.
+SHELL := /bin/bash
+SWIFT ?= swift
+BIN := .build/debug
+DEMO_DIR ?= /tmp/fairway-demo
+
+.PHONY: help deps build test demo compose-test bench protos clean
+
+help:
+	@echo "make demo          build, start a local cluster, show it working, stop it"
+	@echo "make test          the whole test suite (unit, in-process, multi-process)"
+	@echo "make compose-test  build images, run the compose cluster, check every node alive"
+	@echo "make bench         fairway-lab bench transport"
+	@echo "make protos        regenerate Sources/FairwayWire/Generated from proto/"
+
+deps:
+	@scripts/ensure-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build
+	$(SWIFT) test
+
+demo: build
+	@scripts/demo.sh "$(DEMO_DIR)"
+
+compose-test: deps
+	@scripts/compose-test.sh
+
+bench: deps
+	$(SWIFT) build -c release --product fairway-lab
+	.build/release/fairway-lab bench transport
+
+protos:
+	scripts/generate-protos.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system packages Fairway needs (libnng-dev) when missing.
+# As root it installs them; otherwise it prints the one command to run.
+set -euo pipefail
+missing=()
+[ -f /usr/include/nng/nng.h ] || missing+=(libnng-dev)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  echo "installing ${missing[*]} ..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q "${missing[@]}" >/dev/null
+else
+  echo "missing system packages: ${missing[*]}" >&2
+  echo "run:  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
