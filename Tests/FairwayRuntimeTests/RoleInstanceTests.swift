@@ -1,0 +1,157 @@
+import CloudCoordinator
+import EdgeAgent
+import EdgeServer
+import FairwayCore
+import FairwayRuntime
+import FairwayWire
+import XCTest
+
+/// Tier (a): the role instances driven with manual time, no sockets.
+final class RoleInstanceTests: XCTestCase {
+    let t0 = Timestamp(unixMilliseconds: 5_000_000)
+    let edge = NodeID(unchecked: "edge-1")
+    let agent = NodeID(unchecked: "agent-0")
+
+    func env(_ sender: NodeID, _ payload: Payload) -> Envelope { Envelope(sender: sender, sentAt: t0, payload: payload) }
+
+    // MARK: coordinator
+
+    func testCoordinatorAdmitsAgentsOnlyThroughALiveEdge() {
+        var c = CoordinatorInstance(settings: CoordinatorSettings(), now: t0)
+        let agentJoin = JoinRequest(nodeID: agent, role: .edgeAgent, address: "", version: "0.1.0", via: edge, bucketSize: 4)
+        // Edge not joined yet: the relayed join is refused and nothing is persisted.
+        var (reply, directives) = c.onRequest(env(edge, .join(agentJoin)), now: t0)
+        guard case .error(let e) = reply else { return XCTFail("\(reply)") }
+        XCTAssertEqual(e.code, .unknownSender)
+        XCTAssertTrue(directives.isEmpty)
+        XCTAssertNil(c.membership.members[agent])
+
+        (reply, directives) = c.onRequest(env(edge, .join(JoinRequest(nodeID: edge, role: .edgeServer, address: "tcp://e:1", version: "0.1.0"))), now: t0)
+        guard case .joinAccepted = reply else { return XCTFail("\(reply)") }
+        XCTAssertTrue(directives.contains { if case .persistMember(let m) = $0 { m.id == edge } else { false } })
+
+        // An agent cannot join for itself, bypassing an edge.
+        (reply, _) = c.onRequest(env(agent, .join(agentJoin)), now: t0)
+        guard case .error(let e2) = reply else { return XCTFail("\(reply)") }
+        XCTAssertEqual(e2.code, .unknownSender)
+
+        (reply, _) = c.onRequest(env(edge, .join(agentJoin)), now: t0)
+        guard case .joinAccepted = reply else { return XCTFail("\(reply)") }
+        XCTAssertEqual(c.membership.members[agent]?.via, edge)
+    }
+
+    func testCoordinatorRefusesImpersonationAndUnexpectedPayloads() {
+        var c = CoordinatorInstance(settings: CoordinatorSettings(), now: t0)
+        _ = c.onRequest(env(edge, .join(JoinRequest(nodeID: edge, role: .edgeServer, address: "tcp://e:1", version: "0.1.0"))), now: t0)
+        let before = c.membership.members
+        let cases: [(Envelope, FairwayError.Code, String)] = [
+            (env(NodeID(unchecked: "mallory"), .heartbeat(Heartbeat(nodeID: edge))), .invalidField, "heartbeat.node_id"),
+            (env(NodeID(unchecked: "mallory"), .heartbeat(Heartbeat(nodeID: NodeID(unchecked: "mallory")))), .unknownSender, "heartbeat.node_id"),
+            (env(NodeID(unchecked: "mallory"), .join(JoinRequest(nodeID: edge, role: .edgeServer, address: "x", version: "0.1.0"))), .invalidField, "join.node_id"),
+            (env(edge, .join(JoinRequest(nodeID: edge, role: .cloudCoordinator, address: "x", version: "0.1.0"))), .invalidField, "join.role"),
+            (env(edge, .pong(Pong(nodeID: edge, role: .edgeServer, version: "0.1.0"))), .unexpectedPayload, "envelope.payload"),
+        ]
+        for (request, code, field) in cases {
+            let (reply, directives) = c.onRequest(request, now: t0)
+            guard case .error(let e) = reply else { XCTFail("accepted \(request.payload)"); continue }
+            XCTAssertEqual(e.code, code, "\(e)")
+            XCTAssertEqual(e.field, field, "\(e)")
+            XCTAssertTrue(directives.isEmpty)
+        }
+        XCTAssertEqual(c.membership.members, before, "refused requests change no state")
+    }
+
+    func testCoordinatorAdvancesEpochsAndAnnounces() {
+        var s = CoordinatorSettings()
+        s.epochMilliseconds = 1000
+        var c = CoordinatorInstance(settings: s, now: t0)
+        let first = c.onTick(now: t0)
+        XCTAssertTrue(first.contains { if case .publish = $0 { true } else { false } })
+        XCTAssertEqual(c.epoch, 0)
+        let next = c.onTick(now: t0.adding(milliseconds: 1000))
+        XCTAssertEqual(c.epoch, 1)
+        XCTAssertTrue(next.contains(.persistEpoch(epoch: 1, startedAt: t0.adding(milliseconds: 1000))))
+    }
+
+    // MARK: edge
+
+    func registeredEdge() -> EdgeInstance {
+        var e = EdgeInstance(settings: EdgeServerSettings())
+        let d = e.onTick(now: t0)
+        guard case .joinCoordinator = d.first else { XCTFail("\(d)"); return e }
+        _ = e.onCoordinatorResult(.success(.joinAccepted(JoinAccepted(coordinatorID: NodeID(unchecked: "coordinator"), heartbeatIntervalMilliseconds: 1000, epoch: 4))), now: t0)
+        XCTAssertTrue(e.registered)
+        return e
+    }
+
+    func testEdgeRefusesAgentsUntilRegisteredThenRelaysWithItselfAsVia() {
+        var e = EdgeInstance(settings: EdgeServerSettings())
+        let join = JoinRequest(nodeID: agent, role: .edgeAgent, address: "", version: "0.1.0", bucketSize: 4)
+        guard case .reply(.error(let err)) = e.onAgentRequest(env(agent, .join(join)), now: t0) else { return XCTFail() }
+        XCTAssertEqual(err.code, .unavailable)
+        XCTAssertGreaterThan(err.retryAfterMilliseconds, 0)
+
+        e = registeredEdge()
+        guard case .relayJoin(let relayed) = e.onAgentRequest(env(agent, .join(join)), now: t0) else { return XCTFail() }
+        XCTAssertEqual(relayed.via, e.settings.nodeID)
+        // Heartbeat before the coordinator accepted the join: unknown.
+        guard case .reply(.error(let unknown)) = e.onAgentRequest(env(agent, .heartbeat(Heartbeat(nodeID: agent))), now: t0) else { return XCTFail() }
+        XCTAssertEqual(unknown.code, .unknownSender)
+        let reply = e.onAgentJoinResult(relayed, result: .success(JoinAccepted(coordinatorID: NodeID(unchecked: "coordinator"), heartbeatIntervalMilliseconds: 1000, epoch: 4)), now: t0)
+        guard case .joinAccepted = reply else { return XCTFail("\(reply)") }
+        guard case .reply(.heartbeatAck) = e.onAgentRequest(env(agent, .heartbeat(Heartbeat(nodeID: agent))), now: t0) else { return XCTFail() }
+    }
+
+    func testEdgeVouchesForRecentAgentsAndForgetsSilentOnes() {
+        var e = registeredEdge()
+        let join = JoinRequest(nodeID: agent, role: .edgeAgent, address: "", version: "0.1.0", via: e.settings.nodeID, bucketSize: 4)
+        _ = e.onAgentJoinResult(join, result: .success(JoinAccepted(coordinatorID: NodeID(unchecked: "coordinator"), heartbeatIntervalMilliseconds: 1000, epoch: 4)), now: t0)
+        let d = e.onTick(now: t0.adding(milliseconds: 1000))
+        XCTAssertEqual(d, [.heartbeatCoordinator(Heartbeat(nodeID: e.settings.nodeID, agentIDs: [agent]))])
+        // No second heartbeat while the first is in flight.
+        XCTAssertEqual(e.onTick(now: t0.adding(milliseconds: 2500)), [])
+        _ = e.onCoordinatorResult(.success(.heartbeatAck(HeartbeatAck(epoch: 4))), now: t0.adding(milliseconds: 2500))
+        let d2 = e.onTick(now: t0.adding(milliseconds: 2600))
+        XCTAssertEqual(d2, [.heartbeatCoordinator(Heartbeat(nodeID: e.settings.nodeID, agentIDs: []))], "silent for 2 intervals: no longer vouched")
+        _ = e.onCoordinatorResult(.success(.heartbeatAck(HeartbeatAck(epoch: 4))), now: t0.adding(milliseconds: 2600))
+        _ = e.onTick(now: t0.adding(milliseconds: 5000))
+        XCTAssertNil(e.agents[agent], "forgotten after agent_expiry_misses intervals")
+    }
+
+    func testEdgeReJoinsWhenTheCoordinatorForgotIt() {
+        var e = registeredEdge()
+        _ = e.onTick(now: t0.adding(milliseconds: 1000))
+        _ = e.onCoordinatorResult(.failure(FairwayError(.unknownSender, "who?")), now: t0.adding(milliseconds: 1000))
+        XCTAssertFalse(e.registered)
+        guard case .joinCoordinator = e.onTick(now: t0.adding(milliseconds: 1001)).first else { return XCTFail() }
+    }
+
+    // MARK: agent
+
+    func testAgentFailsOverAfterSilenceButNotAfterOneRefusal() {
+        var s = EdgeAgentSettings()
+        s.edges = ["tcp://a:1", "tcp://b:1"]
+        s.failoverAfterFailures = 2
+        var a = AgentInstance(id: agent, settings: s, firstEdge: 0)
+        guard case .send(0, .join) = a.onTick(now: t0).first else { return XCTFail() }
+        _ = a.onReply(.failure(FairwayError(.unavailable, "not registered")), now: t0)
+        XCTAssertEqual(a.edge, 0, "a refusal alone does not move the agent")
+        var now = t0
+        for _ in 0..<2 {
+            now = now.adding(milliseconds: 1000)
+            guard case .send(let edge, _) = a.onTick(now: now).first else { return XCTFail() }
+            XCTAssertEqual(edge, 0)
+            _ = a.onReply(.failure(FairwayError(.noReply, "timeout")), now: now)
+        }
+        XCTAssertEqual(a.edge, 1, "two silent exchanges move it to the next edge")
+        guard case .send(1, .join) = a.onTick(now: now).first else { return XCTFail("re-joins at once on the new edge") }
+        _ = a.onReply(.success(.joinAccepted(JoinAccepted(coordinatorID: NodeID(unchecked: "c"), heartbeatIntervalMilliseconds: 250, epoch: 0))), now: now)
+        XCTAssertTrue(a.joined)
+        XCTAssertEqual(a.heartbeatIntervalMilliseconds, 250)
+        XCTAssertEqual(a.onTick(now: now.adding(milliseconds: 249)), [])
+        guard case .send(1, .heartbeat) = a.onTick(now: now.adding(milliseconds: 250)).first else { return XCTFail() }
+        _ = a.onReply(.failure(FairwayError(.unknownSender, "edge restarted")), now: now)
+        XCTAssertFalse(a.joined)
+        XCTAssertEqual(a.edge, 1, "unknown-sender means re-join the same edge")
+    }
+}
