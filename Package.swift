@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "FairwayCoreTests", dependencies: ["FairwayCore"]),
         .testTarget(name: "FairwayWireTests", dependencies: ["FairwayWire"]),
         .testTarget(name: "FairwayRuntimeTests", dependencies: ["FairwayRuntime", "CloudCoordinator", "EdgeServer", "EdgeAgent"]),
-        .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime"]),
+        .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayWire"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,7 +13,7 @@ public enum AgentIdentities {
             ids = try text.split(separator: "\n").enumerated().map { try NodeID(String($1), field: "\(path):\($0 + 1)") }
         }
         let base = prefix ?? ids.first.map { String($0.rawValue[..<($0.rawValue.lastIndex(of: "-") ?? $0.rawValue.endIndex)]) }
-            ?? "agent-" + String(UInt32.random(in: 0 ... 0xFFFFFF), radix: 16)
+            ?? "agent-" + randomHex(bytes: 4)
         if prefix != nil, let first = ids.first, !first.rawValue.hasPrefix(base + "-") {
             ids = []  // prefix changed: new identities
         }
@@ -24,4 +24,12 @@ public enum AgentIdentities {
         try all.write(toFile: path, atomically: true, encoding: .utf8)
         return Array(ids.prefix(count))
     }
+}
+
+/// `bytes` random bytes as zero-padded lowercase hex (identity prefixes of anonymous replicas).
+func randomHex(bytes: Int) -> String {
+    (0..<bytes).map { _ in
+        let b = UInt8.random(in: 0 ... 255)
+        return (b < 16 ? "0" : "") + String(b, radix: 16)
+    }.joined()
 }

@@ -9,9 +9,11 @@ public enum ProcessSpawner {
     /// glibc's POSIX_SPAWN_SETSID (not exported to Swift): the child starts a new session.
     private static let spawnSetSID: Int16 = 0x80
 
-    /// Spawns `executable` with `arguments`; stdout and stderr are appended to `logPath`.
+    /// Spawns `executable` with `arguments`; stdout is appended to `logPath`, stderr
+    /// to `errorPath` (default: the same file).
     /// - Returns: the child's pid.
-    public static func spawn(_ executable: String, _ arguments: [String], logPath: String, environment: [String: String] = [:]) throws -> pid_t {
+    public static func spawn(_ executable: String, _ arguments: [String], logPath: String, errorPath: String? = nil,
+                             environment: [String: String] = [:]) throws -> pid_t {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw ConfigError(field: "executable", message: "\(executable) is not an executable file (build it with `swift build`)")
         }
@@ -20,7 +22,11 @@ public enum ProcessSpawner {
         defer { posix_spawn_file_actions_destroy(&fileActions) }
         posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&fileActions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        if let errorPath {
+            posix_spawn_file_actions_addopen(&fileActions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -42,11 +48,33 @@ public enum ProcessSpawner {
         return pid
     }
 
-    /// Whether `pid` is a live process (zombies of our own children are reaped and count as gone).
+    /// Whether `pid` is a live process. Zombies count as gone (and are reaped when
+    /// they are our children — or orphans adopted by us as a subreaper).
     public static func isAlive(_ pid: pid_t) -> Bool {
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { return false }
-        return kill(pid, 0) == 0
+        guard kill(pid, 0) == 0 else { return false }
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+           let close = stat.lastIndex(of: ")") {
+            let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+            if state == "Z" || state == "X" { return false }
+        }
+        return true
+    }
+
+    /// Waits (polling, never blocking a thread) for our child `pid` to exit.
+    /// - Returns: its exit status, or 128 + signal number if a signal ended it.
+    public static func waitForExit(_ pid: pid_t, pollEvery: Duration = .milliseconds(20)) async -> Int32 {
+        while true {
+            var status: Int32 = 0
+            let rc = waitpid(pid, &status, WNOHANG)
+            if rc == pid {
+                let signal = status & 0x7f
+                return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+            }
+            if rc < 0 { return -1 }
+            try? await Task.sleep(for: pollEvery)
+        }
     }
 
     /// Sends `signal`, then waits up to `grace` for exit; SIGKILLs after that.

@@ -1,0 +1,73 @@
+import FairwayRuntime
+import Foundation
+import XCTest
+
+/// Where `swift build` put the executables (next to the test bundle).
+let binDirectory = ProcessSpawner.ownDirectory()
+
+func executable(_ name: String) throws -> String {
+    let path = (binDirectory as NSString).appendingPathComponent(name)
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw MissingExecutable("\(path) is missing: run `swift build` before `swift test` (make test does)")
+    }
+    return path
+}
+
+struct MissingExecutable: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// Runs a tool to completion without blocking the cooperative pool; returns (exit status, stdout, stderr).
+func runTool(_ tool: String, _ args: [String], timeout: Duration = .seconds(60)) async throws -> (Int32, String, String) {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-tool-\(UUID().uuidString)").path
+    defer {
+        try? FileManager.default.removeItem(atPath: base + ".out")
+        try? FileManager.default.removeItem(atPath: base + ".err")
+    }
+    let pid = try ProcessSpawner.spawn(try executable(tool), args, logPath: base + ".out", errorPath: base + ".err")
+    let killer = Task {
+        try await Task.sleep(for: timeout)
+        kill(pid, SIGKILL)
+    }
+    let status = await ProcessSpawner.waitForExit(pid)
+    killer.cancel()
+    let out = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+    return (status, out, err)
+}
+
+/// One node of `fairwayctl status --json`.
+struct StatusNode: Decodable, Equatable {
+    var id: String
+    var role: String
+    var state: String
+    var address: String
+    var version: String
+    var via: String?
+    var last_heartbeat_unix_ms: Int64
+}
+
+struct StatusDocument: Decodable {
+    var nodes: [StatusNode]
+}
+
+/// `fairwayctl --coordinator URL status --json`, parsed; nil if it failed.
+func statusJSON(_ url: String) async -> [StatusNode]? {
+    guard let (code, out, _) = try? await runTool("fairwayctl", ["status", "--coordinator", url, "--json", "--timeout-ms", "1000"]), code == 0 else { return nil }
+    return try? JSONDecoder().decode(StatusDocument.self, from: Data(out.utf8)).nodes
+}
+
+/// Polls until `condition` holds; returns the elapsed time or fails.
+@discardableResult
+func waitFor(_ seconds: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line,
+             _ condition: () async -> Bool) async -> Duration? {
+    let start = ContinuousClock.now
+    let deadline = start + .milliseconds(Int64(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if await condition() { return ContinuousClock.now - start }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    XCTFail("timed out after \(seconds)s waiting for: \(what)", file: file, line: line)
+    return nil
+}

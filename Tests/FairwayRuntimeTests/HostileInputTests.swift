@@ -1,0 +1,102 @@
+import CloudCoordinator
+import EdgeServer
+import FairwayCore
+import FairwayRuntime
+@testable import FairwayWire
+import Foundation
+import NNG
+import XCTest
+
+/// I6: garbage, truncated protobuf, unknown version, oversize and unknown senders
+/// get an error reply (or a counted drop on SUB) and the daemon keeps serving.
+final class HostileInputTests: XCTestCase {
+    let maxBytes = 4096
+
+    func decodeReply(_ bytes: [UInt8]) throws -> FairwayError? {
+        let env = try WireCodec.decode(bytes, maxBytes: 1 << 20)
+        if case .error(let e) = env.payload { return e }
+        return nil
+    }
+
+    /// Sends each hostile message to `url` and checks the error reply; then a ping still works.
+    func assertRefusesHostileInput(url: String, unknownSenderPayload: Payload, file: StaticString = #filePath, line: UInt = #line) async throws {
+        let c = try client(url)
+        defer { c.close() }
+        let valid = WireCodec.encode(Envelope(sender: NodeID(unchecked: "tester"), sentAt: WallClock.now(), payload: .ping))
+        var wrongVersion = try Fairway_V1_Envelope(serializedBytes: valid)
+        wrongVersion.protocolVersion = 99
+        let stranger = WireCodec.encode(Envelope(sender: NodeID(unchecked: "stranger"), sentAt: WallClock.now(), payload: unknownSenderPayload))
+        let cases: [(String, [UInt8], FairwayError.Code)] = [
+            ("garbage", Array("GET / HTTP/1.1\r\n\r\n".utf8), .malformed),
+            ("random bytes", (0..<200).map { _ in UInt8.random(in: 0...255) } + [0xFF], .malformed),
+            ("truncated protobuf", Array(valid.prefix(valid.count / 2)), .malformed),
+            ("unknown protocol version", try wrongVersion.serializedBytes(), .unsupportedVersion),
+            ("oversize", [UInt8](repeating: 0x0A, count: maxBytes + 1), .messageTooLarge),
+            ("unknown sender", stranger, .unknownSender),
+        ]
+        for (name, bytes, code) in cases {
+            let reply = try await c.exchange(bytes)
+            let error = try decodeReply(reply)
+            XCTAssertEqual(error?.code, code, "\(name): \(String(describing: error))", file: file, line: line)
+            XCTAssertFalse(error?.message.isEmpty ?? true, "\(name): the reply says what was wrong", file: file, line: line)
+        }
+        // Beyond the transport cap nng drops the connection instead of delivering: no reply,
+        // the client reconnects, and the daemon keeps serving.
+        do {
+            _ = try await c.exchange([UInt8](repeating: 0, count: 64 * maxBytes), timeout: .milliseconds(300))
+            XCTFail("a message over the transport cap was answered", file: file, line: line)
+        } catch let e as FairwayError {
+            XCTAssertEqual(e.code, .noReply, file: file, line: line)
+        }
+        guard case .pong = try await c.call(.ping) else { return XCTFail("daemon stopped serving", file: file, line: line) }
+    }
+
+    func testCoordinatorControlSocketRefusesHostileInputAndKeepsServing() async throws {
+        var s = CoordinatorSettings()
+        s.controlURL = "tcp://127.0.0.1:0"
+        s.epochURL = "tcp://127.0.0.1:0"
+        s.dataDirectory = temporaryDirectory()
+        s.transport.maxMessageBytes = maxBytes
+        let node = try CoordinatorNode(settings: s, logger: quietLogger)
+        try await node.start()
+        let r = Running { try await node.run() }
+        let port = await node.controlPort!
+        try await assertRefusesHostileInput(url: "tcp://127.0.0.1:\(port)", unknownSenderPayload: .heartbeat(Heartbeat(nodeID: NodeID(unchecked: "stranger"))))
+        let counters = await node.serverCounters
+        XCTAssertGreaterThanOrEqual(counters.refusedTotal, 6)
+        let members = await node.status()
+        XCTAssertEqual(members.count, 1, "no hostile message created a member")
+        await r.stop()
+    }
+
+    func testEdgeAgentSocketRefusesHostileInputAndItsSubscriberCountsDrops() async throws {
+        // A stand-in publisher where the edge expects the coordinator's epochs.
+        let pub = try Socket(.pub)
+        let pubPort = try pub.listenReturningPort("tcp://127.0.0.1:0")!
+        defer { pub.close() }
+        var e = EdgeServerSettings()
+        e.listenURL = "tcp://127.0.0.1:0"
+        e.coordinatorURL = "tcp://127.0.0.1:1"  // nobody: the edge stays unregistered
+        e.coordinatorEpochURL = "tcp://127.0.0.1:\(pubPort)"
+        e.dataDirectory = temporaryDirectory()
+        e.transport.maxMessageBytes = maxBytes
+        let edge = try EdgeServerNode(settings: e, logger: quietLogger)
+        try await edge.start()
+        let r = Running { try await edge.run() }
+        let port = await edge.listenPort!
+        try await assertRefusesHostileInput(url: "tcp://127.0.0.1:\(port)", unknownSenderPayload: .heartbeat(Heartbeat(nodeID: NodeID(unchecked: "stranger"))))
+
+        // SUB has no reply path: garbage is dropped and counted, valid announcements still arrive.
+        await eventually(10, "garbage publications dropped and counted") {
+            try await pub.send(Array("not an envelope".utf8))
+            return await edge.subscriberCounters.dropped > 0
+        }
+        let announcement = WireCodec.encode(Envelope(sender: NodeID(unchecked: "coordinator"), sentAt: WallClock.now(),
+                                                     payload: .epochAnnouncement(EpochAnnouncement(epoch: 1, startedAt: WallClock.now(), aliveMembers: 1))))
+        await eventually(10, "a valid announcement after garbage is received") {
+            try await pub.send(announcement)
+            return await edge.subscriberCounters.received > 0
+        }
+        await r.stop()
+    }
+}

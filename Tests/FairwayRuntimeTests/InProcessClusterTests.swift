@@ -1,0 +1,100 @@
+import CloudCoordinator
+import EdgeAgent
+import EdgeServer
+import FairwayCore
+import FairwayRuntime
+import FairwayWire
+import Foundation
+import XCTest
+
+/// Tier (b): real daemons' shells in one process over nng inproc:// and ipc://.
+final class InProcessClusterTests: XCTestCase {
+    func coordinatorSettings(_ base: String, dir: String) -> CoordinatorSettings {
+        var s = CoordinatorSettings()
+        s.controlURL = "\(base)-control"
+        s.epochURL = "\(base)-epoch"
+        s.dataDirectory = dir
+        s.membership.heartbeatIntervalMilliseconds = 100
+        s.membership.suspectAfterMisses = 3
+        s.membership.deadAfterMisses = 6
+        s.tickMilliseconds = 20
+        return s
+    }
+
+    func edgeSettings(_ id: String, base: String, coordinator: CoordinatorSettings, dir: String) throws -> EdgeServerSettings {
+        var e = EdgeServerSettings()
+        e.nodeID = try NodeID(id)
+        e.listenURL = "\(base)-\(id)"
+        e.coordinatorURL = coordinator.controlURL
+        e.coordinatorEpochURL = coordinator.epochURL
+        e.dataDirectory = dir
+        e.heartbeatIntervalMilliseconds = 100
+        e.tickMilliseconds = 10
+        return e
+    }
+
+    func testClusterFormsOverInprocAndAgentsFailOverWhenTheirEdgeStops() async throws {
+        let dir = temporaryDirectory()
+        let base = "inproc://fw-\(UUID().uuidString.prefix(8))"
+        let cs = coordinatorSettings(base, dir: "\(dir)/coordinator")
+        let coordinator = try CoordinatorNode(settings: cs, logger: quietLogger)
+        let e1 = try EdgeServerNode(settings: try edgeSettings("edge-1", base: base, coordinator: cs, dir: "\(dir)/e1"), logger: quietLogger)
+        let e2 = try EdgeServerNode(settings: try edgeSettings("edge-2", base: base, coordinator: cs, dir: "\(dir)/e2"), logger: quietLogger)
+        var a = EdgeAgentSettings()
+        a.count = 6
+        a.idPrefix = "a"
+        a.edges = ["\(base)-edge-1", "\(base)-edge-2"]
+        a.dataDirectory = "\(dir)/agents"
+        a.heartbeatIntervalMilliseconds = 100
+        a.tickMilliseconds = 10
+        a.transport.requestTimeoutMilliseconds = 200
+        let agents = try AgentHost(settings: a, logger: quietLogger)
+
+        try await coordinator.start()  // inproc: listeners must exist before dialers connect
+        let running = [Running { try await coordinator.run() }, Running { try await e2.run() }, Running { try await agents.run() }]
+        let edge1 = Running { try await e1.run() }
+        let ctl = try client(cs.controlURL)
+        defer { ctl.close() }
+
+        await eventually(10, "1 coordinator + 2 edges + 6 agents alive") {
+            let nodes = try await status(ctl)
+            return nodes.count == 9 && nodes.allSatisfy { $0.state == .alive }
+        }
+        let before = try await status(ctl)
+        XCTAssertEqual(before.filter { $0.via?.rawValue == "edge-1" }.count, 3, "identities are spread over the edges")
+
+        await edge1.stop()
+        await eventually(10, "edge-1 dead, all agents alive via edge-2") {
+            let nodes = try await status(ctl)
+            let edge = nodes.first { $0.id.rawValue == "edge-1" }
+            let agents = nodes.filter { $0.role == .edgeAgent }
+            return edge?.state == .dead && agents.count == 6 && agents.allSatisfy { $0.state == .alive && $0.via?.rawValue == "edge-2" }
+        }
+        for r in running { await r.stop() }
+    }
+
+    func testRestartedCoordinatorKnowsItsClusterFromSQLite() async throws {
+        let dir = temporaryDirectory()
+        let base = "ipc://\(dir)/fw"
+        let cs = coordinatorSettings(base, dir: "\(dir)/coordinator")
+        let c1 = try CoordinatorNode(settings: cs, logger: quietLogger)
+        let edge = try EdgeServerNode(settings: try edgeSettings("edge-1", base: base, coordinator: cs, dir: "\(dir)/e1"), logger: quietLogger)
+        let r1 = Running { try await c1.run() }
+        let re = Running { try await edge.run() }
+        let ctl = try client(cs.controlURL)
+        defer { ctl.close() }
+        await eventually(10, "edge joined") { try await status(ctl).contains { $0.id.rawValue == "edge-1" && $0.state == .alive } }
+        await r1.stop()
+
+        // A new coordinator process on the same data directory.
+        let c2 = try CoordinatorNode(settings: cs, logger: quietLogger)
+        let restored = await c2.status()
+        XCTAssertTrue(restored.contains { $0.id.rawValue == "edge-1" && $0.role == .edgeServer }, "membership survives a restart")
+        let r2 = Running { try await c2.run() }
+        await eventually(10, "edge keeps heartbeating to the new coordinator") {
+            try await status(ctl).contains { $0.id.rawValue == "edge-1" && $0.state == .alive }
+        }
+        await re.stop()
+        await r2.stop()
+    }
+}
