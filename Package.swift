@@ -62,7 +62,7 @@ let package = Package(
             "FairwayRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fairway-lab", dependencies: [
-            "FairwayRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "FairwayRuntime", "NNG", "FairwayWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // tests mirror modules
         .testTarget(name: "NNGTests", dependencies: ["NNG"]),

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct FairwayLab: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fairway-lab",
+        abstract: "Offline experiments and benchmarks for Fairway.",
+        subcommands: [Bench.self])
+}
+
+extension FairwayLab {
+    struct Bench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Benchmarks that report ratios against a baseline measured in the same run.",
+            subcommands: [Transport.self])
+    }
+}

@@ -1,1 +1,0 @@
-print("fairway-lab: see subcommands")
