@@ -29,9 +29,11 @@ demo: build
 compose-test: deps
 	@scripts/compose-test.sh
 
+# Same scratch path and flags as scripts/build-images.sh, so the two share one release build.
 bench: deps
-	$(SWIFT) build -c release --product fairway-lab
-	.build/release/fairway-lab bench transport
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release --product fairway-lab
+	.build-release/release/fairway-lab bench transport --transport tcp
+	.build-release/release/fairway-lab bench transport --transport ipc
 
 protos:
 	scripts/generate-protos.sh
