@@ -69,7 +69,10 @@ extension Fairwayctl {
             func run() async throws {
                 let cluster: LocalCluster
                 do { cluster = try LocalCluster.load(directory: dir) } catch { throw fail(error) }
-                await cluster.down()
+                let forced = await cluster.down()
+                if !forced.isEmpty {
+                    FileHandle.standardError.write(Data("fairwayctl: killed after the grace period (no graceful shutdown): \(forced.joined(separator: ", "))\n".utf8))
+                }
                 print("stopped \(cluster.processes.count) processes; logs and data kept in \(dir)")
             }
         }

@@ -79,9 +79,10 @@ final class MultiProcessClusterTests: XCTestCase {
             guard case .pong = try await c.call(.ping) else { XCTFail("\(target) stopped serving"); continue }
         }
 
-        // `fairwayctl cluster down` stops every process.
+        // `fairwayctl cluster down` stops every process, each gracefully on SIGTERM.
         let (downCode, _, downErr) = try await runTool("fairwayctl", ["cluster", "down", "--dir", dir])
         XCTAssertEqual(downCode, 0, downErr)
+        XCTAssertFalse(downErr.contains("killed after the grace period"), downErr)
         cluster = try LocalCluster.load(directory: dir)
         for p in cluster.processes {
             XCTAssertFalse(ProcessSpawner.isAlive(p.pid), "\(p.name) still running")

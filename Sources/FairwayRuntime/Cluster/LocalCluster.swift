@@ -120,9 +120,13 @@ public struct LocalCluster: Codable, Sendable {
     }
 
     /// Stops every process: SIGTERM, then SIGKILL after `grace`. Agents first, coordinator last.
-    public func down(grace: Duration = .seconds(5)) async {
-        for p in processes.reversed() {
-            await ProcessSpawner.stop(p.pid, grace: grace)
+    /// - Returns: names of the processes that did not shut down gracefully within `grace`.
+    @discardableResult
+    public func down(grace: Duration = .seconds(5)) async -> [String] {
+        var forced: [String] = []
+        for p in processes.reversed() where !(await ProcessSpawner.stop(p.pid, grace: grace)) {
+            forced.append(p.name)
         }
+        return forced
     }
 }
