@@ -14,18 +14,23 @@ import Synchronization
 /// 3. `withTaskCancellationHandler` maps Swift cancellation to `nng_aio_cancel`; after the
 ///    start call `Task.isCancelled` is re-checked, because `nng_aio_cancel` is a no-op on
 ///    an aio that has not started yet.
-/// 4. After the continuation resumes, the result and message are read on the calling
+/// 4. `start` returns false when it did not submit the operation (the socket was already
+///    closed); the operation then fails with `NNG_ECLOSED` without waiting.
+/// 5. After the continuation resumes, the result and message are read on the calling
 ///    task, and the aio is handed to `nng_aio_reap`, which frees it on nng's reaper
 ///    thread. The cooperative pool never blocks; the cancellation handler can no longer
 ///    run at that point (Swift removes it before `withTaskCancellationHandler` returns).
 enum AsyncOperation {
-    /// Runs a send: `start` must hand the aio to `nng_send_aio` / `nng_ctx_send`.
+    /// Runs a send: `start` must hand the aio to `nng_send_aio` / `nng_ctx_send` and return
+    /// true, or return false without submitting it. `finished` runs after completion, just
+    /// before the aio is reaped.
     /// The message is owned by nng on success; on failure it is taken back and freed here.
     static func send(
         _ bytes: [UInt8],
         timeout: Duration,
         operation: String,
-        start: (OpaquePointer) -> Void
+        start: (OpaquePointer) -> Bool,
+        finished: (OpaquePointer) -> Void = { _ in }
     ) async throws(NNGError) {
         if Task.isCancelled { throw NNGError(code: NNGError.canceled, operation: operation) }
         var msg: OpaquePointer?
@@ -49,16 +54,20 @@ enum AsyncOperation {
             // Failed send: the caller still owns the message.
             nng_msg_free(unsent)
         }
+        finished(aio.raw)
         aio.reap()
         try NNGError.check(rv, operation)
     }
 
-    /// Runs a receive: `start` must hand the aio to `nng_recv_aio` / `nng_ctx_recv`.
+    /// Runs a receive: `start` must hand the aio to `nng_recv_aio` / `nng_ctx_recv` and
+    /// return true, or return false without submitting it. `finished` runs after
+    /// completion, just before the aio is reaped.
     /// The received message is copied into a `Message` and freed.
     static func receive(
         timeout: Duration,
         operation: String,
-        start: (OpaquePointer) -> Void
+        start: (OpaquePointer) -> Bool,
+        finished: (OpaquePointer) -> Void = { _ in }
     ) async throws(NNGError) -> Message {
         if Task.isCancelled { throw NNGError(code: NNGError.canceled, operation: operation) }
         let aio = try AIOHandle.allocate(operation: operation)
@@ -69,6 +78,7 @@ enum AsyncOperation {
             message = Message(nngMessage: msg)
             nng_msg_free(msg)
         }
+        finished(aio.raw)
         aio.reap()
         try NNGError.check(rv, operation)
         guard let message else { throw NNGError(code: 0, operation: operation) }
@@ -137,21 +147,29 @@ struct AIOHandle: @unchecked Sendable {
     }
 
     /// Starts the operation with a finite timeout and waits for the callback.
-    /// Returns `nng_aio_result`.
-    func run(timeout: Duration, start: (OpaquePointer) -> Void) async -> Int32 {
+    /// Returns `nng_aio_result`, or `NNG_ECLOSED` when `start` declined to submit.
+    func run(timeout: Duration, start: (OpaquePointer) -> Bool) async -> Int32 {
         let aio = raw
         nng_aio_set_timeout(aio, timeout.nngMilliseconds)
+        var submitted = true
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 completion.install(c)
-                start(aio)
+                guard start(aio) else {
+                    // Never submitted: no callback will come. Balance the retain taken in
+                    // allocate() and resume ourselves.
+                    submitted = false
+                    Unmanaged.passUnretained(completion).release()
+                    completion.fire()
+                    return
+                }
                 // nng_aio_cancel is a no-op before start; close the race here.
                 if Task.isCancelled { nng_aio_cancel(aio) }
             }
         } onCancel: {
             nng_aio_cancel(self.raw)
         }
-        return nng_aio_result(aio)
+        return submitted ? nng_aio_result(aio) : NNGError.closed
     }
 
     /// Frees the aio on nng's reaper thread (never blocks the caller). The aio must not

@@ -15,26 +15,37 @@ public final class Context: Sendable {
     private let closed = Mutex(false)
 
     init(socket: Socket) throws {
-        var c = nng_ctx()
-        try NNGError.check(nng_ctx_open(&c, socket.handle), "nng_ctx_open")
+        let s = socket.handle
+        let o = socket.options
+        let kind = socket.protocolKind
+        // Open and configure under the socket's lifecycle lock (see Socket.ifOpen).
+        let result: (Int32, nng_ctx, String)? = socket.lifecycle.openContext {
+            var c = nng_ctx()
+            let rv = nng_ctx_open(&c, s)
+            guard rv == 0 else { return (rv, c, "nng_ctx_open") }
+            var settings: [(String, Duration)] = [
+                (NNG_OPT_SENDTIMEO, o.sendTimeout), (NNG_OPT_RECVTIMEO, o.receiveTimeout),
+            ]
+            switch kind {
+            case .req: settings.append((NNG_OPT_REQ_RESENDTIME, o.requestResend))
+            case .surveyor: settings.append((NNG_OPT_SURVEYOR_SURVEYTIME, o.surveyTime))
+            default: break
+            }
+            for (name, value) in settings {
+                let rv = nng_ctx_set_ms(c, name, value.nngMilliseconds)
+                if rv != 0 {
+                    nng_ctx_close(c)
+                    return (rv, c, "nng_ctx_set_ms(\(name))")
+                }
+            }
+            return (0, c, "")
+        }
+        guard let (rv, c, what) = result else {
+            throw NNGError(code: NNGError.closed, operation: "nng_ctx_open")
+        }
+        try NNGError.check(rv, what)
         self.socket = socket
         handle = c
-        do {
-            let o = socket.options
-            try NNGError.check(nng_ctx_set_ms(c, NNG_OPT_SENDTIMEO, o.sendTimeout.nngMilliseconds), "ctx set \(NNG_OPT_SENDTIMEO)")
-            try NNGError.check(nng_ctx_set_ms(c, NNG_OPT_RECVTIMEO, o.receiveTimeout.nngMilliseconds), "ctx set \(NNG_OPT_RECVTIMEO)")
-            switch socket.protocolKind {
-            case .req:
-                try NNGError.check(nng_ctx_set_ms(c, NNG_OPT_REQ_RESENDTIME, o.requestResend.nngMilliseconds), "ctx set \(NNG_OPT_REQ_RESENDTIME)")
-            case .surveyor:
-                try NNGError.check(nng_ctx_set_ms(c, NNG_OPT_SURVEYOR_SURVEYTIME, o.surveyTime.nngMilliseconds), "ctx set \(NNG_OPT_SURVEYOR_SURVEYTIME)")
-            default:
-                break
-            }
-        } catch {
-            close()
-            throw error
-        }
     }
 
     deinit {
@@ -49,7 +60,7 @@ public final class Context: Sendable {
     public func send(_ bytes: [UInt8], timeout: Duration? = nil) async throws {
         let c = handle
         try await AsyncOperation.send(bytes, timeout: timeout ?? socket.options.sendTimeout, operation: "context send") {
-            nng_ctx_send(c, $0)
+            aio in socket.ifOpen { nng_ctx_send(c, aio) } != nil
         }
     }
 
@@ -60,7 +71,7 @@ public final class Context: Sendable {
     public func receive(timeout: Duration? = nil) async throws -> Message {
         let c = handle
         return try await AsyncOperation.receive(timeout: timeout ?? socket.options.receiveTimeout, operation: "context receive") {
-            nng_ctx_recv(c, $0)
+            aio in socket.ifOpen { nng_ctx_recv(c, aio) } != nil
         }
     }
 
@@ -86,6 +97,10 @@ public final class Context: Sendable {
             c = true
             return true
         }
-        if first { nng_ctx_close(handle) }
+        if first {
+            let c = handle
+            // Once the socket is closing, it closes every context itself.
+            socket.lifecycle.closeContext(c)
+        }
     }
 }

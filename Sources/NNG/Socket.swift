@@ -1,5 +1,4 @@
 import CNNG
-import Synchronization
 
 /// An nng socket of one scalability protocol.
 ///
@@ -18,7 +17,8 @@ public final class Socket: Sendable {
     /// The underlying nng handle.
     let handle: nng_socket
     private let hub = PipeEventHub()
-    private let closed = Mutex(false)
+    /// Serialises nng calls against `nng_close` and quiesces before closing.
+    let lifecycle = SocketLifecycle()
 
     /// Opens a socket of `kind` and applies `options` (timeouts, `NNG_OPT_RECVMAXSZ`,
     /// reconnect backoff, REQ resend time, survey time).
@@ -72,11 +72,21 @@ public final class Socket: Sendable {
         close()
     }
 
+    /// Longest time `close()` waits for `nng_close` before giving up (see `close()`).
+    public static var closeWaitLimit: Duration { SocketLifecycle.closeWaitLimit }
+
     /// The positive nng socket id (`nng_socket_id`), unique within the process.
     public var id: UInt32 { handle.id }
 
     /// True once `close()` has been called.
-    public var isClosed: Bool { closed.withLock { $0 } }
+    public var isClosed: Bool { lifecycle.isClosed }
+
+    /// Runs `body` — one short, non-blocking nng call on this socket or one of its contexts
+    /// — under the socket's lifecycle lock, unless the socket is closed (then returns nil
+    /// without running it). See `SocketLifecycle` for why.
+    func ifOpen<R: Sendable>(_ body: () -> R) -> R? {
+        lifecycle.ifOpen(body)
+    }
 
     // MARK: - Endpoints
 
@@ -102,13 +112,19 @@ public final class Socket: Sendable {
     /// Starts listening on `url` and returns the bound TCP port (the ephemeral port
     /// chosen by the OS when the URL asked for port 0), or nil for non-TCP transports.
     public func listenReturningPort(_ url: String) throws -> Int? {
-        var listener = nng_listener()
-        try NNGError.check(nng_listen(handle, url, &listener, 0), "nng_listen(\(url))")
-        var port: Int32 = 0
-        if nng_listener_get_int(listener, NNG_OPT_TCP_BOUND_PORT, &port) == 0 {
-            return Int(port)
-        }
-        return nil
+        let h = handle
+        let (rv, port): (Int32, Int?) = ifOpen {
+            var listener = nng_listener()
+            let rv = nng_listen(h, url, &listener, 0)
+            guard rv == 0 else { return (rv, nil) }
+            var port: Int32 = 0
+            if nng_listener_get_int(listener, NNG_OPT_TCP_BOUND_PORT, &port) == 0 {
+                return (0, Int(port))
+            }
+            return (0, nil)
+        } ?? (NNGError.closed, nil)
+        try NNGError.check(rv, "nng_listen(\(url))")
+        return port
     }
 
     /// Dials `url` (`nng_dial` with `NNG_FLAG_NONBLOCK`): returns at once and connects in
@@ -118,7 +134,9 @@ public final class Socket: Sendable {
     /// - Throws: `NNGError` only for immediate failures, e.g. a malformed URL or an
     ///   unsupported transport.
     public func dial(_ url: String) throws {
-        try NNGError.check(nng_dial(handle, url, nil, Int32(NNG_FLAG_NONBLOCK)), "nng_dial(\(url))")
+        let h = handle
+        let rv = ifOpen { nng_dial(h, url, nil, Int32(NNG_FLAG_NONBLOCK)) } ?? NNGError.closed
+        try NNGError.check(rv, "nng_dial(\(url))")
     }
 
     // MARK: - Messaging
@@ -130,9 +148,12 @@ public final class Socket: Sendable {
     ///   message is discarded.
     public func send(_ bytes: [UInt8], timeout: Duration? = nil) async throws {
         let s = handle
-        try await AsyncOperation.send(bytes, timeout: timeout ?? options.sendTimeout, operation: "send") {
-            nng_send_aio(s, $0)
-        }
+        let lifecycle = lifecycle
+        try await AsyncOperation.send(
+            bytes, timeout: timeout ?? options.sendTimeout, operation: "send",
+            start: { aio in lifecycle.submit(aio) { nng_send_aio(s, aio) } },
+            finished: { lifecycle.finished($0) }
+        )
     }
 
     /// Receives one message on the socket's default context.
@@ -141,9 +162,12 @@ public final class Socket: Sendable {
     ///   `isCancelled` when the task was cancelled).
     public func receive(timeout: Duration? = nil) async throws -> Message {
         let s = handle
-        return try await AsyncOperation.receive(timeout: timeout ?? options.receiveTimeout, operation: "receive") {
-            nng_recv_aio(s, $0)
-        }
+        let lifecycle = lifecycle
+        return try await AsyncOperation.receive(
+            timeout: timeout ?? options.receiveTimeout, operation: "receive",
+            start: { aio in lifecycle.submit(aio) { nng_recv_aio(s, aio) } },
+            finished: { lifecycle.finished($0) }
+        )
     }
 
     /// Opens an independent context (`nng_ctx_open`) for REQ, REP, SURVEYOR, RESPONDENT
@@ -160,10 +184,13 @@ public final class Socket: Sendable {
     /// - Throws: `NNGError` (`NNG_ENOTSUP` on other protocols).
     public func subscribe(_ topic: [UInt8] = []) throws {
         // Always pass a valid pointer, even for an empty topic.
-        let buffer = topic.isEmpty ? [0] : topic
-        let rv = buffer.withUnsafeBytes { raw in
-            nng_socket_set(handle, NNG_OPT_SUB_SUBSCRIBE, raw.baseAddress, topic.count)
-        }
+        let buffer: [UInt8] = topic.isEmpty ? [0] : topic
+        let h = handle
+        let rv = ifOpen {
+            buffer.withUnsafeBytes { raw in
+                nng_socket_set(h, NNG_OPT_SUB_SUBSCRIBE, raw.baseAddress, topic.count)
+            }
+        } ?? NNGError.closed
         try NNGError.check(rv, "subscribe")
     }
 
@@ -177,19 +204,23 @@ public final class Socket: Sendable {
     }
 
     /// Closes the socket (`nng_close`). Pending operations on it and its contexts fail with
-    /// `isClosed`; dialers and listeners stop; pipe-event streams finish. Idempotent.
+    /// `isClosed`; new ones fail with `isClosed` at once; dialers and
+    /// listeners stop (the port is released); pipe-event streams finish. Idempotent.
     ///
-    /// `nng_close` waits briefly for in-flight callbacks and pipes to wind down, so it may
-    /// block the calling thread for a short time; call it at shutdown, not in a hot path.
+    /// Blocking: this blocks the calling thread for a few milliseconds — it first aborts
+    /// pending socket-level operations, closes all contexts and pauses 5 ms so in-flight
+    /// pipe I/O drains, then waits for `nng_close`. Call it at shutdown, not in a hot path.
+    ///
+    /// nng 1.5.2 can hang forever in `nng_close` when pipes carry traffic at that moment
+    /// (nanomsg/nng#1543, #1813; fixed upstream in 1.8.0). The quiescing above avoids this
+    /// for our own traffic, but not for a peer that keeps sending, so `nng_close` runs on a
+    /// dedicated thread and this waits at most `Socket.closeWaitLimit` (2 s); on expiry it
+    /// returns anyway (listeners are closed first, so the address is free), that thread is
+    /// leaked, and nng's reaper — hence later closes in this process — may stay stuck.
+    /// Prefer stopping traffic (stop the peers or stop sending) before closing.
     /// Unsent queued messages are discarded (no linger).
     public func close() {
-        let first = closed.withLock { c -> Bool in
-            if c { return false }
-            c = true
-            return true
-        }
-        guard first else { return }
-        nng_close(handle)
+        guard lifecycle.close(handle) else { return }
         PipeEventRegistry.unregister(socketID: handle.id)?.finish()
         hub.finish()
     }

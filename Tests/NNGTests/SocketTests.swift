@@ -476,11 +476,12 @@ final class SocketTests: XCTestCase {
         XCTAssertEqual(outcomes.ok + outcomes.cancelled, 300)
     }
 
-    /// Regression: nng 1.5.2 can free a socket while a concurrent nng_ctx_send/recv/close
-    /// still releases its context ("panic: pthread_mutex_lock: Invalid argument").
-    /// Socket serialises those calls against nng_close; hammer it.
+    /// Regression for two nng 1.5.2 defects hit when closing sockets with busy contexts:
+    /// a concurrent nng_ctx_send/recv/close can touch the freed socket ("panic:
+    /// pthread_mutex_lock: Invalid argument"), and nng_close under traffic can hang forever.
+    /// Socket serialises ctx calls against nng_close and quiesces first; hammer it over TCP.
     func testCloseWhileContextsAreBusyDoesNotCrash() async throws {
-        try await withDeadline(60) {
+        try await withDeadline(90) {
             for round in 0..<40 {
                 let rep = try Socket(.rep, options: testOptions(timeout: .seconds(2)))
                 let req = try Socket(.req, options: testOptions(timeout: .seconds(2)))
@@ -488,28 +489,33 @@ final class SocketTests: XCTestCase {
                 try req.dial(url)
                 let repContexts = try (0..<6).map { _ in try rep.openContext() }
                 let reqContexts = try (0..<6).map { _ in try req.openContext() }
+                // Workers keep issuing context operations until both closes have returned,
+                // so calls race with every phase of close (they fail fast once closed).
+                let stop = StopFlag()
                 let busy = Task {
                     await withTaskGroup(of: Void.self) { group in
                         for ctx in repContexts {
                             group.addTask {
-                                while true {
-                                    guard let m = try? await ctx.receive(timeout: .milliseconds(200)) else {
-                                        if rep.isClosed { return } else { continue }
+                                while !stop.isSet {
+                                    if let m = try? await ctx.receive(timeout: .milliseconds(200)) {
+                                        _ = try? await ctx.send(m.bytes, timeout: .milliseconds(200))
                                     }
-                                    if (try? await ctx.send(m.bytes, timeout: .milliseconds(200))) == nil, rep.isClosed { return }
+                                    await Task.yield()
                                 }
                             }
                         }
                         for ctx in reqContexts {
                             group.addTask {
-                                while !req.isClosed {
+                                while !stop.isSet {
                                     _ = try? await ctx.request([1, 2, 3], timeout: .milliseconds(200))
+                                    await Task.yield()
                                 }
                             }
                         }
                     }
                 }
                 try await Task.sleep(for: .microseconds(Int.random(in: 200...3000)))
+                let closeStart = ContinuousClock.now
                 if round % 2 == 0 {
                     rep.close()
                     // Closing contexts concurrently with socket close is the other half of the race.
@@ -520,6 +526,11 @@ final class SocketTests: XCTestCase {
                     async let b: Void = req.close()
                     _ = await (a, b)
                 }
+                // close() quiesces before nng_close, which avoids nng 1.5.2's close-under-traffic
+                // hang (nanomsg/nng#1813); a hang would show up as close() hitting its 2 s cap.
+                let closeTime = ContinuousClock.now - closeStart
+                XCTAssertLessThan(closeTime, .seconds(1.5), "round \(round): close() took \(closeTime)")
+                stop.set()
                 await busy.value
             }
         }

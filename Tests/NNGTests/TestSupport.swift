@@ -1,5 +1,6 @@
 import Foundation
 import NNG
+import Synchronization
 import XCTest
 
 struct TestDeadlineExceeded: Error, CustomStringConvertible {
@@ -111,4 +112,11 @@ func serveREP(
             }
         }
     }
+}
+
+/// A one-way flag shared between tasks.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
