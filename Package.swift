@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "cloud-coordinator", targets: ["cloud-coordinator"]),
         .executable(name: "fairwayctl", targets: ["fairwayctl"]),
         .executable(name: "fairway-lab", targets: ["fairway-lab"]),
+        .executable(name: "fairway-fuzz", targets: ["fairway-fuzz"]),
         .library(name: "NNG", targets: ["NNG"]),
         .library(name: "FairwayCore", targets: ["FairwayCore"]),
     ],
@@ -64,6 +65,8 @@ let package = Package(
         .executableTarget(name: "fairway-lab", dependencies: [
             "FairwayRuntime", "NNG", "FairwayWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // libFuzzer target over envelope decoding (`make fuzz`); without -DFUZZING it replays inputs
+        .executableTarget(name: "fairway-fuzz", dependencies: ["FairwayWire"]),
         // tests mirror modules
         .testTarget(name: "NNGTests", dependencies: ["NNG"]),
         .testTarget(name: "FairwayCoreTests", dependencies: ["FairwayCore"]),

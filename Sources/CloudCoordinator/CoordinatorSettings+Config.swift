@@ -41,6 +41,6 @@ extension CoordinatorSettings {
             if let v = m.suspect_after_misses { membership.suspectAfterMisses = v }
             if let v = m.dead_after_misses { membership.deadAfterMisses = v }
         }
-        transport.apply(c.transport)
+        try transport.apply(c.transport)
     }
 }

@@ -21,7 +21,7 @@ public struct EdgeAgentConfig: Codable, Sendable {
 }
 
 extension EdgeAgentSettings {
-    public mutating func apply(_ c: EdgeAgentConfig) {
+    public mutating func apply(_ c: EdgeAgentConfig) throws {
         if let v = c.count { count = v }
         if let v = c.id_prefix { idPrefix = v }
         if let v = c.edges { edges = v }
@@ -30,6 +30,6 @@ extension EdgeAgentSettings {
         if let v = c.heartbeat_interval_ms { heartbeatIntervalMilliseconds = v }
         if let v = c.failover_after_failures { failoverAfterFailures = v }
         if let v = c.tick_ms { tickMilliseconds = v }
-        transport.apply(c.transport)
+        try transport.apply(c.transport)
     }
 }

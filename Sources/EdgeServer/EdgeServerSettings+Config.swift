@@ -32,6 +32,6 @@ extension EdgeServerSettings {
         if let v = c.heartbeat_interval_ms { heartbeatIntervalMilliseconds = v }
         if let v = c.agent_expiry_misses { agentExpiryMisses = v }
         if let v = c.tick_ms { tickMilliseconds = v }
-        transport.apply(c.transport)
+        try transport.apply(c.transport)
     }
 }

@@ -20,6 +20,8 @@ struct CloudCoordinatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("suspect-after-misses"), help: "Missed heartbeats before suspect.") var suspectAfterMisses: Int?
     @Option(name: .customLong("dead-after-misses"), help: "Missed heartbeats before dead.") var deadAfterMisses: Int?
     @Option(name: .customLong("epoch-ms"), help: "Epoch length (ms).") var epochMs: Int64?
+    @Option(name: .customLong("tls-ca-file"), help: "CA certificate(s) (PEM) for tls+tcp:// peers.") var tlsCAFile: String?
+    @Option(name: .customLong("tls-cert-key-file"), help: "This node's certificate + key (PEM) for tls+tcp://.") var tlsCertKeyFile: String?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
 
     func run() async throws {
@@ -40,6 +42,9 @@ struct CloudCoordinatorCommand: AsyncParsableCommand {
             if let v = suspectAfterMisses { settings.membership.suspectAfterMisses = v }
             if let v = deadAfterMisses { settings.membership.deadAfterMisses = v }
             if let v = epochMs { settings.epochMilliseconds = v }
+            if tlsCAFile != nil || tlsCertKeyFile != nil {
+                try settings.transport.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile)
+            }
             if let v = logLevel { level = try .parse(v, field: "--log-level") }
             try settings.validate()
         } catch {

@@ -18,6 +18,8 @@ struct EdgeAgentCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated edge server URLs, in failover order.") var edges: String?
     @Option(name: .customLong("bucket-size"), help: "Token bucket size B requested at join.") var bucketSize: UInt32?
     @Option(name: .customLong("heartbeat-interval-ms"), help: "Heartbeat period until the edge sets it (ms).") var heartbeatIntervalMs: Int64?
+    @Option(name: .customLong("tls-ca-file"), help: "CA certificate(s) (PEM) for tls+tcp:// peers.") var tlsCAFile: String?
+    @Option(name: .customLong("tls-cert-key-file"), help: "This node's certificate + key (PEM) for tls+tcp://.") var tlsCertKeyFile: String?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
 
     func run() async throws {
@@ -26,7 +28,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
         do {
             if let config {
                 let file = try ConfigFile.load(EdgeAgentConfig.self, from: config, knownKeys: EdgeAgentConfig.knownKeys)
-                settings.apply(file)
+                try settings.apply(file)
                 if let l = file.log_level { level = try .parse(l) }
             }
             if let v = dataDir { settings.dataDirectory = v }
@@ -35,6 +37,9 @@ struct EdgeAgentCommand: AsyncParsableCommand {
             if let v = edges { settings.edges = v.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             if let v = bucketSize { settings.bucketSize = v }
             if let v = heartbeatIntervalMs { settings.heartbeatIntervalMilliseconds = v }
+            if tlsCAFile != nil || tlsCertKeyFile != nil {
+                try settings.transport.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile)
+            }
             if let v = logLevel { level = try .parse(v, field: "--log-level") }
             try settings.validate()
         } catch {

@@ -18,6 +18,8 @@ struct EdgeServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("coordinator"), help: "Coordinator control URL, e.g. tcp://127.0.0.1:7400.") var coordinatorURL: String?
     @Option(name: .customLong("coordinator-epoch-url"), help: "Coordinator epoch PUB URL, e.g. tcp://127.0.0.1:7401.") var coordinatorEpochURL: String?
     @Option(name: .customLong("heartbeat-interval-ms"), help: "Heartbeat period until the coordinator sets it (ms).") var heartbeatIntervalMs: Int64?
+    @Option(name: .customLong("tls-ca-file"), help: "CA certificate(s) (PEM) for tls+tcp:// peers.") var tlsCAFile: String?
+    @Option(name: .customLong("tls-cert-key-file"), help: "This node's certificate + key (PEM) for tls+tcp://.") var tlsCertKeyFile: String?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
 
     func run() async throws {
@@ -36,6 +38,9 @@ struct EdgeServerCommand: AsyncParsableCommand {
             if let v = coordinatorURL { settings.coordinatorURL = v }
             if let v = coordinatorEpochURL { settings.coordinatorEpochURL = v }
             if let v = heartbeatIntervalMs { settings.heartbeatIntervalMilliseconds = v }
+            if tlsCAFile != nil || tlsCertKeyFile != nil {
+                try settings.transport.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile)
+            }
             if let v = logLevel { level = try .parse(v, field: "--log-level") }
             try settings.validate()
         } catch {

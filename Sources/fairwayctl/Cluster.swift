@@ -18,6 +18,8 @@ extension Fairwayctl {
             @Option(name: .customLong("bin-dir"), help: "Directory of the daemon executables (default: next to fairwayctl).") var binDir: String?
             @Option(name: .customLong("heartbeat-interval-ms")) var heartbeatIntervalMs: Int64 = 500
             @Option(name: .customLong("wait-s"), help: "Wait up to this long for every node to be alive (0 = don't wait).") var waitSeconds = 30
+            @Option(name: .customLong("tls-ca-file"), help: "Run every socket over tls+tcp:// with this CA (PEM).") var tlsCAFile: String?
+            @Option(name: .customLong("tls-cert-key-file"), help: "Certificate + key (PEM) every local node uses with --tls-ca-file.") var tlsCertKeyFile: String?
 
             func run() async throws {
                 var plan = LocalCluster.Plan(directory: dir)
@@ -25,11 +27,14 @@ extension Fairwayctl {
                 plan.agents = agents
                 plan.heartbeatIntervalMilliseconds = heartbeatIntervalMs
                 if let binDir { plan.binDirectory = binDir }
+                var transport = TransportSettings()
+                do { try transport.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile) } catch { throw fail(error) }
+                plan.tls = transport.tls
                 let cluster: LocalCluster
                 do { cluster = try LocalCluster.up(plan) } catch { throw fail(error) }
                 let expected = 1 + edges + agents
                 if waitSeconds > 0 {
-                    let ok = await waitAlive(cluster.coordinatorURL, expected: expected, seconds: waitSeconds)
+                    let ok = await waitAlive(cluster.coordinatorURL, expected: expected, seconds: waitSeconds, transport: transport)
                     if !ok {
                         FileHandle.standardError.write(Data("fairwayctl: not every node alive after \(waitSeconds)s; logs in \(dir)/logs\n".utf8))
                         throw ExitCode(1)
@@ -39,8 +44,8 @@ extension Fairwayctl {
             }
 
             /// Polls status, drawing progress on stderr, until `expected` nodes are alive.
-            func waitAlive(_ url: String, expected: Int, seconds: Int) async -> Bool {
-                var t = TransportSettings()
+            func waitAlive(_ url: String, expected: Int, seconds: Int, transport: TransportSettings) async -> Bool {
+                var t = transport
                 t.requestTimeoutMilliseconds = 1000
                 guard let client = try? RequestClient(url: url, nodeID: NodeID(unchecked: "fairwayctl"), settings: t) else { return false }
                 defer { client.close() }

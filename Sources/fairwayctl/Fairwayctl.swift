@@ -16,10 +16,13 @@ struct Fairwayctl: AsyncParsableCommand {
 struct ConnectionOptions: ParsableArguments {
     @Option(help: "Coordinator control URL.") var coordinator = "tcp://127.0.0.1:7400"
     @Option(name: .customLong("timeout-ms"), help: "Deadline of the request (ms).") var timeoutMs: Int64 = 3000
+    @Option(name: .customLong("tls-ca-file"), help: "CA certificate(s) (PEM) for tls+tcp:// URLs.") var tlsCAFile: String?
+    @Option(name: .customLong("tls-cert-key-file"), help: "Client certificate + key (PEM) for tls+tcp:// URLs.") var tlsCertKeyFile: String?
 
     func client(url: String? = nil) throws -> RequestClient {
         var t = TransportSettings()
         t.requestTimeoutMilliseconds = timeoutMs
+        try t.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile)
         return try RequestClient(url: url ?? coordinator, nodeID: NodeID(unchecked: "fairwayctl"), settings: t)
     }
 }

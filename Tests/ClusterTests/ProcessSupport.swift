@@ -53,8 +53,8 @@ struct StatusDocument: Decodable {
 }
 
 /// `fairwayctl --coordinator URL status --json`, parsed; nil if it failed.
-func statusJSON(_ url: String) async -> [StatusNode]? {
-    guard let (code, out, _) = try? await runTool("fairwayctl", ["status", "--coordinator", url, "--json", "--timeout-ms", "1000"]), code == 0 else { return nil }
+func statusJSON(_ url: String, extra: [String] = []) async -> [StatusNode]? {
+    guard let (code, out, _) = try? await runTool("fairwayctl", ["status", "--coordinator", url, "--json", "--timeout-ms", "1000"] + extra), code == 0 else { return nil }
     return try? JSONDecoder().decode(StatusDocument.self, from: Data(out.utf8)).nodes
 }
 

@@ -20,7 +20,7 @@ final class ConfigTests: XCTestCase {
         try e.apply(try ConfigFile.load(EdgeServerConfig.self, from: repoFile("configs/edge-server.yaml"), knownKeys: EdgeServerConfig.knownKeys))
         try e.validate()
         var a = EdgeAgentSettings()
-        a.apply(try ConfigFile.load(EdgeAgentConfig.self, from: repoFile("configs/edge-agent.yaml"), knownKeys: EdgeAgentConfig.knownKeys))
+        try a.apply(try ConfigFile.load(EdgeAgentConfig.self, from: repoFile("configs/edge-agent.yaml"), knownKeys: EdgeAgentConfig.knownKeys))
         try a.validate()
     }
 

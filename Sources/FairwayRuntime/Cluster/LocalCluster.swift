@@ -1,4 +1,5 @@
 import FairwayCore
+import NNG
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,9 @@ public struct LocalCluster: Codable, Sendable {
         public var suspectAfterMisses = 3
         public var deadAfterMisses = 6
         public var logLevel = "info"
+        /// When set, every socket uses `tls+tcp://` with these certificates (one
+        /// certificate for all local nodes; see scripts/gen-certs.sh).
+        public var tls: TLSOptions?
 
         public init(directory: String) { self.directory = directory }
     }
@@ -49,9 +53,11 @@ public struct LocalCluster: Codable, Sendable {
         }
         let logs = (dir as NSString).appendingPathComponent("logs")
         try DataDirectory.ensure(logs)
-        let control = "tcp://127.0.0.1:\(try ProcessSpawner.freePort())"
-        let epoch = "tcp://127.0.0.1:\(try ProcessSpawner.freePort())"
-        let edgeURLs = try (0..<plan.edges).map { _ in "tcp://127.0.0.1:\(try ProcessSpawner.freePort())" }
+        let scheme = plan.tls == nil ? "tcp" : "tls+tcp"
+        let control = "\(scheme)://127.0.0.1:\(try ProcessSpawner.freePort())"
+        let epoch = "\(scheme)://127.0.0.1:\(try ProcessSpawner.freePort())"
+        let edgeURLs = try (0..<plan.edges).map { _ in "\(scheme)://127.0.0.1:\(try ProcessSpawner.freePort())" }
+        let tlsFlags = plan.tls.map { ["--tls-ca-file", $0.caFile, "--tls-cert-key-file", $0.certificateAndKeyFile] } ?? []
         func bin(_ name: String) -> String { (plan.binDirectory as NSString).appendingPathComponent(name) }
         func data(_ name: String) -> String { (dir as NSString).appendingPathComponent("data/\(name)") }
         func log(_ name: String) -> String { (logs as NSString).appendingPathComponent("\(name).log") }
@@ -62,21 +68,21 @@ public struct LocalCluster: Codable, Sendable {
             "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)",
             "--suspect-after-misses", "\(plan.suspectAfterMisses)", "--dead-after-misses", "\(plan.deadAfterMisses)",
             "--log-level", plan.logLevel,
-        ], log: log("coordinator"), pid: 0))
+        ] + tlsFlags, log: log("coordinator"), pid: 0))
         for (i, url) in edgeURLs.enumerated() {
             let name = "edge-\(i + 1)"
             processes.append(Process(name: name, executable: bin("edge-server"), arguments: [
                 "--node-id", name, "--data-dir", data(name), "--listen-url", url,
                 "--coordinator", control, "--coordinator-epoch-url", epoch,
                 "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
-            ], log: log(name), pid: 0))
+            ] + tlsFlags, log: log(name), pid: 0))
         }
         if plan.agents > 0 {
             processes.append(Process(name: "agents", executable: bin("edge-agent"), arguments: [
                 "--count", "\(plan.agents)", "--id-prefix", "agent", "--data-dir", data("agents"),
                 "--edges", edgeURLs.joined(separator: ","),
                 "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
-            ], log: log("agents"), pid: 0))
+            ] + tlsFlags, log: log("agents"), pid: 0))
         }
         var cluster = LocalCluster(directory: dir, coordinatorURL: control, epochURL: epoch, edgeURLs: edgeURLs, processes: processes)
         for i in cluster.processes.indices {

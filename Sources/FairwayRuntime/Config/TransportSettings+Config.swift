@@ -1,3 +1,5 @@
+import NNG
+
 /// YAML form of `TransportSettings` (every key optional; absent = default).
 public struct TransportConfig: Codable, Sendable {
     public var max_message_bytes: Int?
@@ -8,16 +10,23 @@ public struct TransportConfig: Codable, Sendable {
     public var reconnect_max_ms: Int64?
     public var workers: Int?
     public var reply_cache_entries: Int?
+    public var tls: TLSConfig?
+
+    /// `transport.tls`: mutual TLS for `tls+tcp://` URLs (see scripts/gen-certs.sh).
+    public struct TLSConfig: Codable, Sendable {
+        public var ca_file: String?
+        public var cert_key_file: String?
+    }
 
     public static func knownKeys(prefix: String) -> Set<String> {
         Set(["max_message_bytes", "request_timeout_ms", "send_timeout_ms", "resend_ms", "reconnect_min_ms",
-             "reconnect_max_ms", "workers", "reply_cache_entries"].map { "\(prefix).\($0)" })
+             "reconnect_max_ms", "workers", "reply_cache_entries", "tls.ca_file", "tls.cert_key_file"].map { "\(prefix).\($0)" })
     }
 }
 
 extension TransportSettings {
     /// Overlays the values present in `config`.
-    public mutating func apply(_ config: TransportConfig?) {
+    public mutating func apply(_ config: TransportConfig?) throws {
         guard let c = config else { return }
         if let v = c.max_message_bytes { maxMessageBytes = v }
         if let v = c.request_timeout_ms { requestTimeoutMilliseconds = v }
@@ -27,5 +36,15 @@ extension TransportSettings {
         if let v = c.reconnect_max_ms { reconnectMaxMilliseconds = v }
         if let v = c.workers { workers = v }
         if let v = c.reply_cache_entries { replyCacheEntries = v }
+        if let t = c.tls { try setTLS(caFile: t.ca_file, certKeyFile: t.cert_key_file) }
+    }
+
+    /// Sets TLS from a CA file and a certificate+key file; both or neither.
+    public mutating func setTLS(caFile: String?, certKeyFile: String?) throws {
+        switch (caFile, certKeyFile) {
+        case (nil, nil): return
+        case (let ca?, let ck?): tls = TLSOptions(certificateAndKeyFile: ck, caFile: ca)
+        default: throw ConfigError(field: "transport.tls", message: "give both ca_file and cert_key_file")
+        }
     }
 }

@@ -17,7 +17,7 @@ public final class Publisher: Sendable {
     }
 
     @discardableResult
-    public func listen(_ url: String) throws -> Int? { try socket.listenReturningPort(url) }
+    public func listen(_ url: String) throws -> Int? { try settings.listen(socket, url) }
 
     public func publish(_ payload: Payload, now: Timestamp) async throws {
         let env = Envelope(sender: nodeID, sentAt: now, payload: payload)

@@ -19,7 +19,7 @@ public final class RequestClient: Sendable {
         self.nodeID = nodeID
         self.settings = settings
         self.socket = try Socket(.req, options: settings.socketOptions())
-        try socket.dial(url)
+        try settings.dial(socket, url)
     }
 
     /// Sends `payload` and returns the reply payload.

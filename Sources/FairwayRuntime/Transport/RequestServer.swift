@@ -34,7 +34,7 @@ public final class RequestServer: Sendable {
     /// port when `url` asked for port 0.
     @discardableResult
     public func listen(_ url: String) throws -> Int? {
-        try socket.listenReturningPort(url)
+        try settings.listen(socket, url)
     }
 
     /// Serves until the socket is closed or the task is cancelled.

@@ -19,7 +19,7 @@ public final class Subscriber: Sendable {
     }
 
     /// Dials the publisher (non-blocking; it may start later).
-    public func dial(_ url: String) throws { try socket.dial(url) }
+    public func dial(_ url: String) throws { try settings.dial(socket, url) }
 
     /// Delivers each valid envelope to `handler` until closed or cancelled.
     public func run(_ handler: @Sendable (Envelope) async -> Void) async {

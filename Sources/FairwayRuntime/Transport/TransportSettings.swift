@@ -1,3 +1,4 @@
+import Foundation
 import NNG
 
 /// Settings of every socket a daemon opens. Validated once at start.
@@ -18,8 +19,28 @@ public struct TransportSettings: Sendable, Hashable {
     public var workers: Int = 8
     /// Idempotency cache: replies remembered per (sender, message id). Default 10000.
     public var replyCacheEntries: Int = 10_000
+    /// Certificates for `tls+tcp://` endpoints (mutual TLS). Required when any URL uses it.
+    public var tls: TLSOptions?
 
     public init() {}
+
+    /// Binds `socket` to `url`, with TLS for `tls+tcp://`. Returns the bound TCP port.
+    public func listen(_ socket: Socket, _ url: String) throws -> Int? {
+        if url.hasPrefix("tls+tcp://") {
+            guard let tls else { throw ConfigError(field: "transport.tls", message: "\(url) needs tls.ca_file and tls.cert_key_file") }
+            return try socket.listen(url, tls: tls)
+        }
+        return try socket.listenReturningPort(url)
+    }
+
+    /// Dials `url` from `socket` (non-blocking), with TLS for `tls+tcp://`.
+    public func dial(_ socket: Socket, _ url: String) throws {
+        if url.hasPrefix("tls+tcp://") {
+            guard let tls else { throw ConfigError(field: "transport.tls", message: "\(url) needs tls.ca_file and tls.cert_key_file") }
+            return try socket.dial(url, tls: tls)
+        }
+        try socket.dial(url)
+    }
 
     /// nng drops (closes the pipe on) anything larger than this; set above
     /// `maxMessageBytes` so oversize envelopes up to it still get an error reply.
@@ -48,5 +69,10 @@ public struct TransportSettings: Sendable, Hashable {
         try check(reconnectMaxMilliseconds >= reconnectMinMilliseconds && reconnectMaxMilliseconds <= 600_000, "reconnect_max_ms", "must be ≥ reconnect_min_ms and ≤ 600000, got \(reconnectMaxMilliseconds)")
         try check((1...256).contains(workers), "workers", "must be 1–256, got \(workers)")
         try check((0...10_000_000).contains(replyCacheEntries), "reply_cache_entries", "must be 0–10000000, got \(replyCacheEntries)")
+        if let tls {
+            for (field, path) in [("tls.ca_file", tls.caFile), ("tls.cert_key_file", tls.certificateAndKeyFile)] {
+                try check(FileManager.default.isReadableFile(atPath: path), field, "cannot read \(path)")
+            }
+        }
     }
 }
