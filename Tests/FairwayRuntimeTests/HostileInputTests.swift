@@ -69,6 +69,30 @@ final class HostileInputTests: XCTestCase {
         await r.stop()
     }
 
+    func testAFloodingSenderIsRateLimitedWithRetryAfterWhileOthersAreServed() async throws {
+        var s = CoordinatorSettings()
+        s.controlURL = "tcp://127.0.0.1:0"
+        s.epochURL = "tcp://127.0.0.1:0"
+        s.dataDirectory = temporaryDirectory()
+        s.transport.peerRatePerSecond = 5
+        s.transport.peerBurst = 5
+        let node = try CoordinatorNode(settings: s, logger: quietLogger)
+        try await node.start()
+        let r = Running { try await node.run() }
+        let url = "tcp://127.0.0.1:\(await node.controlPort!)"
+        let flooder = try client(url, as: "flooder"), honest = try client(url, as: "honest")
+        defer { flooder.close(); honest.close() }
+        var refused: FairwayError?
+        for _ in 0..<20 {
+            do { _ = try await flooder.call(.ping) } catch let e as FairwayError { refused = e; break }
+        }
+        XCTAssertEqual(refused?.code, .unavailable)
+        XCTAssertGreaterThan(refused?.retryAfterMilliseconds ?? 0, 0)
+        XCTAssertTrue(refused?.message.contains("rate limit") ?? false, "\(String(describing: refused))")
+        guard case .pong = try await honest.call(.ping) else { return XCTFail("another sender was refused") }
+        await r.stop()
+    }
+
     func testEdgeAgentSocketRefusesHostileInputAndItsSubscriberCountsDrops() async throws {
         // A stand-in publisher where the edge expects the coordinator's epochs.
         let pub = try Socket(.pub)

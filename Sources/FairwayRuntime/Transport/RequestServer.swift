@@ -20,6 +20,7 @@ public final class RequestServer: Sendable {
     private let handler: Handler
     private let logger: Logger
     private let cache: Mutex<ReplyCache>
+    private let limiter: Mutex<PeerRateLimiter>
 
     public init(nodeID: NodeID, settings: TransportSettings, logger: Logger, handler: @escaping Handler) throws {
         self.nodeID = nodeID
@@ -27,6 +28,7 @@ public final class RequestServer: Sendable {
         self.logger = logger
         self.handler = handler
         self.cache = Mutex(ReplyCache(capacity: settings.replyCacheEntries))
+        self.limiter = Mutex(PeerRateLimiter(ratePerSecond: settings.peerRatePerSecond, burst: settings.peerBurst))
         self.socket = try Socket(.rep, options: settings.socketOptions())
     }
 
@@ -100,6 +102,13 @@ public final class RequestServer: Sendable {
         if let cached = cache.withLock({ $0.reply(for: key) }) {
             counters.replayed()
             return cached
+        }
+        // Resends above were answered from the cache; new work is rate-limited per sender.
+        if let wait = limiter.withLock({ $0.admit(envelope.sender, now: now) }) {
+            counters.refused(.unavailable)
+            let refusal = FairwayError(.unavailable, "rate limit of \(settings.peerRatePerSecond) requests/s for \(envelope.sender) exceeded",
+                                       peer: envelope.sender.rawValue, retryAfterMilliseconds: wait)
+            return WireCodec.encode(envelope.reply(from: nodeID, at: now, .error(refusal)))
         }
         let payload = await handler(envelope)
         if case .error(let e) = payload {

@@ -19,6 +19,11 @@ public struct TransportSettings: Sendable, Hashable {
     public var workers: Int = 8
     /// Idempotency cache: replies remembered per (sender, message id). Default 10000.
     public var replyCacheEntries: Int = 10_000
+    /// Requests per second each sender may make on average (per REP socket). Default 1000
+    /// (an edge server relays its agents' joins under its own id, so it needs headroom).
+    public var peerRatePerSecond: Double = 1000
+    /// Requests each sender may make at once before the rate applies. Default 2000.
+    public var peerBurst: Double = 2000
     /// Certificates for `tls+tcp://` endpoints (mutual TLS). Required when any URL uses it.
     public var tls: TLSOptions?
 
@@ -69,6 +74,8 @@ public struct TransportSettings: Sendable, Hashable {
         try check(reconnectMaxMilliseconds >= reconnectMinMilliseconds && reconnectMaxMilliseconds <= 600_000, "reconnect_max_ms", "must be ≥ reconnect_min_ms and ≤ 600000, got \(reconnectMaxMilliseconds)")
         try check((1...256).contains(workers), "workers", "must be 1–256, got \(workers)")
         try check((0...10_000_000).contains(replyCacheEntries), "reply_cache_entries", "must be 0–10000000, got \(replyCacheEntries)")
+        try check(peerRatePerSecond.isFinite && peerRatePerSecond > 0 && peerRatePerSecond <= 1e7, "peer_rate_per_second", "must be > 0 and ≤ 1e7, got \(peerRatePerSecond)")
+        try check(peerBurst.isFinite && peerBurst >= 1 && peerBurst <= 1e8, "peer_burst", "must be 1–1e8, got \(peerBurst)")
         if let tls {
             for (field, path) in [("tls.ca_file", tls.caFile), ("tls.cert_key_file", tls.certificateAndKeyFile)] {
                 try check(FileManager.default.isReadableFile(atPath: path), field, "cannot read \(path)")

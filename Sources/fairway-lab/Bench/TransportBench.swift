@@ -35,7 +35,9 @@ extension FairwayLab.Bench {
         func run() async throws {
             var logger = Logger(label: "bench")
             logger.logLevel = .critical
-            let settings = TransportSettings()
+            var settings = TransportSettings()
+            settings.peerRatePerSecond = 1e7  // the bench client is one sender; keep the limiter's cost, not its refusals
+            settings.peerBurst = 1e8
             let requestBytes = WireCodec.encode(Envelope(sender: NodeID(unchecked: "bench"), sentAt: WallClock.now(), payload: .ping))
             let me = NodeID(unchecked: "bench-server")
 
