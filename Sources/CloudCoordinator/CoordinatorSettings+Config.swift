@@ -2,7 +2,7 @@ import FairwayCore
 import FairwayRuntime
 
 /// YAML form of `CoordinatorSettings` (`configs/cloud-coordinator.yaml`).
-public struct CoordinatorConfig: Codable, Sendable {
+public struct CoordinatorConfig: Codable, Sendable, DaemonConfigFile {
     public struct MembershipConfig: Codable, Sendable {
         public var heartbeat_interval_ms: Int64?
         public var suspect_after_misses: Int?

@@ -2,7 +2,7 @@ import FairwayCore
 import FairwayRuntime
 
 /// YAML form of `EdgeAgentSettings` (`configs/edge-agent.yaml`).
-public struct EdgeAgentConfig: Codable, Sendable {
+public struct EdgeAgentConfig: Codable, Sendable, DaemonConfigFile {
     public var count: Int?
     public var id_prefix: String?
     public var edges: [String]?

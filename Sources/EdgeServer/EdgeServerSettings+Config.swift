@@ -2,7 +2,7 @@ import FairwayCore
 import FairwayRuntime
 
 /// YAML form of `EdgeServerSettings` (`configs/edge-server.yaml`).
-public struct EdgeServerConfig: Codable, Sendable {
+public struct EdgeServerConfig: Codable, Sendable, DaemonConfigFile {
     public var node_id: String?
     public var listen_url: String?
     public var advertise_url: String?

@@ -25,34 +25,27 @@ struct CloudCoordinatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
 
     func run() async throws {
-        var settings = CoordinatorSettings()
-        var level = Logger.Level.info
+        let (settings, level): (CoordinatorSettings, Logger.Level)
         do {
-            if let config {
-                let file = try ConfigFile.load(CoordinatorConfig.self, from: config, knownKeys: CoordinatorConfig.knownKeys)
-                try settings.apply(file)
-                if let l = file.log_level { level = try .parse(l) }
-            }
-            if let v = dataDir { settings.dataDirectory = v }
-            if let v = nodeID { settings.nodeID = try NodeID(v, field: "--node-id") }
-            if let v = controlURL { settings.controlURL = v }
-            if let v = epochURL { settings.epochURL = v }
-            if let v = advertiseURL { settings.advertiseURL = v }
-            if let v = heartbeatIntervalMs { settings.membership.heartbeatIntervalMilliseconds = v }
-            if let v = suspectAfterMisses { settings.membership.suspectAfterMisses = v }
-            if let v = deadAfterMisses { settings.membership.deadAfterMisses = v }
-            if let v = epochMs { settings.epochMilliseconds = v }
-            if tlsCAFile != nil || tlsCertKeyFile != nil {
-                try settings.transport.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile)
-            }
-            if let v = logLevel { level = try .parse(v, field: "--log-level") }
-            try settings.validate()
+            (settings, level) = try DaemonStartup.resolve(
+                CoordinatorSettings(), file: CoordinatorConfig.self, configPath: config, logLevelFlag: logLevel,
+                tls: (tlsCAFile, tlsCertKeyFile), transport: \.transport,
+                apply: { try $0.apply($1) },
+                flags: { settings in
+                    if let v = dataDir { settings.dataDirectory = v }
+                    if let v = nodeID { settings.nodeID = try NodeID(v, field: "--node-id") }
+                    if let v = controlURL { settings.controlURL = v }
+                    if let v = epochURL { settings.epochURL = v }
+                    if let v = advertiseURL { settings.advertiseURL = v }
+                    if let v = heartbeatIntervalMs { settings.membership.heartbeatIntervalMilliseconds = v }
+                    if let v = suspectAfterMisses { settings.membership.suspectAfterMisses = v }
+                    if let v = deadAfterMisses { settings.membership.deadAfterMisses = v }
+                    if let v = epochMs { settings.epochMilliseconds = v }
+                },
+                validate: { try $0.validate() })
         } catch {
             throw ValidationError("\(error)")
         }
-        Daemon.bootstrapLogging(level: level)
-        let logger = Logger(label: "fairway.coordinator")
-        let node = try CoordinatorNode(settings: settings, logger: logger)
-        try await Daemon.run([node], logger: logger)
+        try await DaemonStartup.run(label: "fairway.coordinator", level: level) { logger in try CoordinatorNode(settings: settings, logger: logger) }
     }
 }

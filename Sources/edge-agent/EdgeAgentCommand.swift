@@ -23,31 +23,24 @@ struct EdgeAgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
 
     func run() async throws {
-        var settings = EdgeAgentSettings()
-        var level = Logger.Level.info
+        let (settings, level): (EdgeAgentSettings, Logger.Level)
         do {
-            if let config {
-                let file = try ConfigFile.load(EdgeAgentConfig.self, from: config, knownKeys: EdgeAgentConfig.knownKeys)
-                try settings.apply(file)
-                if let l = file.log_level { level = try .parse(l) }
-            }
-            if let v = dataDir { settings.dataDirectory = v }
-            if let v = count { settings.count = v }
-            if let v = idPrefix { settings.idPrefix = v }
-            if let v = edges { settings.edges = v.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-            if let v = bucketSize { settings.bucketSize = v }
-            if let v = heartbeatIntervalMs { settings.heartbeatIntervalMilliseconds = v }
-            if tlsCAFile != nil || tlsCertKeyFile != nil {
-                try settings.transport.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile)
-            }
-            if let v = logLevel { level = try .parse(v, field: "--log-level") }
-            try settings.validate()
+            (settings, level) = try DaemonStartup.resolve(
+                EdgeAgentSettings(), file: EdgeAgentConfig.self, configPath: config, logLevelFlag: logLevel,
+                tls: (tlsCAFile, tlsCertKeyFile), transport: \.transport,
+                apply: { try $0.apply($1) },
+                flags: { settings in
+                    if let v = dataDir { settings.dataDirectory = v }
+                    if let v = count { settings.count = v }
+                    if let v = idPrefix { settings.idPrefix = v }
+                    if let v = edges { settings.edges = v.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+                    if let v = bucketSize { settings.bucketSize = v }
+                    if let v = heartbeatIntervalMs { settings.heartbeatIntervalMilliseconds = v }
+                },
+                validate: { try $0.validate() })
         } catch {
             throw ValidationError("\(error)")
         }
-        Daemon.bootstrapLogging(level: level)
-        let logger = Logger(label: "fairway.edge-agent")
-        let host = try AgentHost(settings: settings, logger: logger)
-        try await Daemon.run([host], logger: logger)
+        try await DaemonStartup.run(label: "fairway.edge-agent", level: level) { logger in try AgentHost(settings: settings, logger: logger) }
     }
 }

@@ -23,32 +23,25 @@ struct EdgeServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
 
     func run() async throws {
-        var settings = EdgeServerSettings()
-        var level = Logger.Level.info
+        let (settings, level): (EdgeServerSettings, Logger.Level)
         do {
-            if let config {
-                let file = try ConfigFile.load(EdgeServerConfig.self, from: config, knownKeys: EdgeServerConfig.knownKeys)
-                try settings.apply(file)
-                if let l = file.log_level { level = try .parse(l) }
-            }
-            if let v = dataDir { settings.dataDirectory = v }
-            if let v = nodeID { settings.nodeID = try NodeID(v, field: "--node-id") }
-            if let v = listenURL { settings.listenURL = v }
-            if let v = advertiseURL { settings.advertiseURL = v }
-            if let v = coordinatorURL { settings.coordinatorURL = v }
-            if let v = coordinatorEpochURL { settings.coordinatorEpochURL = v }
-            if let v = heartbeatIntervalMs { settings.heartbeatIntervalMilliseconds = v }
-            if tlsCAFile != nil || tlsCertKeyFile != nil {
-                try settings.transport.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile)
-            }
-            if let v = logLevel { level = try .parse(v, field: "--log-level") }
-            try settings.validate()
+            (settings, level) = try DaemonStartup.resolve(
+                EdgeServerSettings(), file: EdgeServerConfig.self, configPath: config, logLevelFlag: logLevel,
+                tls: (tlsCAFile, tlsCertKeyFile), transport: \.transport,
+                apply: { try $0.apply($1) },
+                flags: { settings in
+                    if let v = dataDir { settings.dataDirectory = v }
+                    if let v = nodeID { settings.nodeID = try NodeID(v, field: "--node-id") }
+                    if let v = listenURL { settings.listenURL = v }
+                    if let v = advertiseURL { settings.advertiseURL = v }
+                    if let v = coordinatorURL { settings.coordinatorURL = v }
+                    if let v = coordinatorEpochURL { settings.coordinatorEpochURL = v }
+                    if let v = heartbeatIntervalMs { settings.heartbeatIntervalMilliseconds = v }
+                },
+                validate: { try $0.validate() })
         } catch {
             throw ValidationError("\(error)")
         }
-        Daemon.bootstrapLogging(level: level)
-        let logger = Logger(label: "fairway.edge-server")
-        let node = try EdgeServerNode(settings: settings, logger: logger)
-        try await Daemon.run([node], logger: logger)
+        try await DaemonStartup.run(label: "fairway.edge-server", level: level) { logger in try EdgeServerNode(settings: settings, logger: logger) }
     }
 }
