@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // binding
@@ -31,7 +32,11 @@ let package = Package(
         // wire: generated protobuf + domain mapping
         .target(
             name: "FairwayWire",
-            dependencies: ["FairwayCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "FairwayCore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["Generated/README.md"]
         ),
         // runtime: settings, lifecycle, storage, transport shell

@@ -138,14 +138,17 @@ check() {
 import json, sys
 mode, path, want_nodes, want_agents = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 nodes = json.load(open(path))["nodes"]
-by_id = {n["id"]: n for n in nodes}
+# Node ids are key addresses; operators (and this check) refer to nodes by display name.
+by_id = {n["name"]: n for n in nodes}
+name_of = {n["id"]: n["name"] for n in nodes}
 agents = [n for n in nodes if n["role"] == "edge-agent"]
 alive = [n for n in nodes if n["state"] == "alive"]
 agents_alive = [n for n in agents if n["state"] == "alive"]
 state = lambda i: by_id.get(i, {}).get("state", "absent")
 via = {}
 for a in agents_alive:
-    via[a.get("via", "?")] = via.get(a.get("via", "?"), 0) + 1
+    v = name_of.get(a.get("via"), "?")
+    via[v] = via.get(v, 0) + 1
 print(f"{len(alive)}/{len(nodes)} alive (want {want_nodes}); coordinator {state('coordinator')}, "
       f"edge-1 {state('edge-1')}, edge-2 {state('edge-2')}, agents alive {len(agents_alive)}/{want_agents}"
       f" via {dict(sorted(via.items()))}")
@@ -156,7 +159,7 @@ if mode == "all-alive":
 elif mode == "edge1-dead":
     ok = (state("edge-1") == "dead" and state("edge-2") == "alive" and state("coordinator") == "alive"
           and len(agents) == want_agents and len(agents_alive) == want_agents
-          and all(a.get("via") == "edge-2" for a in agents_alive))
+          and all(name_of.get(a.get("via")) == "edge-2" for a in agents_alive))
 else:
     raise SystemExit(f"unknown mode {mode}")
 sys.exit(0 if ok else 1)

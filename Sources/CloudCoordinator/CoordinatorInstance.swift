@@ -13,6 +13,8 @@ public struct CoordinatorInstance: Sendable {
     }
 
     public let settings: CoordinatorSettings
+    /// This coordinator's id: the address of its key.
+    public let id: NodeID
     public private(set) var membership: Membership
     public private(set) var epoch: UInt64
     public private(set) var epochStartedAt: Timestamp
@@ -20,10 +22,13 @@ public struct CoordinatorInstance: Sendable {
 
     /// - Parameters:
     ///   - restoredMembers / restoredEpoch: state loaded from storage after a restart.
-    public init(settings: CoordinatorSettings, restoredMembers: [Member] = [], restoredEpoch: (UInt64, Timestamp)? = nil, now: Timestamp) {
+    ///   - id / publicKey: the coordinator's identity (`NodeKey`).
+    public init(settings: CoordinatorSettings, id: NodeID, publicKey: [UInt8] = [], restoredMembers: [Member] = [],
+                restoredEpoch: (UInt64, Timestamp)? = nil, now: Timestamp) {
         self.settings = settings
-        let me = Member(id: settings.nodeID, role: .cloudCoordinator, address: settings.advertiseURL ?? settings.controlURL,
-                        version: FairwayVersion.current, lastHeartbeat: now, joinedAt: now)
+        self.id = id
+        let me = Member(id: id, role: .cloudCoordinator, address: settings.advertiseURL ?? settings.controlURL,
+                        version: FairwayVersion.current, lastHeartbeat: now, joinedAt: now, name: settings.name, publicKey: publicKey)
         self.membership = Membership(settings: settings.membership, coordinator: me, restored: restoredMembers, now: now)
         self.epoch = restoredEpoch?.0 ?? 0
         self.epochStartedAt = restoredEpoch?.1 ?? now
@@ -43,10 +48,10 @@ public struct CoordinatorInstance: Sendable {
                 return (.heartbeatAck(HeartbeatAck(epoch: epoch, unknownAgentIDs: unknown)), directives.map(Self.map))
             case .statusRequest:
                 // Status is read-only and open to operators who are not members (fairwayctl).
-                return (.statusReply(StatusReply(reporterID: settings.nodeID, reporterRole: .cloudCoordinator,
+                return (.statusReply(StatusReply(reporterID: id, reporterName: settings.name, reporterRole: .cloudCoordinator,
                                                  nodes: membership.status(), epoch: epoch)), [])
             case .ping:
-                return (.pong(Pong(nodeID: settings.nodeID, role: .cloudCoordinator, version: FairwayVersion.current)), [])
+                return (.pong(Pong(nodeID: id, role: .cloudCoordinator, version: FairwayVersion.current, name: settings.name)), [])
             default:
                 throw FairwayError(.unexpectedPayload, "the coordinator's control socket does not serve \(request.payload.kind)", field: "envelope.payload", peer: request.sender.rawValue)
             }
@@ -65,7 +70,7 @@ public struct CoordinatorInstance: Sendable {
             guard join.nodeID == sender else {
                 throw FairwayError(.invalidField, "edge server \(join.nodeID) must join for itself, not through \(sender)", field: "join.node_id", peer: sender.rawValue)
             }
-            guard join.nodeID != settings.nodeID else {
+            guard join.nodeID != id else {
                 throw FairwayError(.invalidField, "node id \(join.nodeID) is the coordinator's", field: "join.node_id", peer: sender.rawValue)
             }
         case .edgeAgent:
@@ -78,14 +83,47 @@ public struct CoordinatorInstance: Sendable {
             if let existing = membership.members[join.nodeID], existing.role != .edgeAgent {
                 throw FairwayError(.invalidField, "node id \(join.nodeID) belongs to a \(existing.role.rawValue)", field: "join.node_id", peer: sender.rawValue)
             }
+            try checkAgentProof(join, relayedBy: sender, now: now)
+        }
+        guard settings.admission.admits(publicKey: join.publicKey) else {
+            throw FairwayError(.notAdmitted, "public key \(hex(join.publicKey)) of \(join.role.rawValue) \(join.nodeID) is not on the coordinator's allow-list",
+                               field: "join.public_key", peer: sender.rawValue)
         }
         if let existing = membership.members[join.nodeID], existing.role != join.role {
             throw FairwayError(.invalidField, "node id \(join.nodeID) is already a \(existing.role.rawValue)", field: "join.node_id", peer: sender.rawValue)
         }
         let directives = membership.onJoin(join, now: now).map(Self.map)
-        let accepted = JoinAccepted(coordinatorID: settings.nodeID,
+        let accepted = JoinAccepted(coordinatorID: id,
                                     heartbeatIntervalMilliseconds: settings.membership.heartbeatIntervalMilliseconds, epoch: epoch)
         return (.joinAccepted(accepted), directives + [.log("\(join.role.rawValue) \(join.nodeID) joined\(join.via.map { " via \($0)" } ?? "")")])
+    }
+
+    /// An edge relays an agent's join with the agent's own signed envelope: check that the
+    /// agent signed exactly this join, recently, so an edge cannot invent agents or replay
+    /// an old proof beyond the replay window.
+    private func checkAgentProof(_ join: JoinRequest, relayedBy edge: NodeID, now: Timestamp) throws {
+        let proof: VerifiedEnvelope
+        do throws(WireCodec.DecodeFailure) {
+            proof = try WireCodec.open(join.agentProof)
+        } catch {
+            var e = error.error
+            e.message = "agent proof: " + e.message
+            e.field = "join.agent_proof"
+            e.peer = edge.rawValue
+            throw e
+        }
+        guard case .join(var signed) = proof.envelope.payload, proof.envelope.sender == join.nodeID else {
+            throw FairwayError(.unauthenticated, "agent proof is not a join signed by \(join.nodeID)", field: "join.agent_proof", peer: edge.rawValue)
+        }
+        signed.via = join.via
+        signed.agentProof = join.agentProof
+        guard signed == join else {
+            throw FairwayError(.unauthenticated, "relayed join differs from the one \(join.nodeID) signed", field: "join.agent_proof", peer: edge.rawValue)
+        }
+        let age = now.milliseconds(since: proof.envelope.sentAt)
+        guard age <= settings.transport.replayWindowMilliseconds, -age <= settings.transport.maxClockSkewMilliseconds else {
+            throw FairwayError(.stale, "agent proof was signed \(age) ms ago, outside the replay window", field: "join.agent_proof", peer: edge.rawValue)
+        }
     }
 
     /// Advances failure detection, epochs and announcements to `now`.

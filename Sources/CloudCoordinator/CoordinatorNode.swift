@@ -8,7 +8,10 @@ import ServiceLifecycle
 /// `CoordinatorInstance` requests and ticks, and carries out its directives.
 public actor CoordinatorNode: Service {
     public let settings: CoordinatorSettings
+    /// This node's key; its address is the coordinator's id.
+    public nonisolated let identity: NodeKey
     private var instance: CoordinatorInstance
+    private let journal: ReplayJournal
     private let store: CoordinatorStore
     private let logger: Logger
     private var server: RequestServer!
@@ -22,25 +25,29 @@ public actor CoordinatorNode: Service {
         self.settings = settings
         self.logger = logger
         self.store = try CoordinatorStore(directory: settings.dataDirectory)
+        self.journal = try ReplayJournal(directory: settings.dataDirectory)
+        self.identity = try NodeKeyFile.loadOrCreate(settings.effectiveKeyFile)
         let members = try store.loadMembers()
         let now = WallClock.now()
-        self.instance = CoordinatorInstance(settings: settings, restoredMembers: members, restoredEpoch: try store.loadEpoch(), now: now)
+        self.instance = CoordinatorInstance(settings: settings, id: identity.nodeID, publicKey: identity.publicKey,
+                                            restoredMembers: members, restoredEpoch: try store.loadEpoch(), now: now)
         if !members.isEmpty { logger.info("restored \(members.count) members from \(settings.dataDirectory)") }
     }
 
     /// Opens and binds the sockets. Called by `run()`; call it first to learn the ports.
     public func start() throws {
         guard server == nil else { return }
-        let server = try RequestServer(nodeID: settings.nodeID, settings: settings.transport, logger: logger) { [weak self] request in
+        let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger,
+                                       journal: journal, durableKinds: Self.durableKinds) { [weak self] request in
             guard let self else { return .error(FairwayError(.unavailable, "shutting down")) }
-            return await self.handle(request)
+            return await self.handle(request.envelope)
         }
         controlPort = try server.listen(settings.controlURL)
-        let publisher = try Publisher(nodeID: settings.nodeID, settings: settings.transport)
+        let publisher = try Publisher(identity: identity, settings: settings.transport)
         epochPort = try publisher.listen(settings.epochURL)
         self.server = server
         self.publisher = publisher
-        logger.info("coordinator \(settings.nodeID) serving control on \(settings.controlURL), epochs on \(settings.epochURL)")
+        logger.info("coordinator \(settings.name) (\(identity.nodeID)) serving control on \(settings.controlURL), epochs on \(settings.epochURL)")
     }
 
     public func run() async throws {
@@ -57,10 +64,18 @@ public actor CoordinatorNode: Service {
         logger.info("coordinator stopped")
     }
 
+    /// Request kinds whose replay after a restart could count twice: journaled durably.
+    static let durableKinds: Set<String> = ["join"]
+
     private func tickLoop() async {
+        var lastPrune = ContinuousClock.now
         while !Task.isCancelled {
             let directives = instance.onTick(now: WallClock.now())
             await execute(directives)
+            if lastPrune.duration(to: .now) > .seconds(10) {
+                lastPrune = .now
+                await server.pruneJournal(now: WallClock.now())
+            }
             try? await Task.sleep(for: .milliseconds(settings.tickMilliseconds))
         }
     }

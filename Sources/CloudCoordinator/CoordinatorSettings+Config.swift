@@ -1,5 +1,7 @@
 import FairwayCore
 import FairwayRuntime
+import FairwayWire
+import Foundation
 
 /// YAML form of `CoordinatorSettings` (`configs/cloud-coordinator.yaml`).
 public struct CoordinatorConfig: Codable, Sendable, DaemonConfigFile {
@@ -9,7 +11,16 @@ public struct CoordinatorConfig: Codable, Sendable, DaemonConfigFile {
         public var dead_after_misses: Int?
     }
 
-    public var node_id: String?
+    public struct AdmissionConfig: Codable, Sendable {
+        /// `open` or `allow-list`.
+        public var policy: String?
+        /// Hex Ed25519 public keys admitted under `allow-list` (`fairwayctl identity` prints a node's).
+        public var allowed_keys: [String]?
+    }
+
+    public var name: String?
+    public var key_file: String?
+    public var admission: AdmissionConfig?
     public var control_url: String?
     public var epoch_url: String?
     public var advertise_url: String?
@@ -21,7 +32,7 @@ public struct CoordinatorConfig: Codable, Sendable, DaemonConfigFile {
     public var transport: TransportConfig?
 
     public static let knownKeys: Set<String> = Set([
-        "node_id", "control_url", "epoch_url", "advertise_url", "data_dir", "epoch_ms", "tick_ms", "log_level",
+        "name", "key_file", "admission.policy", "admission.allowed_keys", "control_url", "epoch_url", "advertise_url", "data_dir", "epoch_ms", "tick_ms", "log_level",
         "membership.heartbeat_interval_ms", "membership.suspect_after_misses", "membership.dead_after_misses",
     ]).union(TransportConfig.knownKeys(prefix: "transport"))
 }
@@ -29,7 +40,9 @@ public struct CoordinatorConfig: Codable, Sendable, DaemonConfigFile {
 extension CoordinatorSettings {
     /// Overlays the values present in `config`.
     public mutating func apply(_ c: CoordinatorConfig) throws {
-        if let v = c.node_id { nodeID = try NodeID(v, field: "node_id") }
+        if let v = c.name { name = v }
+        if let v = c.key_file { keyFile = v }
+        if let a = c.admission { admission = try AdmissionPolicy.parse(policy: a.policy ?? "open", keys: a.allowed_keys ?? []) }
         if let v = c.control_url { controlURL = v }
         if let v = c.epoch_url { epochURL = v }
         if let v = c.advertise_url { advertiseURL = v }
@@ -42,5 +55,29 @@ extension CoordinatorSettings {
             if let v = m.dead_after_misses { membership.deadAfterMisses = v }
         }
         try transport.apply(c.transport)
+    }
+}
+
+extension AdmissionPolicy {
+    /// Parses `admission.policy` and `admission.allowed_keys` (hex public keys).
+    public static func parse(policy: String, keys: [String]) throws -> AdmissionPolicy {
+        switch policy {
+        case "open":
+            guard keys.isEmpty else {
+                throw ConfigError(field: "admission.allowed_keys", message: "keys are listed but the policy is open; set policy: allow-list")
+            }
+            return .open
+        case "allow-list":
+            var set = Set<[UInt8]>()
+            for (i, k) in keys.enumerated() {
+                guard let raw = bytes(fromHex: k.trimmingCharacters(in: .whitespaces)), raw.count == NodeKey.publicKeyLength else {
+                    throw ConfigError(field: "admission.allowed_keys[\(i)]", message: "must be a 64-hex-digit Ed25519 public key, got \"\(k)\"")
+                }
+                set.insert(raw)
+            }
+            return .allowList(set)
+        default:
+            throw ConfigError(field: "admission.policy", message: "must be open or allow-list, got \"\(policy)\"")
+        }
     }
 }

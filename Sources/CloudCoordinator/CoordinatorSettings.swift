@@ -3,8 +3,12 @@ import FairwayRuntime
 
 /// Settings of the cloud coordinator. Defaults suit a local cluster.
 public struct CoordinatorSettings: Sendable, Hashable {
-    /// Node id of the coordinator. Default `coordinator`.
-    public var nodeID = NodeID(unchecked: "coordinator")
+    /// Display name of the coordinator (its id is the address of its key). Default `coordinator`.
+    public var name = "coordinator"
+    /// Ed25519 key file, created on first start with mode 0600. Default `<data_dir>/node.key`.
+    public var keyFile: String?
+    /// Who may join. Default `.open`.
+    public var admission = AdmissionPolicy.open
     /// REP socket for control requests (join, heartbeat, status). Default `tcp://0.0.0.0:7400`.
     public var controlURL = "tcp://0.0.0.0:7400"
     /// PUB socket for epoch announcements. Default `tcp://0.0.0.0:7401`.
@@ -22,6 +26,9 @@ public struct CoordinatorSettings: Sendable, Hashable {
     public var transport = TransportSettings()
 
     public init() {}
+
+    /// The key file actually used.
+    public var effectiveKeyFile: String { keyFile ?? dataDirectory + "/node.key" }
 
     /// Validates every setting once at start.
     public func validate() throws {

@@ -28,19 +28,26 @@ public final class CoordinatorStore: Sendable {
                 t.column("started_at_ms", .integer).notNull()
             }
         }
+        migrator.registerMigration("v2-identity") { db in
+            try db.alter(table: "member") { t in
+                t.add(column: "name", .text).notNull().defaults(to: "")
+                t.add(column: "public_key", .blob).notNull().defaults(to: Data())
+            }
+        }
         db = try FairwayDatabase.open(directory: directory, name: "coordinator.sqlite", migrator: migrator)
     }
 
     public func save(_ m: Member) async throws {
         try await db.write { db in
             try db.execute(sql: """
-                INSERT INTO member (id, role, address, version, via, bucket_size, state, last_heartbeat_ms, joined_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO member (id, role, address, version, via, bucket_size, state, last_heartbeat_ms, joined_at_ms, name, public_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET role = excluded.role, address = excluded.address, version = excluded.version,
                   via = excluded.via, bucket_size = excluded.bucket_size, state = excluded.state,
-                  last_heartbeat_ms = excluded.last_heartbeat_ms
+                  last_heartbeat_ms = excluded.last_heartbeat_ms, name = excluded.name, public_key = excluded.public_key
                 """, arguments: [m.id.rawValue, m.role.rawValue, m.address, m.version, m.via?.rawValue,
-                                 Int64(m.bucketSize), m.state.rawValue, m.lastHeartbeat.unixMilliseconds, m.joinedAt.unixMilliseconds])
+                                 Int64(m.bucketSize), m.state.rawValue, m.lastHeartbeat.unixMilliseconds, m.joinedAt.unixMilliseconds,
+                                 m.name, Data(m.publicKey)])
         }
     }
 
@@ -63,7 +70,8 @@ public final class CoordinatorStore: Sendable {
                 return Member(id: try NodeID(id), role: role, address: row["address"], version: row["version"],
                               via: try via.map { try NodeID($0) }, bucketSize: UInt32(row["bucket_size"] as Int64),
                               state: state, lastHeartbeat: Timestamp(unixMilliseconds: row["last_heartbeat_ms"]),
-                              joinedAt: Timestamp(unixMilliseconds: row["joined_at_ms"]))
+                              joinedAt: Timestamp(unixMilliseconds: row["joined_at_ms"]),
+                              name: row["name"], publicKey: [UInt8](row["public_key"] as Data))
             }
         }
     }

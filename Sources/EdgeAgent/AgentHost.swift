@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// sharing one REQ client per edge server.
 public actor AgentHost: Service {
     public let settings: EdgeAgentSettings
-    public let identities: [NodeID]
+    public let identities: [AgentIdentity]
+    private var keys: [NodeID: NodeKey]
     private var instances: [NodeID: AgentInstance]
     private let clients: [RequestClient]
     private let logger: Logger
@@ -17,22 +18,25 @@ public actor AgentHost: Service {
         try settings.validate()
         self.settings = settings
         self.logger = logger
-        let ids = try AgentIdentities.load(directory: settings.dataDirectory, count: settings.count, prefix: settings.idPrefix)
+        let ids = try AgentIdentities.load(directory: settings.dataDirectory, count: settings.count, prefix: settings.namePrefix)
         self.identities = ids
-        // The process's first identity names it on the wire when it talks as a whole.
-        self.clients = try settings.edges.map { try RequestClient(url: $0, nodeID: ids[0], settings: settings.transport) }
+        // The process's first identity signs when it talks as a whole; each call names its identity.
+        self.clients = try settings.edges.map { try RequestClient(url: $0, identity: ids[0].key, settings: settings.transport) }
         var instances: [NodeID: AgentInstance] = [:]
-        for (i, id) in ids.enumerated() {
-            instances[id] = AgentInstance(id: id, settings: settings, firstEdge: i)
+        var keys: [NodeID: NodeKey] = [:]
+        for (i, a) in ids.enumerated() {
+            instances[a.id] = AgentInstance(id: a.id, name: a.name, publicKey: a.key.publicKey, settings: settings, firstEdge: i)
+            keys[a.id] = a.key
         }
         self.instances = instances
+        self.keys = keys
     }
 
     public func run() async throws {
-        logger.info("hosting \(identities.count) agent identities (\(identities.first!)…) over edges \(settings.edges)")
+        logger.info("hosting \(identities.count) agent identities (\(identities.first!.name)…) over edges \(settings.edges)")
         await withTaskGroup(of: Void.self) { group in
-            for (i, id) in identities.enumerated() {
-                group.addTask { await self.loop(id, stagger: Int64(i) * 7 % max(1, self.settings.heartbeatIntervalMilliseconds)) }
+            for (i, a) in identities.enumerated() {
+                group.addTask { await self.loop(a.id, stagger: Int64(i) * 7 % max(1, self.settings.heartbeatIntervalMilliseconds)) }
             }
             try? await gracefulShutdown()
             group.cancelAll()
@@ -56,7 +60,7 @@ public actor AgentHost: Service {
         case .send(let edge, let payload):
             let result: Result<Payload, FairwayError>
             do {
-                result = .success(try await clients[edge].call(payload, as: id))
+                result = .success(try await clients[edge].call(payload, as: keys[id]!))
             } catch let e as FairwayError {
                 result = .failure(e)
             } catch {
@@ -68,6 +72,6 @@ public actor AgentHost: Service {
 
     /// Per-identity view, for tests: (id, edge index, joined).
     public func snapshot() -> [(id: NodeID, edge: Int, joined: Bool)] {
-        identities.map { (id: $0, edge: instances[$0]!.edge, joined: instances[$0]!.joined) }
+        identities.map { (id: $0.id, edge: instances[$0.id]!.edge, joined: instances[$0.id]!.joined) }
     }
 }

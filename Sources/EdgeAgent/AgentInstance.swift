@@ -12,6 +12,8 @@ public struct AgentInstance: Sendable {
     }
 
     public let id: NodeID
+    public let name: String
+    public let publicKey: [UInt8]
     public let edgeCount: Int
     public let settings: EdgeAgentSettings
     public private(set) var edge: Int
@@ -22,8 +24,10 @@ public struct AgentInstance: Sendable {
     private var lastAttempt: Timestamp = .zero
 
     /// - Parameter firstEdge: index of the edge to try first (spreads identities over edges).
-    public init(id: NodeID, settings: EdgeAgentSettings, firstEdge: Int) {
+    public init(id: NodeID, name: String = "", publicKey: [UInt8] = [], settings: EdgeAgentSettings, firstEdge: Int) {
         self.id = id
+        self.name = name
+        self.publicKey = publicKey
         self.settings = settings
         self.edgeCount = settings.edges.count
         self.edge = firstEdge % settings.edges.count
@@ -38,7 +42,7 @@ public struct AgentInstance: Sendable {
             return [.send(edge: edge, .heartbeat(Heartbeat(nodeID: id)))]
         }
         return [.send(edge: edge, .join(JoinRequest(nodeID: id, role: .edgeAgent, address: "", version: FairwayVersion.current,
-                                                    bucketSize: settings.bucketSize)))]
+                                                    bucketSize: settings.bucketSize, name: name, publicKey: publicKey)))]
     }
 
     public mutating func onReply(_ result: Result<Payload, FairwayError>, now: Timestamp) -> [Directive] {
@@ -48,7 +52,7 @@ public struct AgentInstance: Sendable {
             joined = true
             consecutiveFailures = 0
             heartbeatIntervalMilliseconds = accepted.heartbeatIntervalMilliseconds
-            return [.log("\(id) joined via edge #\(edge) (\(settings.edges[edge]))")]
+            return [.log("\(name) (\(id)) joined via edge #\(edge) (\(settings.edges[edge]))")]
         case .success(.heartbeatAck):
             consecutiveFailures = 0
             return []

@@ -4,7 +4,7 @@ import FairwayRuntime
 /// YAML form of `EdgeAgentSettings` (`configs/edge-agent.yaml`).
 public struct EdgeAgentConfig: Codable, Sendable, DaemonConfigFile {
     public var count: Int?
-    public var id_prefix: String?
+    public var name_prefix: String?
     public var edges: [String]?
     public var data_dir: String?
     public var bucket_size: UInt32?
@@ -15,7 +15,7 @@ public struct EdgeAgentConfig: Codable, Sendable, DaemonConfigFile {
     public var transport: TransportConfig?
 
     public static let knownKeys: Set<String> = Set([
-        "count", "id_prefix", "edges", "data_dir", "bucket_size", "heartbeat_interval_ms",
+        "count", "name_prefix", "edges", "data_dir", "bucket_size", "heartbeat_interval_ms",
         "failover_after_failures", "tick_ms", "log_level",
     ]).union(TransportConfig.knownKeys(prefix: "transport"))
 }
@@ -23,7 +23,7 @@ public struct EdgeAgentConfig: Codable, Sendable, DaemonConfigFile {
 extension EdgeAgentSettings {
     public mutating func apply(_ c: EdgeAgentConfig) throws {
         if let v = c.count { count = v }
-        if let v = c.id_prefix { idPrefix = v }
+        if let v = c.name_prefix { namePrefix = v }
         if let v = c.edges { edges = v }
         if let v = c.data_dir { dataDirectory = v }
         if let v = c.bucket_size { bucketSize = v }

@@ -5,9 +5,9 @@ import FairwayRuntime
 public struct EdgeAgentSettings: Sendable, Hashable {
     /// Number of agent identities this process hosts. Default 1.
     public var count = 1
-    /// Prefix of identity ids (`<prefix>-<i>`). Default: a random `agent-xxxxxx`,
-    /// created once and kept in the data directory.
-    public var idPrefix: String?
+    /// Prefix of identity display names (`<prefix>-<i>`). Default: a random `agent-xxxxxxxx`,
+    /// created once and kept in the data directory. Ids are the addresses of the identities' keys.
+    public var namePrefix: String?
     /// Edge servers to use, in failover order. Identity i starts at edge `i % edges.count`.
     public var edges = ["tcp://127.0.0.1:7410"]
     /// Data directory (identities). Default `./data/agents`.
@@ -36,7 +36,7 @@ public struct EdgeAgentSettings: Sendable, Hashable {
         }
         guard !edges.isEmpty else { throw ConfigError(field: "edges", message: "at least one edge server URL is required") }
         for (i, e) in edges.enumerated() { try URLCheck.validate(e, field: "edges[\(i)]") }
-        if let p = idPrefix { _ = try NodeID("\(p)-\(count)", field: "id_prefix") }
+        if let p = namePrefix { _ = try NodeID("\(p)-\(count)", field: "name_prefix") }
         guard (1...1_000_000).contains(bucketSize) else {
             throw ConfigError(field: "bucket_size", message: "must be 1–1000000 tokens, got \(bucketSize)")
         }

@@ -26,9 +26,15 @@ public struct EdgeInstance: Sendable {
         public var lastSeen: Timestamp
         public var joinedAt: Timestamp
         public var bucketSize: UInt32
+        public var name: String
     }
 
     public let settings: EdgeServerSettings
+    /// This edge's id: the address of its key.
+    public let id: NodeID
+    /// The coordinator this edge trusts: `settings.coordinatorID`, or the first one that
+    /// accepted its join (trust on first use, for the life of the process).
+    public private(set) var coordinatorID: NodeID?
     public private(set) var registered = false
     public private(set) var agents: [NodeID: AttachedAgent] = [:]
     public private(set) var epoch: UInt64 = 0
@@ -37,8 +43,14 @@ public struct EdgeInstance: Sendable {
     private var coordinatorCallInFlight = false
     private var lastCoordinatorAttempt: Timestamp = .zero
 
-    public init(settings: EdgeServerSettings) {
+    /// This edge's public key (sent in its join).
+    public let publicKey: [UInt8]
+
+    public init(settings: EdgeServerSettings, id: NodeID, publicKey: [UInt8] = []) {
         self.settings = settings
+        self.id = id
+        self.publicKey = publicKey
+        self.coordinatorID = settings.coordinatorID
         self.heartbeatIntervalMilliseconds = settings.heartbeatIntervalMilliseconds
     }
 
@@ -57,9 +69,9 @@ public struct EdgeInstance: Sendable {
                 return .reply(.error(FairwayError(.invalidField, "agent \(join.nodeID) must join for itself, not via \(sender)", field: "join.node_id", peer: sender.rawValue)))
             }
             guard registered else {
-                return .reply(.error(FairwayError(.unavailable, "edge \(settings.nodeID) is not yet registered with the coordinator", peer: sender.rawValue, retryAfterMilliseconds: heartbeatIntervalMilliseconds)))
+                return .reply(.error(FairwayError(.unavailable, "edge \(id) is not yet registered with the coordinator", peer: sender.rawValue, retryAfterMilliseconds: heartbeatIntervalMilliseconds)))
             }
-            join.via = settings.nodeID
+            join.via = id
             return .relayJoin(join)
         case .heartbeat(let hb):
             guard hb.nodeID == sender else {
@@ -69,7 +81,7 @@ public struct EdgeInstance: Sendable {
                 return .reply(.error(FairwayError(.invalidField, "agents cannot vouch for other agents", field: "heartbeat.agent_ids", peer: sender.rawValue)))
             }
             guard var agent = agents[sender] else {
-                return .reply(.error(FairwayError(.unknownSender, "agent \(sender) has not joined through edge \(settings.nodeID); join first", field: "envelope.sender", peer: sender.rawValue)))
+                return .reply(.error(FairwayError(.unknownSender, "agent \(sender) has not joined through edge \(id); join first", field: "envelope.sender", peer: sender.rawValue)))
             }
             agent.lastSeen = max(agent.lastSeen, now)
             agents[sender] = agent
@@ -77,7 +89,7 @@ public struct EdgeInstance: Sendable {
         case .statusRequest:
             return .reply(.statusReply(status(now: now)))
         case .ping:
-            return .reply(.pong(Pong(nodeID: settings.nodeID, role: .edgeServer, version: FairwayVersion.current)))
+            return .reply(.pong(Pong(nodeID: id, role: .edgeServer, version: FairwayVersion.current, name: settings.name)))
         default:
             return .reply(.error(FairwayError(.unexpectedPayload, "the edge server's agent socket does not serve \(request.payload.kind)", field: "envelope.payload", peer: sender.rawValue)))
         }
@@ -88,7 +100,7 @@ public struct EdgeInstance: Sendable {
         switch result {
         case .success(let accepted):
             let joinedAt = agents[join.nodeID]?.joinedAt ?? now
-            agents[join.nodeID] = AttachedAgent(lastSeen: now, joinedAt: joinedAt, bucketSize: join.bucketSize)
+            agents[join.nodeID] = AttachedAgent(lastSeen: now, joinedAt: joinedAt, bucketSize: join.bucketSize, name: join.name)
             epoch = max(epoch, accepted.epoch)
             return .joinAccepted(JoinAccepted(coordinatorID: accepted.coordinatorID,
                                               heartbeatIntervalMilliseconds: heartbeatIntervalMilliseconds, epoch: epoch))
@@ -115,10 +127,10 @@ public struct EdgeInstance: Sendable {
         lastCoordinatorAttempt = now
         if registered {
             let recent = agents.filter { now.milliseconds(since: $0.value.lastSeen) < 2 * heartbeatIntervalMilliseconds }
-            directives.append(.heartbeatCoordinator(Heartbeat(nodeID: settings.nodeID, agentIDs: recent.keys.sorted())))
+            directives.append(.heartbeatCoordinator(Heartbeat(nodeID: id, agentIDs: recent.keys.sorted())))
         } else {
-            directives.append(.joinCoordinator(JoinRequest(nodeID: settings.nodeID, role: .edgeServer,
-                                                           address: settings.effectiveAdvertiseURL, version: FairwayVersion.current)))
+            directives.append(.joinCoordinator(JoinRequest(nodeID: id, role: .edgeServer, address: settings.effectiveAdvertiseURL,
+                                                           version: FairwayVersion.current, name: settings.name, publicKey: publicKey)))
         }
         return directives
     }
@@ -130,6 +142,7 @@ public struct EdgeInstance: Sendable {
         case .success(.joinAccepted(let accepted)):
             let wasRegistered = registered
             registered = true
+            coordinatorID = coordinatorID ?? accepted.coordinatorID
             lastCoordinatorContact = now
             heartbeatIntervalMilliseconds = accepted.heartbeatIntervalMilliseconds
             epoch = max(epoch, accepted.epoch)
@@ -152,8 +165,12 @@ public struct EdgeInstance: Sendable {
     }
 
     /// A publication from the coordinator (a hint; heartbeats confirm it).
-    public mutating func onEpochAnnouncement(_ a: EpochAnnouncement, now: Timestamp) {
+    /// Publications from anyone but the trusted coordinator are ignored (returns false).
+    @discardableResult
+    public mutating func onEpochAnnouncement(_ a: EpochAnnouncement, from sender: NodeID, now: Timestamp) -> Bool {
+        guard sender == coordinatorID else { return false }
         epoch = max(epoch, a.epoch)
+        return true
     }
 
     /// The edge's own view: itself, its coordinator link and its agents.
@@ -161,12 +178,12 @@ public struct EdgeInstance: Sendable {
         func state(_ silence: Int64) -> MemberState {
             silence >= agentExpiryMilliseconds ? .dead : silence >= 3 * heartbeatIntervalMilliseconds ? .suspect : .alive
         }
-        var nodes = [NodeStatus(id: settings.nodeID, role: .edgeServer, address: settings.effectiveAdvertiseURL,
-                                state: .alive, lastHeartbeat: now, version: FairwayVersion.current)]
+        var nodes = [NodeStatus(id: id, role: .edgeServer, address: settings.effectiveAdvertiseURL,
+                                state: .alive, lastHeartbeat: now, version: FairwayVersion.current, name: settings.name)]
         for (id, a) in agents.sorted(by: { $0.key < $1.key }) {
             nodes.append(NodeStatus(id: id, role: .edgeAgent, address: "", state: state(now.milliseconds(since: a.lastSeen)),
-                                    lastHeartbeat: a.lastSeen, version: "", via: settings.nodeID))
+                                    lastHeartbeat: a.lastSeen, version: "", via: id, name: a.name))
         }
-        return StatusReply(reporterID: settings.nodeID, reporterRole: .edgeServer, nodes: nodes, epoch: epoch)
+        return StatusReply(reporterID: id, reporterName: settings.name, reporterRole: .edgeServer, nodes: nodes, epoch: epoch)
     }
 }

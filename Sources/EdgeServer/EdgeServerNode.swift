@@ -8,6 +8,8 @@ import ServiceLifecycle
 /// coordinator over REQ, listens to epoch announcements over SUB.
 public actor EdgeServerNode: Service {
     public let settings: EdgeServerSettings
+    /// This node's key; its address is the edge's id.
+    public nonisolated let identity: NodeKey
     private var instance: EdgeInstance
     private let logger: Logger
     private var server: RequestServer!
@@ -20,21 +22,22 @@ public actor EdgeServerNode: Service {
         try DataDirectory.ensure(settings.dataDirectory)
         self.settings = settings
         self.logger = logger
-        self.instance = EdgeInstance(settings: settings)
+        self.identity = try NodeKeyFile.loadOrCreate(settings.effectiveKeyFile)
+        self.instance = EdgeInstance(settings: settings, id: identity.nodeID, publicKey: identity.publicKey)
     }
 
     public func start() throws {
         guard server == nil else { return }
-        let server = try RequestServer(nodeID: settings.nodeID, settings: settings.transport, logger: logger) { [weak self] request in
+        let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger) { [weak self] request in
             guard let self else { return .error(FairwayError(.unavailable, "shutting down")) }
             return await self.handle(request)
         }
         listenPort = try server.listen(settings.listenURL)
-        coordinator = try RequestClient(url: settings.coordinatorURL, nodeID: settings.nodeID, settings: settings.transport)
+        coordinator = try RequestClient(url: settings.coordinatorURL, identity: identity, settings: settings.transport)
         subscriber = try Subscriber(settings: settings.transport, logger: logger)
         try subscriber.dial(settings.coordinatorEpochURL)
         self.server = server
-        logger.info("edge \(settings.nodeID) serving agents on \(settings.listenURL), coordinator \(settings.coordinatorURL)")
+        logger.info("edge \(settings.name) (\(identity.nodeID)) serving agents on \(settings.listenURL), coordinator \(settings.coordinatorURL)")
     }
 
     public func run() async throws {
@@ -44,7 +47,7 @@ public actor EdgeServerNode: Service {
             group.addTask { await server.run() }
             group.addTask {
                 await subscriber.run { env in
-                    if case .epochAnnouncement(let a) = env.payload { await self.onAnnouncement(a) }
+                    if case .epochAnnouncement(let a) = env.payload { await self.onAnnouncement(a, from: env.sender) }
                 }
             }
             group.addTask { await self.tickLoop() }
@@ -54,11 +57,13 @@ public actor EdgeServerNode: Service {
         server.close()
         subscriber.close()
         coordinator.close()
-        logger.info("edge \(settings.nodeID) stopped")
+        logger.info("edge \(settings.name) stopped")
     }
 
-    private func onAnnouncement(_ a: EpochAnnouncement) {
-        instance.onEpochAnnouncement(a, now: WallClock.now())
+    private func onAnnouncement(_ a: EpochAnnouncement, from sender: NodeID) {
+        if !instance.onEpochAnnouncement(a, from: sender, now: WallClock.now()) {
+            logger.notice("ignored an epoch announcement from \(sender), not the trusted coordinator")
+        }
     }
 
     private func tickLoop() async {
@@ -85,7 +90,12 @@ public actor EdgeServerNode: Service {
 
     private func callCoordinator(_ payload: Payload) async -> Result<Payload, FairwayError> {
         do {
-            return .success(try await coordinator.call(payload))
+            let reply = try await coordinator.callVerified(payload)
+            if let pinned = instance.coordinatorID, reply.envelope.sender != pinned {
+                return .failure(FairwayError(.unauthenticated, "reply signed by \(reply.envelope.sender), not the trusted coordinator \(pinned)",
+                                             field: "envelope.sender", peer: settings.coordinatorURL))
+            }
+            return .success(reply.envelope.payload)
         } catch let e as FairwayError {
             return .failure(e)
         } catch {
@@ -93,11 +103,13 @@ public actor EdgeServerNode: Service {
         }
     }
 
-    func handle(_ request: Envelope) async -> Payload {
-        switch instance.onAgentRequest(request, now: WallClock.now()) {
+    func handle(_ request: VerifiedEnvelope) async -> Payload {
+        switch instance.onAgentRequest(request.envelope, now: WallClock.now()) {
         case .reply(let payload):
             return payload
-        case .relayJoin(let join):
+        case .relayJoin(var join):
+            // The agent's own signed envelope proves to the coordinator that it holds the key.
+            join.agentProof = request.sealed
             let result: Result<JoinAccepted, FairwayError>
             switch await callCoordinator(.join(join)) {
             case .success(.joinAccepted(let a)): result = .success(a)

@@ -3,8 +3,13 @@ import FairwayRuntime
 
 /// Settings of an edge server. Defaults suit a local cluster.
 public struct EdgeServerSettings: Sendable, Hashable {
-    /// Node id; must be unique in the cluster. Default `edge-1`.
-    public var nodeID = NodeID(unchecked: "edge-1")
+    /// Display name (the id is the address of the node's key). Default `edge-1`.
+    public var name = "edge-1"
+    /// Ed25519 key file, created on first start with mode 0600. Default `<data_dir>/node.key`.
+    public var keyFile: String?
+    /// Address (node id) the coordinator must have; nil = trust the first coordinator that
+    /// accepts the join and pin it for the process lifetime.
+    public var coordinatorID: NodeID?
     /// REP socket agents dial. Default `tcp://0.0.0.0:7410`.
     public var listenURL = "tcp://0.0.0.0:7410"
     /// Address reported to the coordinator (default: `listenURL` with 0.0.0.0 → 127.0.0.1).
@@ -24,6 +29,9 @@ public struct EdgeServerSettings: Sendable, Hashable {
     public var transport = TransportSettings()
 
     public init() {}
+
+    /// The key file actually used.
+    public var effectiveKeyFile: String { keyFile ?? dataDirectory + "/node.key" }
 
     public var effectiveAdvertiseURL: String { advertiseURL ?? URLCheck.dialable(listenURL) }
 

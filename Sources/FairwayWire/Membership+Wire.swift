@@ -1,4 +1,5 @@
 import FairwayCore
+import Foundation
 
 /// Maximum length of an nng URL or version string accepted from the wire, bytes.
 let maxShortStringBytes = 512
@@ -16,6 +17,20 @@ func checkedCount(_ n: Int, field: String) throws {
     guard n <= maxListCount else {
         throw FairwayError(.invalidField, "at most \(maxListCount) entries, got \(n)", field: field)
     }
+}
+
+/// Maximum size of a relayed agent proof (a signed join envelope), bytes.
+let maxProofBytes = 4096
+
+/// Display names: at most 128 bytes, printable, no control characters.
+func checkedName(_ s: String, field: String) throws -> String {
+    guard s.utf8.count <= 128 else {
+        throw FairwayError(.invalidField, "name must be at most 128 bytes, got \(s.utf8.count)", field: field)
+    }
+    guard !s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        throw FairwayError(.invalidField, "name contains a control character", field: field)
+    }
+    return s
 }
 
 func optionalNodeID(_ s: String, field: String) throws -> NodeID? {
@@ -67,10 +82,23 @@ extension JoinRequest {
         guard role == .edgeAgent || w.bucketSize == 0 else {
             throw FairwayError(.invalidField, "only agents have a bucket size, got \(w.bucketSize) for \(role.rawValue)", field: "join.bucket_size")
         }
-        self.init(nodeID: try NodeID(w.nodeID, field: "join.node_id"), role: role,
+        let nodeID = try NodeID(w.nodeID, field: "join.node_id")
+        guard w.publicKey.count == NodeKey.publicKeyLength else {
+            throw FairwayError(.invalidField, "public key must be \(NodeKey.publicKeyLength) bytes, got \(w.publicKey.count)", field: "join.public_key")
+        }
+        let publicKey = [UInt8](w.publicKey)
+        guard NodeAddress.of(publicKey: publicKey) == nodeID else {
+            throw FairwayError(.invalidField, "node id \(nodeID) is not the address of the public key (\(NodeAddress.of(publicKey: publicKey)))", field: "join.node_id")
+        }
+        guard w.agentProof.count <= maxProofBytes else {
+            throw FairwayError(.invalidField, "agent proof must be at most \(maxProofBytes) bytes, got \(w.agentProof.count)", field: "join.agent_proof")
+        }
+        self.init(nodeID: nodeID, role: role,
                   address: try checkedString(w.address, field: "join.address"),
                   version: try checkedString(w.version, field: "join.version", max: 64),
-                  via: via, bucketSize: w.bucketSize)
+                  via: via, bucketSize: w.bucketSize,
+                  name: try checkedName(w.name, field: "join.name"),
+                  publicKey: publicKey, agentProof: [UInt8](w.agentProof))
     }
 
     var wire: Fairway_V1_JoinRequest {
@@ -81,6 +109,9 @@ extension JoinRequest {
         w.version = version
         w.via = via?.rawValue ?? ""
         w.bucketSize = bucketSize
+        w.name = name
+        w.publicKey = Data(publicKey)
+        w.agentProof = Data(agentProof)
         return w
     }
 }
@@ -144,7 +175,8 @@ extension NodeStatus {
                   state: try MemberState(wire: w.state, field: "\(field).state"),
                   lastHeartbeat: Timestamp(unixMilliseconds: w.lastHeartbeatUnixMs),
                   version: try checkedString(w.version, field: "\(field).version", max: 64),
-                  via: try optionalNodeID(w.via, field: "\(field).via"))
+                  via: try optionalNodeID(w.via, field: "\(field).via"),
+                  name: try checkedName(w.name, field: "\(field).name"))
     }
 
     var wire: Fairway_V1_NodeStatus {
@@ -156,6 +188,7 @@ extension NodeStatus {
         w.lastHeartbeatUnixMs = lastHeartbeat.unixMilliseconds
         w.version = version
         w.via = via?.rawValue ?? ""
+        w.name = name
         return w
     }
 }
@@ -164,6 +197,7 @@ extension StatusReply {
     init(wire w: Fairway_V1_StatusReply) throws {
         try checkedCount(w.nodes.count, field: "status_reply.nodes")
         self.init(reporterID: try NodeID(w.reporterID, field: "status_reply.reporter_id"),
+                  reporterName: try checkedName(w.reporterName, field: "status_reply.reporter_name"),
                   reporterRole: try NodeRole(wire: w.reporterRole, field: "status_reply.reporter_role"),
                   nodes: try w.nodes.enumerated().map { try NodeStatus(wire: $1, field: "status_reply.nodes[\($0)]") },
                   epoch: w.epoch)
@@ -172,6 +206,7 @@ extension StatusReply {
     var wire: Fairway_V1_StatusReply {
         var w = Fairway_V1_StatusReply()
         w.reporterID = reporterID.rawValue
+        w.reporterName = reporterName
         w.reporterRole = reporterRole.wire
         w.nodes = nodes.map(\.wire)
         w.epoch = epoch
@@ -200,7 +235,8 @@ extension Pong {
     init(wire w: Fairway_V1_Pong) throws {
         self.init(nodeID: try NodeID(w.nodeID, field: "pong.node_id"),
                   role: try NodeRole(wire: w.role, field: "pong.role"),
-                  version: try checkedString(w.version, field: "pong.version", max: 64))
+                  version: try checkedString(w.version, field: "pong.version", max: 64),
+                  name: try checkedName(w.name, field: "pong.name"))
     }
 
     var wire: Fairway_V1_Pong {
@@ -208,6 +244,7 @@ extension Pong {
         w.nodeID = nodeID.rawValue
         w.role = role.wire
         w.version = version
+        w.name = name
         return w
     }
 }

@@ -12,7 +12,8 @@ struct CloudCoordinatorCommand: AsyncParsableCommand {
 
     @Option(help: "YAML config file (see configs/cloud-coordinator.yaml). Flags override it.") var config: String?
     @Option(name: .customLong("data-dir"), help: "Data directory (SQLite state).") var dataDir: String?
-    @Option(name: .customLong("node-id"), help: "Node id of the coordinator.") var nodeID: String?
+    @Option(help: "Display name of the coordinator (its id is the address of its key).") var name: String?
+    @Option(name: .customLong("key-file"), help: "Ed25519 key file (default <data-dir>/node.key, created with mode 0600).") var keyFile: String?
     @Option(name: .customLong("control-url"), help: "REP socket for control requests, e.g. tcp://0.0.0.0:7400.") var controlURL: String?
     @Option(name: .customLong("epoch-url"), help: "PUB socket for epoch announcements, e.g. tcp://0.0.0.0:7401.") var epochURL: String?
     @Option(name: .customLong("advertise-url"), help: "Address shown in status for this node.") var advertiseURL: String?
@@ -33,7 +34,8 @@ struct CloudCoordinatorCommand: AsyncParsableCommand {
                 apply: { try $0.apply($1) },
                 flags: { settings in
                     if let v = dataDir { settings.dataDirectory = v }
-                    if let v = nodeID { settings.nodeID = try NodeID(v, field: "--node-id") }
+                    if let v = name { settings.name = v }
+                    if let v = keyFile { settings.keyFile = v }
                     if let v = controlURL { settings.controlURL = v }
                     if let v = epochURL { settings.epochURL = v }
                     if let v = advertiseURL { settings.advertiseURL = v }

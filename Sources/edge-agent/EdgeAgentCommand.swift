@@ -14,7 +14,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
     @Option(help: "YAML config file (see configs/edge-agent.yaml). Flags override it.") var config: String?
     @Option(name: .customLong("data-dir"), help: "Data directory (identities).") var dataDir: String?
     @Option(help: "Number of agent identities this process hosts.") var count: Int?
-    @Option(name: .customLong("id-prefix"), help: "Identity ids are <prefix>-<i>.") var idPrefix: String?
+    @Option(name: .customLong("name-prefix"), help: "Identity names are <prefix>-<i> (ids are key addresses).") var namePrefix: String?
     @Option(help: "Comma-separated edge server URLs, in failover order.") var edges: String?
     @Option(name: .customLong("bucket-size"), help: "Token bucket size B requested at join.") var bucketSize: UInt32?
     @Option(name: .customLong("heartbeat-interval-ms"), help: "Heartbeat period until the edge sets it (ms).") var heartbeatIntervalMs: Int64?
@@ -32,7 +32,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
                 flags: { settings in
                     if let v = dataDir { settings.dataDirectory = v }
                     if let v = count { settings.count = v }
-                    if let v = idPrefix { settings.idPrefix = v }
+                    if let v = namePrefix { settings.namePrefix = v }
                     if let v = edges { settings.edges = v.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
                     if let v = bucketSize { settings.bucketSize = v }
                     if let v = heartbeatIntervalMs { settings.heartbeatIntervalMilliseconds = v }

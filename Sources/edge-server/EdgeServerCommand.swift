@@ -12,7 +12,9 @@ struct EdgeServerCommand: AsyncParsableCommand {
 
     @Option(help: "YAML config file (see configs/edge-server.yaml). Flags override it.") var config: String?
     @Option(name: .customLong("data-dir"), help: "Data directory.") var dataDir: String?
-    @Option(name: .customLong("node-id"), help: "Node id (unique in the cluster).") var nodeID: String?
+    @Option(help: "Display name, e.g. edge-1 (the id is the address of the node's key).") var name: String?
+    @Option(name: .customLong("key-file"), help: "Ed25519 key file (default <data-dir>/node.key, created with mode 0600).") var keyFile: String?
+    @Option(name: .customLong("coordinator-id"), help: "Pin the coordinator's address (fw…); default: trust the first one that accepts the join.") var coordinatorID: String?
     @Option(name: .customLong("listen-url"), help: "REP socket agents dial, e.g. tcp://0.0.0.0:7410.") var listenURL: String?
     @Option(name: .customLong("advertise-url"), help: "Address reported to the coordinator.") var advertiseURL: String?
     @Option(name: .customLong("coordinator"), help: "Coordinator control URL, e.g. tcp://127.0.0.1:7400.") var coordinatorURL: String?
@@ -31,7 +33,9 @@ struct EdgeServerCommand: AsyncParsableCommand {
                 apply: { try $0.apply($1) },
                 flags: { settings in
                     if let v = dataDir { settings.dataDirectory = v }
-                    if let v = nodeID { settings.nodeID = try NodeID(v, field: "--node-id") }
+                    if let v = name { settings.name = v }
+                    if let v = keyFile { settings.keyFile = v }
+                    if let v = coordinatorID { settings.coordinatorID = try NodeID(v, field: "--coordinator-id") }
                     if let v = listenURL { settings.listenURL = v }
                     if let v = advertiseURL { settings.advertiseURL = v }
                     if let v = coordinatorURL { settings.coordinatorURL = v }

@@ -1,13 +1,22 @@
 import FairwayCore
 import FairwayWire
 
-/// One fuzz input: bytes as they would arrive on any Fairway socket.
+/// One fuzz input, fed to both layers: as a sealed message arriving on a socket
+/// (`WireCodec.open`: outer protobuf, key and signature checks) and as the inner envelope
+/// (`WireCodec.decode`: every payload's domain mapping, which random bytes could never
+/// reach through a valid signature).
 ///
 /// Properties checked (a violation traps, which libFuzzer reports as a crash):
-/// - decoding never crashes, whatever the bytes;
+/// - neither layer crashes, whatever the bytes;
 /// - anything that decodes re-encodes and decodes to an equal envelope;
 /// - a refusal always names what was wrong (non-empty message).
 func fuzzOne(_ bytes: [UInt8]) {
+    do {
+        let opened = try WireCodec.open(bytes, maxBytes: 1 << 20)
+        precondition(opened.envelope.sender == NodeAddress.of(publicKey: opened.publicKey), "open accepted a sender that is not the key's address")
+    } catch {
+        precondition(!error.error.message.isEmpty, "refusal without a message: \(error.error)")
+    }
     do {
         let envelope = try WireCodec.decode(bytes, maxBytes: 1 << 20)
         let again = try? WireCodec.decode(WireCodec.encode(envelope), maxBytes: 1 << 20)

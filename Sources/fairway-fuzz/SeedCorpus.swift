@@ -6,10 +6,12 @@ import Foundation
 enum SeedCorpus {
     static func envelopes() -> [Envelope] {
         let now = Timestamp(unixMilliseconds: 1_764_000_000_000)
-        let edge = NodeID(unchecked: "edge-1"), agent = NodeID(unchecked: "agent-0"), coordinator = NodeID(unchecked: "coordinator")
+        let edgeKey = key(1), agentKey = key(2)
+        let edge = edgeKey.nodeID, agent = agentKey.nodeID, coordinator = key(3).nodeID
         let payloads: [Payload] = [
-            .join(JoinRequest(nodeID: edge, role: .edgeServer, address: "tcp://edge-1:7410", version: "0.1.0")),
-            .join(JoinRequest(nodeID: agent, role: .edgeAgent, address: "", version: "0.1.0", via: edge, bucketSize: 4)),
+            .join(JoinRequest(nodeID: edge, role: .edgeServer, address: "tcp://edge-1:7410", version: "0.1.0", name: "edge-1", publicKey: edgeKey.publicKey)),
+            .join(JoinRequest(nodeID: agent, role: .edgeAgent, address: "", version: "0.1.0", via: edge, bucketSize: 4,
+                              name: "agent-0", publicKey: agentKey.publicKey, agentProof: [0x0a, 0x02, 0x08, 0x01])),
             .joinAccepted(JoinAccepted(coordinatorID: coordinator, heartbeatIntervalMilliseconds: 1000, epoch: 3)),
             .heartbeat(Heartbeat(nodeID: edge, agentIDs: [agent, NodeID(unchecked: "agent-1")])),
             .heartbeatAck(HeartbeatAck(epoch: 3, unknownAgentIDs: [agent])),
@@ -27,14 +29,20 @@ enum SeedCorpus {
         return payloads.map { Envelope(messageID: .random(using: &generator), sender: edge, sentAt: now, inReplyTo: nil, payload: $0) }
     }
 
+    /// A fixed key, so the corpus is the same on every run.
+    static func key(_ n: UInt8) -> NodeKey { try! NodeKey(privateKey: [UInt8](repeating: n, count: NodeKey.privateKeyLength)) }
+
+    /// Writes every seed twice: the inner envelope and the sealed (signed) message.
     static func write(to directory: String) throws -> Int {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let all = envelopes()
+        let signer = key(1)
         for (i, e) in all.enumerated() {
             let path = (directory as NSString).appendingPathComponent(String(format: "seed-%02d-%@", i, e.payload.kind))
             try Data(WireCodec.encode(e)).write(to: URL(fileURLWithPath: path))
+            try Data(WireCodec.seal(e, signedBy: signer)).write(to: URL(fileURLWithPath: path + "-sealed"))
         }
-        return all.count
+        return 2 * all.count
     }
 }
 

@@ -47,7 +47,7 @@ extension Fairwayctl {
             func waitAlive(_ url: String, expected: Int, seconds: Int, transport: TransportSettings) async -> Bool {
                 var t = transport
                 t.requestTimeoutMilliseconds = 1000
-                guard let client = try? RequestClient(url: url, nodeID: NodeID(unchecked: "fairwayctl"), settings: t) else { return false }
+                guard let client = try? RequestClient(url: url, identity: NodeKey(), settings: t) else { return false }
                 defer { client.close() }
                 let deadline = ContinuousClock.now + .seconds(seconds)
                 var alive = 0

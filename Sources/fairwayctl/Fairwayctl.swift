@@ -9,7 +9,7 @@ struct Fairwayctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fairwayctl",
         abstract: "Operate a Fairway cluster over its own sockets.",
-        subcommands: [Status.self, Ping.self, Cluster.self])
+        subcommands: [Status.self, Ping.self, Identity.self, Cluster.self])
 }
 
 /// Options shared by commands that talk to a node.
@@ -18,18 +18,21 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("timeout-ms"), help: "Deadline of the request (ms).") var timeoutMs: Int64 = 3000
     @Option(name: .customLong("tls-ca-file"), help: "CA certificate(s) (PEM) for tls+tcp:// URLs.") var tlsCAFile: String?
     @Option(name: .customLong("tls-cert-key-file"), help: "Client certificate + key (PEM) for tls+tcp:// URLs.") var tlsCertKeyFile: String?
+    @Option(name: .customLong("key-file"), help: "Sign requests with this Ed25519 key file (default: a fresh key per run; status and ping are open).") var keyFile: String?
 
     func client(url: String? = nil) throws -> RequestClient {
         var t = TransportSettings()
         t.requestTimeoutMilliseconds = timeoutMs
         try t.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile)
-        return try RequestClient(url: url ?? coordinator, nodeID: NodeID(unchecked: "fairwayctl"), settings: t)
+        let key = try keyFile.map { try NodeKeyFile.load($0) } ?? NodeKey()
+        return try RequestClient(url: url ?? coordinator, identity: key, settings: t)
     }
 }
 
 /// JSON form of one status row (`fairwayctl status --json`).
 struct NodeJSON: Codable {
     var id: String
+    var name: String
     var role: String
     var address: String
     var state: String
@@ -39,6 +42,7 @@ struct NodeJSON: Codable {
 
     init(_ n: NodeStatus) {
         id = n.id.rawValue
+        name = n.name
         role = n.role.rawValue
         address = n.address
         state = n.state.rawValue
@@ -50,6 +54,7 @@ struct NodeJSON: Codable {
 
 struct StatusJSON: Codable {
     var reporter: String
+    var reporter_name: String
     var epoch: UInt64
     var nodes: [NodeJSON]
 }
@@ -75,7 +80,7 @@ extension Fairwayctl {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                let out = StatusJSON(reporter: status.reporterID.rawValue, epoch: status.epoch, nodes: status.nodes.map(NodeJSON.init))
+                let out = StatusJSON(reporter: status.reporterID.rawValue, reporter_name: status.reporterName, epoch: status.epoch, nodes: status.nodes.map(NodeJSON.init))
                 print(String(decoding: try encoder.encode(out), as: UTF8.self))
                 return
             }
@@ -93,7 +98,7 @@ extension Fairwayctl {
             defer { client.close() }
             do {
                 guard case .pong(let pong) = try await client.call(.ping) else { throw FairwayError(.malformed, "expected pong") }
-                print("\(pong.role.rawValue) \(pong.nodeID) \(pong.version) ok")
+                print("\(pong.role.rawValue) \(pong.name) \(pong.nodeID) \(pong.version) ok")
             } catch {
                 throw fail(error)
             }
@@ -101,17 +106,44 @@ extension Fairwayctl {
     }
 }
 
+extension Fairwayctl {
+    struct Identity: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a node's id (the address of its key) and public key; create the key file (mode 0600) if missing.",
+            discussion: "Use it to fill the coordinator's admission.allowed_keys before a node first starts.")
+        @Option(name: .customLong("key-file"), help: "Key file, e.g. data/edge-1/node.key.") var keyFile: String
+        @Flag(help: "Print JSON {\"id\":..,\"public_key\":..}.") var json = false
+
+        func run() async throws {
+            let key: NodeKey
+            do { key = try NodeKeyFile.loadOrCreate(keyFile) } catch { throw fail(error) }
+            if json {
+                print("{\"id\":\"\(key.nodeID)\",\"public_key\":\"\(hex(key.publicKey))\"}")
+            } else {
+                print("id          \(key.nodeID)\npublic key  \(hex(key.publicKey))")
+            }
+        }
+    }
+}
+
 enum StatusTable {
     static func render(_ status: StatusReply, now: Timestamp) -> String {
-        var rows = [["ROLE", "ID", "ADDRESS", "STATE", "LAST HEARTBEAT", "VERSION", "VIA"]]
+        var rows = [["ROLE", "NAME", "ID", "ADDRESS", "STATE", "LAST HEARTBEAT", "VERSION", "VIA"]]
+        let names = Dictionary(status.nodes.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         for n in status.nodes {
             let age = n.lastHeartbeat == .zero ? "never" : String(format: "%.1fs ago", Double(now.milliseconds(since: n.lastHeartbeat)) / 1000)
-            rows.append([n.role.rawValue, n.id.rawValue, n.address.isEmpty ? "-" : n.address, n.state.rawValue, age, n.version, n.via?.rawValue ?? "-"])
+            let via = n.via.map { names[$0].flatMap { $0.isEmpty ? nil : $0 } ?? short($0) } ?? "-"
+            rows.append([n.role.rawValue, n.name.isEmpty ? "-" : n.name, short(n.id), n.address.isEmpty ? "-" : n.address, n.state.rawValue, age, n.version, via])
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
         var lines = rows.map { r in r.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") }
         let alive = status.nodes.filter { $0.state == .alive }.count
-        lines.append("\(status.nodes.count) nodes, \(alive) alive, epoch \(status.epoch) (reported by \(status.reporterID))")
+        lines.append("\(status.nodes.count) nodes, \(alive) alive, epoch \(status.epoch) (reported by \(status.reporterName) \(status.reporterID))")
         return lines.joined(separator: "\n")
+    }
+
+    /// Addresses are 42 characters; the table shows the first 12 (`--json` has them whole).
+    static func short(_ id: NodeID) -> String {
+        id.rawValue.count > 14 ? String(id.rawValue.prefix(12)) + "…" : id.rawValue
     }
 }

@@ -40,7 +40,7 @@ final class MultiProcessClusterTests: XCTestCase {
         let deadTimeout = Double(plan.heartbeatIntervalMilliseconds * Int64(plan.deadAfterMisses)) / 1000
         try cluster.signal("edge-1", SIGKILL)
         let elapsed = await waitFor(deadTimeout + 5, "edge-1 reported dead") {
-            await statusJSON(url)?.first { $0.id == "edge-1" }?.state == "dead"
+            await statusJSON(url)?.named("edge-1")?.state == "dead"
         }
         if let elapsed {
             // Not before the silence can have reached the timeout (the last heartbeat is at most one
@@ -50,14 +50,15 @@ final class MultiProcessClusterTests: XCTestCase {
             XCTAssertLessThanOrEqual(elapsed, .milliseconds(Int64(deadTimeout * 1000) + 1500), "dead after \(elapsed)")
         }
         await waitFor(10, "every agent alive via edge-2") {
-            guard let agents = await statusJSON(url)?.filter({ $0.role == "edge-agent" }) else { return false }
-            return agents.count == 10 && agents.allSatisfy { $0.state == "alive" && $0.via == "edge-2" }
+            guard let nodes = await statusJSON(url), let edge2 = nodes.named("edge-2") else { return false }
+            let agents = nodes.filter { $0.role == "edge-agent" }
+            return agents.count == 10 && agents.allSatisfy { $0.state == "alive" && $0.via == edge2.id }
         }
 
         // Restarted with the same data directory, edge-1 is alive again.
         try cluster.restart("edge-1")
         await waitFor(10, "edge-1 alive again") {
-            await statusJSON(url)?.first { $0.id == "edge-1" }?.state == "alive"
+            await statusJSON(url)?.named("edge-1")?.state == "alive"
         }
 
         // kill -9 the coordinator: restarted on its data directory, it still knows all 13 nodes.
@@ -71,9 +72,9 @@ final class MultiProcessClusterTests: XCTestCase {
 
         // Hostile bytes to each real listening socket get an error reply; the daemons keep serving.
         for target in [url] + cluster.edgeURLs {
-            let c = try RequestClient(url: target, nodeID: NodeID(unchecked: "tester"), settings: TransportSettings())
+            let c = try RequestClient(url: target, identity: NodeKey(), settings: TransportSettings())
             defer { c.close() }
-            let reply = try WireCodec.decode(try await c.exchange(Array("\u{0}garbage\u{FF}".utf8)))
+            let reply = try WireCodec.open(try await c.exchange(Array("\u{0}garbage\u{FF}".utf8))).envelope
             guard case .error(let e) = reply.payload else { XCTFail("\(target) accepted garbage"); continue }
             XCTAssertEqual(e.code, .malformed)
             guard case .pong = try await c.call(.ping) else { XCTFail("\(target) stopped serving"); continue }

@@ -40,6 +40,7 @@ func runTool(_ tool: String, _ args: [String], timeout: Duration = .seconds(60))
 /// One node of `fairwayctl status --json`.
 struct StatusNode: Decodable, Equatable {
     var id: String
+    var name: String
     var role: String
     var state: String
     var address: String
@@ -50,6 +51,11 @@ struct StatusNode: Decodable, Equatable {
 
 struct StatusDocument: Decodable {
     var nodes: [StatusNode]
+}
+
+extension Array where Element == StatusNode {
+    /// The node with display name `name` (ids are key addresses).
+    func named(_ name: String) -> StatusNode? { first { $0.name == name } }
 }
 
 /// `fairwayctl --coordinator URL status --json`, parsed; nil if it failed.

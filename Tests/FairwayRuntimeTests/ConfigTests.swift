@@ -26,7 +26,7 @@ final class ConfigTests: XCTestCase {
 
     func testYAMLOverlaysDefaults() throws {
         let yaml = """
-        node_id: coord-a
+        name: coord-a
         membership:
           heartbeat_interval_ms: 250
         transport:
@@ -34,7 +34,7 @@ final class ConfigTests: XCTestCase {
         """
         var s = CoordinatorSettings()
         try s.apply(try ConfigFile.decode(CoordinatorConfig.self, yaml: yaml, knownKeys: CoordinatorConfig.knownKeys))
-        XCTAssertEqual(s.nodeID.rawValue, "coord-a")
+        XCTAssertEqual(s.name, "coord-a")
         XCTAssertEqual(s.membership.heartbeatIntervalMilliseconds, 250)
         XCTAssertEqual(s.membership.deadAfterMisses, Membership.Settings().deadAfterMisses)
         XCTAssertEqual(s.transport.workers, 3)
@@ -67,6 +67,6 @@ final class ConfigTests: XCTestCase {
 
     func testEmptyFileMeansDefaults() throws {
         let c = try ConfigFile.decode(EdgeServerConfig.self, yaml: "", knownKeys: EdgeServerConfig.knownKeys)
-        XCTAssertNil(c.node_id)
+        XCTAssertNil(c.name)
     }
 }

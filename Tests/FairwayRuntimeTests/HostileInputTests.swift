@@ -13,26 +13,32 @@ final class HostileInputTests: XCTestCase {
     let maxBytes = 4096
 
     func decodeReply(_ bytes: [UInt8]) throws -> FairwayError? {
-        let env = try WireCodec.decode(bytes, maxBytes: 1 << 20)
+        let env = try WireCodec.open(bytes, maxBytes: 1 << 20).envelope
         if case .error(let e) = env.payload { return e }
         return nil
     }
 
     /// Sends each hostile message to `url` and checks the error reply; then a ping still works.
-    func assertRefusesHostileInput(url: String, unknownSenderPayload: Payload, file: StaticString = #filePath, line: UInt = #line) async throws {
+    func assertRefusesHostileInput(url: String, unknownSenderPayload: (NodeID) -> Payload, file: StaticString = #filePath, line: UInt = #line) async throws {
         let c = try client(url)
         defer { c.close() }
-        let valid = WireCodec.encode(Envelope(sender: NodeID(unchecked: "tester"), sentAt: WallClock.now(), payload: .ping))
-        var wrongVersion = try Fairway_V1_Envelope(serializedBytes: valid)
+        let me = NodeKey(), stranger = NodeKey(), victim = NodeKey()
+        let valid = WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: me)
+        var wrongVersion = try WireCodec.encode(Envelope(sender: me.nodeID, sentAt: WallClock.now(), payload: .ping)).wire()
         wrongVersion.protocolVersion = 99
-        let stranger = WireCodec.encode(Envelope(sender: NodeID(unchecked: "stranger"), sentAt: WallClock.now(), payload: unknownSenderPayload))
+        var forged = try Fairway_V1_SignedEnvelope(serializedBytes: valid)
+        forged.signature[3] ^= 0x40
         let cases: [(String, [UInt8], FairwayError.Code)] = [
             ("garbage", Array("GET / HTTP/1.1\r\n\r\n".utf8), .malformed),
             ("random bytes", (0..<200).map { _ in UInt8.random(in: 0...255) } + [0xFF], .malformed),
             ("truncated protobuf", Array(valid.prefix(valid.count / 2)), .malformed),
-            ("unknown protocol version", try wrongVersion.serializedBytes(), .unsupportedVersion),
+            ("unknown protocol version", sealRaw(try wrongVersion.serializedBytes(), me), .unsupportedVersion),
             ("oversize", [UInt8](repeating: 0x0A, count: maxBytes + 1), .messageTooLarge),
-            ("unknown sender", stranger, .unknownSender),
+            ("unknown sender", WireCodec.seal(Envelope(sender: stranger.nodeID, sentAt: WallClock.now(), payload: unknownSenderPayload(stranger.nodeID)), signedBy: stranger), .unknownSender),
+            ("forged signature", try forged.serializedBytes(), .unauthenticated),
+            ("sender is not the signing key", sealRaw(WireCodec.encode(Envelope(sender: victim.nodeID, sentAt: WallClock.now(), payload: unknownSenderPayload(victim.nodeID))), stranger), .unauthenticated),
+            ("stale", WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now().adding(milliseconds: -600_000), payload: unknownSenderPayload(me.nodeID)), signedBy: me), .stale),
+            ("future-dated", WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now().adding(milliseconds: 600_000), payload: unknownSenderPayload(me.nodeID)), signedBy: me), .stale),
         ]
         for (name, bytes, code) in cases {
             let reply = try await c.exchange(bytes)
@@ -61,9 +67,9 @@ final class HostileInputTests: XCTestCase {
         try await node.start()
         let r = Running { try await node.run() }
         let port = await node.controlPort!
-        try await assertRefusesHostileInput(url: "tcp://127.0.0.1:\(port)", unknownSenderPayload: .heartbeat(Heartbeat(nodeID: NodeID(unchecked: "stranger"))))
+        try await assertRefusesHostileInput(url: "tcp://127.0.0.1:\(port)", unknownSenderPayload: { .heartbeat(Heartbeat(nodeID: $0)) })
         let counters = await node.serverCounters
-        XCTAssertGreaterThanOrEqual(counters.refusedTotal, 6)
+        XCTAssertGreaterThanOrEqual(counters.refusedTotal, 10)
         let members = await node.status()
         XCTAssertEqual(members.count, 1, "no hostile message created a member")
         await r.stop()
@@ -80,7 +86,7 @@ final class HostileInputTests: XCTestCase {
         try await node.start()
         let r = Running { try await node.run() }
         let url = "tcp://127.0.0.1:\(await node.controlPort!)"
-        let flooder = try client(url, as: "flooder"), honest = try client(url, as: "honest")
+        let flooder = try client(url), honest = try client(url)
         defer { flooder.close(); honest.close() }
         var refused: FairwayError?
         for _ in 0..<20 {
@@ -108,19 +114,33 @@ final class HostileInputTests: XCTestCase {
         try await edge.start()
         let r = Running { try await edge.run() }
         let port = await edge.listenPort!
-        try await assertRefusesHostileInput(url: "tcp://127.0.0.1:\(port)", unknownSenderPayload: .heartbeat(Heartbeat(nodeID: NodeID(unchecked: "stranger"))))
+        try await assertRefusesHostileInput(url: "tcp://127.0.0.1:\(port)", unknownSenderPayload: { .heartbeat(Heartbeat(nodeID: $0)) })
 
         // SUB has no reply path: garbage is dropped and counted, valid announcements still arrive.
         await eventually(10, "garbage publications dropped and counted") {
             try await pub.send(Array("not an envelope".utf8))
             return await edge.subscriberCounters.dropped > 0
         }
-        let announcement = WireCodec.encode(Envelope(sender: NodeID(unchecked: "coordinator"), sentAt: WallClock.now(),
-                                                     payload: .epochAnnouncement(EpochAnnouncement(epoch: 1, startedAt: WallClock.now(), aliveMembers: 1))))
+        let publisher = NodeKey()
+        let announcement = WireCodec.seal(Envelope(sender: publisher.nodeID, sentAt: WallClock.now(),
+                                                   payload: .epochAnnouncement(EpochAnnouncement(epoch: 1, startedAt: WallClock.now(), aliveMembers: 1))), signedBy: publisher)
         await eventually(10, "a valid announcement after garbage is received") {
             try await pub.send(announcement)
             return await edge.subscriberCounters.received > 0
         }
         await r.stop()
     }
+}
+
+/// Seals arbitrary inner bytes with `key`'s valid signature (to test checks after the signature).
+func sealRaw(_ inner: [UInt8], _ key: NodeKey) -> [UInt8] {
+    var outer = Fairway_V1_SignedEnvelope()
+    outer.envelope = Data(inner)
+    outer.publicKey = Data(key.publicKey)
+    outer.signature = Data(key.sign(WireCodec.signatureContext + inner))
+    return try! outer.serializedBytes()
+}
+
+extension Array where Element == UInt8 {
+    func wire() throws -> Fairway_V1_Envelope { try Fairway_V1_Envelope(serializedBytes: self) }
 }

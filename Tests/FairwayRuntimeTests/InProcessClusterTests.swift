@@ -23,7 +23,7 @@ final class InProcessClusterTests: XCTestCase {
 
     func edgeSettings(_ id: String, base: String, coordinator: CoordinatorSettings, dir: String) throws -> EdgeServerSettings {
         var e = EdgeServerSettings()
-        e.nodeID = try NodeID(id)
+        e.name = id
         e.listenURL = "\(base)-\(id)"
         e.coordinatorURL = coordinator.controlURL
         e.coordinatorEpochURL = coordinator.epochURL
@@ -42,7 +42,7 @@ final class InProcessClusterTests: XCTestCase {
         let e2 = try EdgeServerNode(settings: try edgeSettings("edge-2", base: base, coordinator: cs, dir: "\(dir)/e2"), logger: quietLogger)
         var a = EdgeAgentSettings()
         a.count = 6
-        a.idPrefix = "a"
+        a.namePrefix = "a"
         a.edges = ["\(base)-edge-1", "\(base)-edge-2"]
         a.dataDirectory = "\(dir)/agents"
         a.heartbeatIntervalMilliseconds = 100
@@ -61,14 +61,14 @@ final class InProcessClusterTests: XCTestCase {
             return nodes.count == 9 && nodes.allSatisfy { $0.state == .alive }
         }
         let before = try await status(ctl)
-        XCTAssertEqual(before.filter { $0.via?.rawValue == "edge-1" }.count, 3, "identities are spread over the edges")
+        XCTAssertEqual(before.filter { $0.via == e1.identity.nodeID }.count, 3, "identities are spread over the edges")
 
         await edge1.stop()
         await eventually(10, "edge-1 dead, all agents alive via edge-2") {
             let nodes = try await status(ctl)
-            let edge = nodes.first { $0.id.rawValue == "edge-1" }
+            let edge = nodes.first { $0.name == "edge-1" }
             let agents = nodes.filter { $0.role == .edgeAgent }
-            return edge?.state == .dead && agents.count == 6 && agents.allSatisfy { $0.state == .alive && $0.via?.rawValue == "edge-2" }
+            return edge?.state == .dead && agents.count == 6 && agents.allSatisfy { $0.state == .alive && $0.via == e2.identity.nodeID }
         }
         for r in running { await r.stop() }
     }
@@ -83,16 +83,16 @@ final class InProcessClusterTests: XCTestCase {
         let re = Running { try await edge.run() }
         let ctl = try client(cs.controlURL)
         defer { ctl.close() }
-        await eventually(10, "edge joined") { try await status(ctl).contains { $0.id.rawValue == "edge-1" && $0.state == .alive } }
+        await eventually(10, "edge joined") { try await status(ctl).contains { $0.name == "edge-1" && $0.state == .alive } }
         await r1.stop()
 
         // A new coordinator process on the same data directory.
         let c2 = try CoordinatorNode(settings: cs, logger: quietLogger)
         let restored = await c2.status()
-        XCTAssertTrue(restored.contains { $0.id.rawValue == "edge-1" && $0.role == .edgeServer }, "membership survives a restart")
+        XCTAssertTrue(restored.contains { $0.name == "edge-1" && $0.role == .edgeServer }, "membership survives a restart")
         let r2 = Running { try await c2.run() }
         await eventually(10, "edge keeps heartbeating to the new coordinator") {
-            try await status(ctl).contains { $0.id.rawValue == "edge-1" && $0.state == .alive }
+            try await status(ctl).contains { $0.name == "edge-1" && $0.state == .alive }
         }
         await re.stop()
         await r2.stop()

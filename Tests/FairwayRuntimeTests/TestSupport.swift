@@ -32,11 +32,14 @@ func eventually(_ seconds: Double = 10, _ what: String, file: StaticString = #fi
     XCTFail("timed out after \(seconds)s waiting for: \(what)", file: file, line: line)
 }
 
-/// A client speaking as `sender` to `url`.
-func client(_ url: String, as sender: String = "tester", timeoutMs: Int64 = 2000) throws -> RequestClient {
+/// A fixed key for test `n` (same every run).
+func testKey(_ n: UInt8) -> NodeKey { try! NodeKey(privateKey: [UInt8](repeating: n, count: NodeKey.privateKeyLength)) }
+
+/// A client speaking as `key` (default: a fresh identity) to `url`.
+func client(_ url: String, key: NodeKey = NodeKey(), timeoutMs: Int64 = 2000) throws -> RequestClient {
     var t = TransportSettings()
     t.requestTimeoutMilliseconds = timeoutMs
-    return try RequestClient(url: url, nodeID: NodeID(unchecked: sender), settings: t)
+    return try RequestClient(url: url, identity: key, settings: t)
 }
 
 func status(_ c: RequestClient) async throws -> [NodeStatus] {

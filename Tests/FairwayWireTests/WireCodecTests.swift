@@ -16,7 +16,9 @@ final class WireCodecTests: XCTestCase {
     func testEveryPayloadRoundTrips() throws {
         let a = NodeID(unchecked: "agent-0")
         try roundTrip(.error(FairwayError(.invalidField, "bad", field: "join.role", retryAfterMilliseconds: 5)))
-        try roundTrip(.join(JoinRequest(nodeID: a, role: .edgeAgent, address: "", version: "0.1.0", via: sender, bucketSize: 4)))
+        let agentKey = try NodeKey(privateKey: [UInt8](repeating: 7, count: 32))
+        try roundTrip(.join(JoinRequest(nodeID: agentKey.nodeID, role: .edgeAgent, address: "", version: "0.1.0", via: sender, bucketSize: 4,
+                                        name: "agent-0", publicKey: agentKey.publicKey, agentProof: [1, 2, 3])))
         try roundTrip(.joinAccepted(JoinAccepted(coordinatorID: NodeID(unchecked: "coordinator"), heartbeatIntervalMilliseconds: 500, epoch: 7)))
         try roundTrip(.heartbeat(Heartbeat(nodeID: sender, agentIDs: [a, NodeID(unchecked: "agent-1")])))
         try roundTrip(.heartbeatAck(HeartbeatAck(epoch: 3, unknownAgentIDs: [a])))
@@ -48,7 +50,8 @@ final class WireCodecTests: XCTestCase {
     }
 
     func testEveryTruncationOfAValidEnvelopeIsRefused() {
-        let bytes = WireCodec.encode(Envelope(sender: sender, sentAt: now, payload: .join(JoinRequest(nodeID: sender, role: .edgeServer, address: "tcp://x:1", version: "0.1.0"))))
+        let key = NodeKey()
+        let bytes = WireCodec.encode(Envelope(sender: sender, sentAt: now, payload: .join(JoinRequest(nodeID: key.nodeID, role: .edgeServer, address: "tcp://x:1", version: "0.1.0", publicKey: key.publicKey))))
         for n in 0..<bytes.count {
             XCTAssertThrowsError(try WireCodec.decode(Array(bytes.prefix(n))), "prefix of \(n) bytes decoded")
         }

@@ -15,10 +15,17 @@ public struct Member: Sendable, Hashable, Codable {
     public var lastHeartbeat: Timestamp
     /// When the node first joined.
     public var joinedAt: Timestamp
+    /// Display name (not an identity).
+    public var name: String
+    /// Ed25519 public key whose address is `id` (empty only for legacy rows).
+    public var publicKey: [UInt8]
 
     public init(id: NodeID, role: NodeRole, address: String, version: String, via: NodeID? = nil,
-                bucketSize: UInt32 = 0, state: MemberState = .alive, lastHeartbeat: Timestamp, joinedAt: Timestamp) {
+                bucketSize: UInt32 = 0, state: MemberState = .alive, lastHeartbeat: Timestamp, joinedAt: Timestamp,
+                name: String = "", publicKey: [UInt8] = []) {
         self.id = id
+        self.name = name
+        self.publicKey = publicKey
         self.role = role
         self.address = address
         self.version = version

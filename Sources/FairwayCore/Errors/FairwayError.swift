@@ -14,6 +14,16 @@ public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
         case unexpectedPayload = 6
         case unavailable = 7
         case `internal` = 8
+        /// Signature missing or invalid, or the sender is not the address of the signing key.
+        case unauthenticated = 9
+        /// `sent_at` lies outside the receiver's replay window (too old or in the future).
+        case stale = 10
+        /// The sender already used this message id for a different message.
+        case replayed = 11
+        /// The coordinator's admission policy does not admit this public key.
+        case notAdmitted = 12
+        /// Not enough tokens for the request; `retryAfterMilliseconds` says when the next grant lands.
+        case insufficientTokens = 13
         /// Local only, never sent: no valid reply arrived before the deadline
         /// (peer down, partitioned or overloaded). Mapped to `unavailable` on the wire.
         case noReply = 100
@@ -29,6 +39,11 @@ public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
             case .unexpectedPayload: "unexpected-payload"
             case .unavailable: "unavailable"
             case .internal: "internal"
+            case .unauthenticated: "unauthenticated"
+            case .stale: "stale"
+            case .replayed: "replayed"
+            case .notAdmitted: "not-admitted"
+            case .insufficientTokens: "insufficient-tokens"
             case .noReply: "no-reply"
             }
         }

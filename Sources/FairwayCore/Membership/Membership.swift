@@ -51,6 +51,8 @@ public struct Membership: Sendable {
             existing.version = request.version
             existing.via = request.via
             existing.bucketSize = request.bucketSize
+            existing.name = request.name
+            existing.publicKey = request.publicKey
             existing.state = .alive
             existing.lastHeartbeat = now
             members[request.nodeID] = existing
@@ -58,7 +60,8 @@ public struct Membership: Sendable {
             directives.append(.persist(existing))
         } else {
             let m = Member(id: request.nodeID, role: request.role, address: request.address, version: request.version,
-                           via: request.via, bucketSize: request.bucketSize, state: .alive, lastHeartbeat: now, joinedAt: now)
+                           via: request.via, bucketSize: request.bucketSize, state: .alive, lastHeartbeat: now, joinedAt: now,
+                           name: request.name, publicKey: request.publicKey)
             members[m.id] = m
             directives.append(.persist(m))
         }

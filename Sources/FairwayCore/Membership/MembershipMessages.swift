@@ -12,14 +12,25 @@ public struct JoinRequest: Sendable, Hashable {
     public var via: NodeID?
     /// For agents: token bucket size B (tokens).
     public var bucketSize: UInt32
+    /// Display name chosen by the operator (e.g. `edge-1`); not an identity, may repeat.
+    public var name: String
+    /// Ed25519 public key (32 bytes) whose address is `nodeID`.
+    public var publicKey: [UInt8]
+    /// For agents joining through an edge: the agent's own signed envelope carrying this
+    /// join (proof that the agent holds the key). Empty otherwise.
+    public var agentProof: [UInt8]
 
-    public init(nodeID: NodeID, role: NodeRole, address: String, version: String, via: NodeID? = nil, bucketSize: UInt32 = 0) {
+    public init(nodeID: NodeID, role: NodeRole, address: String, version: String, via: NodeID? = nil, bucketSize: UInt32 = 0,
+                name: String = "", publicKey: [UInt8] = [], agentProof: [UInt8] = []) {
         self.nodeID = nodeID
         self.role = role
         self.address = address
         self.version = version
         self.via = via
         self.bucketSize = bucketSize
+        self.name = name
+        self.publicKey = publicKey
+        self.agentProof = agentProof
     }
 }
 
@@ -68,9 +79,13 @@ public struct NodeStatus: Sendable, Hashable, Codable {
     public var lastHeartbeat: Timestamp
     public var version: String
     public var via: NodeID?
+    /// Display name (see `JoinRequest.name`).
+    public var name: String
 
-    public init(id: NodeID, role: NodeRole, address: String, state: MemberState, lastHeartbeat: Timestamp, version: String, via: NodeID? = nil) {
+    public init(id: NodeID, role: NodeRole, address: String, state: MemberState, lastHeartbeat: Timestamp, version: String,
+                via: NodeID? = nil, name: String = "") {
         self.id = id
+        self.name = name
         self.role = role
         self.address = address
         self.state = state
@@ -81,18 +96,20 @@ public struct NodeStatus: Sendable, Hashable, Codable {
 
     public init(_ m: Member) {
         self.init(id: m.id, role: m.role, address: m.address, state: m.state,
-                  lastHeartbeat: m.lastHeartbeat, version: m.version, via: m.via)
+                  lastHeartbeat: m.lastHeartbeat, version: m.version, via: m.via, name: m.name)
     }
 }
 
 public struct StatusReply: Sendable, Hashable {
     public var reporterID: NodeID
+    public var reporterName: String
     public var reporterRole: NodeRole
     public var nodes: [NodeStatus]
     public var epoch: UInt64
 
-    public init(reporterID: NodeID, reporterRole: NodeRole, nodes: [NodeStatus], epoch: UInt64) {
+    public init(reporterID: NodeID, reporterName: String = "", reporterRole: NodeRole, nodes: [NodeStatus], epoch: UInt64) {
         self.reporterID = reporterID
+        self.reporterName = reporterName
         self.reporterRole = reporterRole
         self.nodes = nodes
         self.epoch = epoch
@@ -117,9 +134,11 @@ public struct Pong: Sendable, Hashable {
     public var nodeID: NodeID
     public var role: NodeRole
     public var version: String
+    public var name: String
 
-    public init(nodeID: NodeID, role: NodeRole, version: String) {
+    public init(nodeID: NodeID, role: NodeRole, version: String, name: String = "") {
         self.nodeID = nodeID
+        self.name = name
         self.role = role
         self.version = version
     }

@@ -72,14 +72,14 @@ public struct LocalCluster: Codable, Sendable {
         for (i, url) in edgeURLs.enumerated() {
             let name = "edge-\(i + 1)"
             processes.append(Process(name: name, executable: bin("edge-server"), arguments: [
-                "--node-id", name, "--data-dir", data(name), "--listen-url", url,
+                "--name", name, "--data-dir", data(name), "--listen-url", url,
                 "--coordinator", control, "--coordinator-epoch-url", epoch,
                 "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
             ] + tlsFlags, log: log(name), pid: 0))
         }
         if plan.agents > 0 {
             processes.append(Process(name: "agents", executable: bin("edge-agent"), arguments: [
-                "--count", "\(plan.agents)", "--id-prefix", "agent", "--data-dir", data("agents"),
+                "--count", "\(plan.agents)", "--name-prefix", "agent", "--data-dir", data("agents"),
                 "--edges", edgeURLs.joined(separator: ","),
                 "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
             ] + tlsFlags, log: log("agents"), pid: 0))

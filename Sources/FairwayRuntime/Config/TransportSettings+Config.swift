@@ -10,6 +10,8 @@ public struct TransportConfig: Codable, Sendable {
     public var reconnect_max_ms: Int64?
     public var workers: Int?
     public var reply_cache_entries: Int?
+    public var replay_window_ms: Int64?
+    public var max_clock_skew_ms: Int64?
     public var peer_rate_per_second: Double?
     public var peer_burst: Double?
     public var tls: TLSConfig?
@@ -22,7 +24,7 @@ public struct TransportConfig: Codable, Sendable {
 
     public static func knownKeys(prefix: String) -> Set<String> {
         Set(["max_message_bytes", "request_timeout_ms", "send_timeout_ms", "resend_ms", "reconnect_min_ms",
-             "reconnect_max_ms", "workers", "reply_cache_entries", "peer_rate_per_second", "peer_burst", "tls.ca_file", "tls.cert_key_file"].map { "\(prefix).\($0)" })
+             "reconnect_max_ms", "workers", "reply_cache_entries", "replay_window_ms", "max_clock_skew_ms", "peer_rate_per_second", "peer_burst", "tls.ca_file", "tls.cert_key_file"].map { "\(prefix).\($0)" })
     }
 }
 
@@ -38,6 +40,8 @@ extension TransportSettings {
         if let v = c.reconnect_max_ms { reconnectMaxMilliseconds = v }
         if let v = c.workers { workers = v }
         if let v = c.reply_cache_entries { replyCacheEntries = v }
+        if let v = c.replay_window_ms { replayWindowMilliseconds = v }
+        if let v = c.max_clock_skew_ms { maxClockSkewMilliseconds = v }
         if let v = c.peer_rate_per_second { peerRatePerSecond = v }
         if let v = c.peer_burst { peerBurst = v }
         if let t = c.tls { try setTLS(caFile: t.ca_file, certKeyFile: t.cert_key_file) }

@@ -10,42 +10,67 @@ import NNG
 /// a refusal carries the remote code; no reply in time is `.noReply`.
 public final class RequestClient: Sendable {
     public let url: String
-    public let nodeID: NodeID
+    public let identity: NodeKey
+    public var nodeID: NodeID { identity.nodeID }
     public let settings: TransportSettings
     private let socket: Socket
 
-    public init(url: String, nodeID: NodeID, settings: TransportSettings) throws {
+    public init(url: String, identity: NodeKey, settings: TransportSettings) throws {
         self.url = url
-        self.nodeID = nodeID
+        self.identity = identity
         self.settings = settings
         self.socket = try Socket(.req, options: settings.socketOptions())
         try settings.dial(socket, url)
     }
 
-    /// Sends `payload` and returns the reply payload.
-    /// - Parameter timeout: overall deadline; default `settings.requestTimeoutMilliseconds`.
-    /// - Throws: `FairwayError` — the peer's error reply, or `.noReply` when no
-    ///   valid reply arrived in time, or `.malformed` when the reply did not decode.
-    /// - Parameter sender: the identity sending (an agent process speaks for many); default `nodeID`.
-    public func call(_ payload: Payload, as sender: NodeID? = nil, timeout: Duration? = nil, messageID: MessageID = .random()) async throws -> Payload {
-        let request = Envelope(messageID: messageID, sender: sender ?? nodeID, sentAt: WallClock.now(), payload: payload)
-        let replyBytes = try await exchange(WireCodec.encode(request), timeout: timeout)
-        let reply: Envelope
-        do throws(WireCodec.DecodeFailure) {
-            reply = try WireCodec.decode(replyBytes, maxBytes: settings.transportMaxMessageBytes)
-        } catch {
-            var e = error.error
-            e.peer = url
-            throw e
+    /// Sends `payload` signed by `sender` (default: this client's identity) and returns the
+    /// verified reply payload.
+    /// - Parameters:
+    ///   - sender: the identity speaking (an agent process speaks for many identities).
+    ///   - timeout: overall deadline; default `settings.requestTimeoutMilliseconds`.
+    ///   - messageID: the idempotency key; reuse it (with `sentAt`) to retry the same request.
+    /// - Throws: `FairwayError` — the peer's error reply; `.noReply` when no valid reply
+    ///   arrived in time; `.malformed` / `.unauthenticated` when the reply did not verify.
+    public func call(_ payload: Payload, as sender: NodeKey? = nil, timeout: Duration? = nil,
+                     messageID: MessageID = .random(), sentAt: Timestamp? = nil) async throws -> Payload {
+        try await callVerified(payload, as: sender, timeout: timeout, messageID: messageID, sentAt: sentAt).envelope.payload
+    }
+
+    /// Like `call`, but returns the whole verified reply (sender and key included).
+    public func callVerified(_ payload: Payload, as sender: NodeKey? = nil, timeout: Duration? = nil,
+                             messageID: MessageID = .random(), sentAt: Timestamp? = nil) async throws -> VerifiedEnvelope {
+        let key = sender ?? identity
+        let request = Envelope(messageID: messageID, sender: key.nodeID, sentAt: sentAt ?? WallClock.now(), payload: payload)
+        let sealed = WireCodec.seal(request, signedBy: key)
+        let deadline = ContinuousClock.now + (timeout ?? .milliseconds(settings.requestTimeoutMilliseconds))
+        while true {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else {
+                throw FairwayError(.noReply, "request \(messageID) still in progress at the deadline", peer: url)
+            }
+            let replyBytes = try await exchange(sealed, timeout: remaining)
+            let reply: VerifiedEnvelope
+            do throws(WireCodec.DecodeFailure) {
+                reply = try WireCodec.open(replyBytes, maxBytes: settings.transportMaxMessageBytes)
+            } catch {
+                var e = error.error
+                e.peer = url
+                throw e
+            }
+            if let inReplyTo = reply.envelope.inReplyTo, inReplyTo != messageID {
+                throw FairwayError(.malformed, "reply answers message \(inReplyTo), not \(messageID)", field: "envelope.in_reply_to", peer: url)
+            }
+            if case .error(var e) = reply.envelope.payload {
+                // The server is still handling an earlier copy: resend the same bytes shortly.
+                if e.code == .unavailable && e.field == "envelope.message_id" {
+                    try await Task.sleep(for: .milliseconds(max(10, e.retryAfterMilliseconds)))
+                    continue
+                }
+                e.peer = reply.envelope.sender.rawValue
+                throw e
+            }
+            return reply
         }
-        if let inReplyTo = reply.inReplyTo, inReplyTo != messageID {
-            throw FairwayError(.malformed, "reply answers message \(inReplyTo), not \(messageID)", field: "envelope.in_reply_to", peer: url)
-        }
-        if case .error(var e) = reply.payload {
-            e.peer = reply.sender.rawValue
-            throw e
-        }
-        return reply.payload
     }
 
     /// Sends raw bytes and returns the raw reply: for tools, tests and benchmarks.

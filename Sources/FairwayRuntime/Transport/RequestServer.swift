@@ -4,30 +4,48 @@ import Logging
 import NNG
 import Synchronization
 
-/// Serves a REP socket: decodes and validates every request, answers resends
-/// from the idempotency cache, hands the rest to `handler`, and answers anything
-/// malformed with an error reply. Never stops serving because of bad input.
+/// Serves a REP socket. Every request goes through, in order:
+/// 1. `WireCodec.open`: size, protobuf, Ed25519 signature over the exact bytes, sender =
+///    address of the signing key, version and every field's domain;
+/// 2. the replay guard: outside the window → `stale`; a resend → the original reply; the same
+///    id with other bytes → `replayed` (read-only kinds skip this step);
+/// 3. for `durableKinds`, the durable `ReplayJournal` (survives restarts);
+/// 4. the per-sender rate limit (read-only kinds too); 5. the handler.
+/// Refusals are signed error replies; the server never stops serving because of bad input.
 ///
 /// `workers` nng contexts serve requests concurrently.
 public final class RequestServer: Sendable {
-    /// Produces the reply payload for a validated request. Return `.error(...)` to refuse.
-    public typealias Handler = @Sendable (Envelope) async -> Payload
+    /// Produces the reply payload for a verified request. Return `.error(...)` to refuse.
+    public typealias Handler = @Sendable (VerifiedEnvelope) async -> Payload
 
-    public let nodeID: NodeID
+    /// Payload kinds that change no state: answered without replay bookkeeping.
+    public static let readOnlyKinds: Set<String> = ["ping", "status_request"]
+
+    public let identity: NodeKey
+    public var nodeID: NodeID { identity.nodeID }
     public let settings: TransportSettings
     public let counters = TransportCounters()
     private let socket: Socket
     private let handler: Handler
     private let logger: Logger
-    private let cache: Mutex<ReplyCache>
+    private let replay: Mutex<ReplayGuard>
     private let limiter: Mutex<PeerRateLimiter>
+    private let journal: ReplayJournal?
+    private let durableKinds: Set<String>
 
-    public init(nodeID: NodeID, settings: TransportSettings, logger: Logger, handler: @escaping Handler) throws {
-        self.nodeID = nodeID
+    /// - Parameters:
+    ///   - journal / durableKinds: requests of these payload kinds are journaled durably
+    ///     before their reply is sent (kinds whose replay after a restart could double count).
+    public init(identity: NodeKey, settings: TransportSettings, logger: Logger,
+                journal: ReplayJournal? = nil, durableKinds: Set<String> = [], handler: @escaping Handler) throws {
+        self.identity = identity
         self.settings = settings
         self.logger = logger
         self.handler = handler
-        self.cache = Mutex(ReplyCache(capacity: settings.replyCacheEntries))
+        self.journal = journal
+        self.durableKinds = journal == nil ? [] : durableKinds
+        self.replay = Mutex(ReplayGuard(windowMilliseconds: settings.replayWindowMilliseconds,
+                                        maxSkewMilliseconds: settings.maxClockSkewMilliseconds, capacity: settings.replyCacheEntries))
         self.limiter = Mutex(PeerRateLimiter(ratePerSecond: settings.peerRatePerSecond, burst: settings.peerBurst))
         self.socket = try Socket(.rep, options: settings.socketOptions())
     }
@@ -89,36 +107,101 @@ public final class RequestServer: Sendable {
     /// Turns request bytes into reply bytes. Exposed for benchmarks and tests.
     public func respond(to bytes: [UInt8]) async -> [UInt8] {
         let now = WallClock.now()
-        let envelope: Envelope
+        let request: VerifiedEnvelope
         do throws(WireCodec.DecodeFailure) {
-            envelope = try WireCodec.decode(bytes, maxBytes: settings.maxMessageBytes)
+            request = try WireCodec.open(bytes, maxBytes: settings.maxMessageBytes)
         } catch {
             counters.refused(error.error.code)
             logger.notice("refused request: \(error.error)")
-            let reply = Envelope(sender: nodeID, sentAt: now, inReplyTo: error.partial?.messageID, payload: .error(error.error))
-            return WireCodec.encode(reply)
+            return seal(Envelope(sender: nodeID, sentAt: now, inReplyTo: error.partial?.messageID, payload: .error(error.error)))
         }
-        let key = ReplyCache.Key(sender: envelope.sender, messageID: envelope.messageID)
-        if let cached = cache.withLock({ $0.reply(for: key) }) {
+        let envelope = request.envelope
+        let kind = envelope.payload.kind
+        if Self.readOnlyKinds.contains(kind) {
+            if let refusal = rateLimited(envelope, now: now) { return refuse(envelope, refusal, now: now) }
+            return await handle(request, now: now)
+        }
+        let key = ReplayGuard.Key(sender: envelope.sender, messageID: envelope.messageID)
+        switch replay.withLock({ $0.admit(key, digest: request.digest, sentAt: envelope.sentAt, now: now) }) {
+        case .fresh:
+            break
+        case .resend(let reply):
             counters.replayed()
-            return cached
+            return reply
+        case .inProgress:
+            counters.replayed()
+            return refuse(envelope, FairwayError(.unavailable, "request \(envelope.messageID) is still being handled; resend it unchanged",
+                                                 field: "envelope.message_id", peer: envelope.sender.rawValue, retryAfterMilliseconds: 50), now: now)
+        case .refuse(let e):
+            return refuse(envelope, e, now: now)
+        }
+        if durableKinds.contains(kind), let journal {
+            do {
+                if let stored = try await journal.lookup(sender: envelope.sender, messageID: envelope.messageID) {
+                    guard stored.digest == request.digest else {
+                        replay.withLock { $0.abandon(key) }
+                        let e = FairwayError(.replayed, "message id \(envelope.messageID) was already used by \(envelope.sender) for a different message",
+                                             field: "envelope.message_id", peer: envelope.sender.rawValue)
+                        return refuse(envelope, e, now: now)
+                    }
+                    counters.replayed()
+                    replay.withLock { $0.complete(key, reply: stored.reply) }
+                    return stored.reply
+                }
+            } catch {
+                replay.withLock { $0.abandon(key) }
+                logger.error("replay journal unreadable: \(error)")
+                return refuse(envelope, FairwayError(.unavailable, "replay journal unavailable; retry", retryAfterMilliseconds: 500), now: now)
+            }
         }
         // Resends above were answered from the cache; new work is rate-limited per sender.
-        if let wait = limiter.withLock({ $0.admit(envelope.sender, now: now) }) {
-            counters.refused(.unavailable)
-            let refusal = FairwayError(.unavailable, "rate limit of \(settings.peerRatePerSecond) requests/s for \(envelope.sender) exceeded",
-                                       peer: envelope.sender.rawValue, retryAfterMilliseconds: wait)
-            return WireCodec.encode(envelope.reply(from: nodeID, at: now, .error(refusal)))
+        if let refusal = rateLimited(envelope, now: now) {
+            replay.withLock { $0.abandon(key) }
+            return refuse(envelope, refusal, now: now)
         }
-        let payload = await handler(envelope)
+        let encoded = await handle(request, now: now)
+        if durableKinds.contains(kind), let journal {
+            do {
+                try await journal.record(sender: envelope.sender, messageID: envelope.messageID, sentAt: envelope.sentAt,
+                                         digest: request.digest, reply: encoded)
+            } catch {
+                // The handler's own state is durable and idempotent; only the resend shortcut is lost.
+                logger.error("replay journal write failed for \(envelope.messageID): \(error)")
+            }
+        }
+        replay.withLock { $0.complete(key, reply: encoded) }
+        return encoded
+    }
+
+    /// Prunes the durable journal of entries older than the replay window. Call periodically.
+    public func pruneJournal(now: Timestamp) async {
+        guard let journal else { return }
+        let cutoff = Timestamp(unixMilliseconds: now.unixMilliseconds - settings.replayWindowMilliseconds - settings.maxClockSkewMilliseconds)
+        do { try await journal.prune(sentBefore: cutoff) } catch { logger.warning("replay journal prune failed: \(error)") }
+    }
+
+    private func rateLimited(_ envelope: Envelope, now: Timestamp) -> FairwayError? {
+        guard let wait = limiter.withLock({ $0.admit(envelope.sender, now: now) }) else { return nil }
+        return FairwayError(.unavailable, "rate limit of \(settings.peerRatePerSecond) requests/s for \(envelope.sender) exceeded",
+                            peer: envelope.sender.rawValue, retryAfterMilliseconds: wait)
+    }
+
+    private func handle(_ request: VerifiedEnvelope, now: Timestamp) async -> [UInt8] {
+        let payload = await handler(request)
         if case .error(let e) = payload {
             counters.refused(e.code)
-            logger.debug("refused \(envelope.payload.kind) from \(envelope.sender): \(e)")
+            logger.debug("refused \(request.envelope.payload.kind) from \(request.envelope.sender): \(e)")
         } else {
             counters.served()
         }
-        let encoded = WireCodec.encode(envelope.reply(from: nodeID, at: WallClock.now(), payload))
-        cache.withLock { $0.insert(encoded, for: key) }
-        return encoded
+        return seal(request.envelope.reply(from: nodeID, at: WallClock.now(), payload))
     }
+
+    private func refuse(_ request: Envelope, _ error: FairwayError, now: Timestamp) -> [UInt8] {
+        counters.refused(error.code)
+        logger.notice("refused \(request.payload.kind) from \(request.sender): \(error)")
+        return seal(request.reply(from: nodeID, at: now, .error(error)))
+    }
+
+    private func seal(_ envelope: Envelope) -> [UInt8] { WireCodec.seal(envelope, signedBy: identity) }
 }

@@ -3,8 +3,9 @@ import FairwayWire
 import Logging
 import NNG
 
-/// Receives envelopes from a PUB socket. SUB has no reply path, so anything
-/// malformed is dropped and counted (`counters.dropped`), never fatal.
+/// Receives envelopes from a PUB socket. Each is verified like a request (signature,
+/// sender = key address); SUB has no reply path, so anything that fails is dropped and
+/// counted (`counters.dropped`), never fatal. Which senders to believe is the handler's call.
 public final class Subscriber: Sendable {
     public let counters = TransportCounters()
     private let socket: Socket
@@ -34,9 +35,9 @@ public final class Subscriber: Sendable {
                     return
                 }
                 do throws(WireCodec.DecodeFailure) {
-                    let env = try WireCodec.decode(message.bytes, maxBytes: settings.maxMessageBytes)
+                    let verified = try WireCodec.open(message.bytes, maxBytes: settings.maxMessageBytes)
                     counters.received()
-                    await handler(env)
+                    await handler(verified.envelope)
                 } catch {
                     counters.dropped()
                     logger.notice("dropped publication: \(error.error)")

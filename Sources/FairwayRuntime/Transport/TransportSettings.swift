@@ -17,8 +17,17 @@ public struct TransportSettings: Sendable, Hashable {
     public var reconnectMaxMilliseconds: Int64 = 2000
     /// Concurrent request workers (nng contexts) per REP socket. Default 8.
     public var workers: Int = 8
-    /// Idempotency cache: replies remembered per (sender, message id). Default 10000.
+    /// Idempotency cache: replies remembered per sender (per REP socket). When a sender
+    /// overflows it, its oldest entries go and the sender's replay floor rises to their send
+    /// time, so an evicted id can never be replayed. Default 10000.
     public var replyCacheEntries: Int = 10_000
+    /// Replay window, milliseconds: a request whose `sent_at` is older than this (by the
+    /// receiver's clock) is refused as `stale`. Duplicates inside the window get the
+    /// original reply. Default 120000 (2 min).
+    public var replayWindowMilliseconds: Int64 = 120_000
+    /// How far in the future a `sent_at` may lie (clock skew between nodes), milliseconds.
+    /// Later ones are refused as `stale`. Default 30000.
+    public var maxClockSkewMilliseconds: Int64 = 30_000
     /// Requests per second each sender may make on average (per REP socket). Default 1000
     /// (an edge server relays its agents' joins under its own id, so it needs headroom).
     public var peerRatePerSecond: Double = 1000
@@ -73,7 +82,9 @@ public struct TransportSettings: Sendable, Hashable {
         try check((1...60_000).contains(reconnectMinMilliseconds), "reconnect_min_ms", "must be 1–60000, got \(reconnectMinMilliseconds)")
         try check(reconnectMaxMilliseconds >= reconnectMinMilliseconds && reconnectMaxMilliseconds <= 600_000, "reconnect_max_ms", "must be ≥ reconnect_min_ms and ≤ 600000, got \(reconnectMaxMilliseconds)")
         try check((1...256).contains(workers), "workers", "must be 1–256, got \(workers)")
-        try check((0...10_000_000).contains(replyCacheEntries), "reply_cache_entries", "must be 0–10000000, got \(replyCacheEntries)")
+        try check((16...10_000_000).contains(replyCacheEntries), "reply_cache_entries", "must be 16–10000000, got \(replyCacheEntries)")
+        try check((1000...86_400_000).contains(replayWindowMilliseconds), "replay_window_ms", "must be 1000–86400000, got \(replayWindowMilliseconds)")
+        try check((0...3_600_000).contains(maxClockSkewMilliseconds), "max_clock_skew_ms", "must be 0–3600000, got \(maxClockSkewMilliseconds)")
         try check(peerRatePerSecond.isFinite && peerRatePerSecond > 0 && peerRatePerSecond <= 1e7, "peer_rate_per_second", "must be > 0 and ≤ 1e7, got \(peerRatePerSecond)")
         try check(peerBurst.isFinite && peerBurst >= 1 && peerBurst <= 1e8, "peer_burst", "must be 1–1e8, got \(peerBurst)")
         if let tls {

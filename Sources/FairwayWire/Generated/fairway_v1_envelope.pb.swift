@@ -10,7 +10,10 @@
 
 /// Fairway wire protocol, version 1.
 ///
-/// Every message on every nng socket is one Envelope. The envelope carries the
+/// Every message on every nng socket is one SignedEnvelope: the exact bytes of an
+/// Envelope, the sender's Ed25519 public key and a signature over those bytes.
+/// Receivers verify the signature and that Envelope.sender is the address of the
+/// public key before they look at anything else. The envelope carries the
 /// protocol version, a message id that is the idempotency key of the request
 /// (nng REQ resends, so delivery is at-least-once), the sender's node id, the
 /// sender's clock at send time, and exactly one payload.
@@ -44,7 +47,8 @@ public nonisolated struct Fairway_V1_Envelope: Sendable {
   /// 16 random bytes, unique per sender; the idempotency key.
   public var messageID: Data = Data()
 
-  /// Node id of the sender (see NodeID in FairwayCore).
+  /// Node id of the sender: the address of its public key,
+  /// "fw" + lowercase hex of the first 20 bytes of SHA-256(public key).
   public var sender: String = String()
 
   /// Sender's wall clock at send time, milliseconds since the Unix epoch.
@@ -154,6 +158,28 @@ public nonisolated struct Fairway_V1_Envelope: Sendable {
     case pong(Fairway_V1_Pong)
 
   }
+
+  public init() {}
+}
+
+/// What travels on the wire. `signature` is Ed25519 (RFC 8032) by `public_key`
+/// over the ASCII domain tag "fairway/v1/envelope", one zero byte, then
+/// `envelope` exactly as carried here (never re-serialised before verifying).
+public nonisolated struct Fairway_V1_SignedEnvelope: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// A serialised Envelope.
+  public var envelope: Data = Data()
+
+  /// The sender's Ed25519 public key, 32 bytes.
+  public var publicKey: Data = Data()
+
+  /// 64 bytes.
+  public var signature: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -385,6 +411,46 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.sentAtUnixMs != rhs.sentAtUnixMs {return false}
     if lhs.inReplyTo != rhs.inReplyTo {return false}
     if lhs.payload != rhs.payload {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fairway_V1_SignedEnvelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SignedEnvelope"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}envelope\0\u{3}public_key\0\u{1}signature\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.envelope) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.publicKey) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.signature) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.envelope.isEmpty {
+      try visitor.visitSingularBytesField(value: self.envelope, fieldNumber: 1)
+    }
+    if !self.publicKey.isEmpty {
+      try visitor.visitSingularBytesField(value: self.publicKey, fieldNumber: 2)
+    }
+    if !self.signature.isEmpty {
+      try visitor.visitSingularBytesField(value: self.signature, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Fairway_V1_SignedEnvelope, rhs: Fairway_V1_SignedEnvelope) -> Bool {
+    if lhs.envelope != rhs.envelope {return false}
+    if lhs.publicKey != rhs.publicKey {return false}
+    if lhs.signature != rhs.signature {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

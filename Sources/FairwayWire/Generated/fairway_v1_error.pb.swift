@@ -65,6 +65,21 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
     /// receiver cannot serve now (draining, upstream down)
     case unavailable // = 7
     case `internal` // = 8
+
+    /// signature missing or invalid, or sender is not the key's address
+    case unauthenticated // = 9
+
+    /// sent_at outside the receiver's replay window (too old or in the future)
+    case stale // = 10
+
+    /// message_id already used by this sender for a different message
+    case replayed // = 11
+
+    /// the coordinator's admission policy does not admit this key
+    case notAdmitted // = 12
+
+    /// not enough tokens for this request (see retry_after_ms)
+    case insufficientTokens // = 13
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -82,6 +97,11 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       case 6: self = .unexpectedPayload
       case 7: self = .unavailable
       case 8: self = .internal
+      case 9: self = .unauthenticated
+      case 10: self = .stale
+      case 11: self = .replayed
+      case 12: self = .notAdmitted
+      case 13: self = .insufficientTokens
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -97,6 +117,11 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       case .unexpectedPayload: return 6
       case .unavailable: return 7
       case .internal: return 8
+      case .unauthenticated: return 9
+      case .stale: return 10
+      case .replayed: return 11
+      case .notAdmitted: return 12
+      case .insufficientTokens: return 13
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -112,6 +137,11 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       .unexpectedPayload,
       .unavailable,
       .internal,
+      .unauthenticated,
+      .stale,
+      .replayed,
+      .notAdmitted,
+      .insufficientTokens,
     ]
 
   }
@@ -169,5 +199,5 @@ nonisolated extension Fairway_V1_ErrorReply: SwiftProtobuf.Message, SwiftProtobu
 }
 
 nonisolated extension Fairway_V1_ErrorReply.Code: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}MALFORMED\0\u{1}UNSUPPORTED_VERSION\0\u{1}MESSAGE_TOO_LARGE\0\u{1}UNKNOWN_SENDER\0\u{1}INVALID_FIELD\0\u{1}UNEXPECTED_PAYLOAD\0\u{1}UNAVAILABLE\0\u{1}INTERNAL\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}MALFORMED\0\u{1}UNSUPPORTED_VERSION\0\u{1}MESSAGE_TOO_LARGE\0\u{1}UNKNOWN_SENDER\0\u{1}INVALID_FIELD\0\u{1}UNEXPECTED_PAYLOAD\0\u{1}UNAVAILABLE\0\u{1}INTERNAL\0\u{1}UNAUTHENTICATED\0\u{1}STALE\0\u{1}REPLAYED\0\u{1}NOT_ADMITTED\0\u{1}INSUFFICIENT_TOKENS\0")
 }

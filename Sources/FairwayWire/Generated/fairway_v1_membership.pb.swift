@@ -8,6 +8,11 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -127,6 +132,17 @@ public nonisolated struct Fairway_V1_JoinRequest: Sendable {
   /// For agents: subscription tier, i.e. token bucket size B (tokens).
   public var bucketSize: UInt32 = 0
 
+  /// Display name chosen by the operator (e.g. "edge-1"); not an identity.
+  public var name: String = String()
+
+  /// Ed25519 public key (32 bytes) whose address is node_id.
+  public var publicKey: Data = Data()
+
+  /// For agents joining through an edge: the agent's own SignedEnvelope carrying
+  /// this join, so the coordinator checks the agent holds the key (the edge
+  /// cannot invent agents).
+  public var agentProof: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -212,6 +228,9 @@ public nonisolated struct Fairway_V1_NodeStatus: Sendable {
   /// For agents: the edge server they are attached to.
   public var via: String = String()
 
+  /// Display name (see JoinRequest.name).
+  public var name: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -223,6 +242,8 @@ public nonisolated struct Fairway_V1_StatusReply: Sendable {
   // methods supported on all messages.
 
   public var reporterID: String = String()
+
+  public var reporterName: String = String()
 
   public var reporterRole: Fairway_V1_NodeRole = .unspecified
 
@@ -275,6 +296,8 @@ public nonisolated struct Fairway_V1_Pong: Sendable {
 
   public var version: String = String()
 
+  public var name: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -294,7 +317,7 @@ nonisolated extension Fairway_V1_MemberState: SwiftProtobuf._ProtoNameProviding 
 
 nonisolated extension Fairway_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JoinRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}role\0\u{1}address\0\u{1}version\0\u{1}via\0\u{3}bucket_size\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}role\0\u{1}address\0\u{1}version\0\u{1}via\0\u{3}bucket_size\0\u{1}name\0\u{3}public_key\0\u{3}agent_proof\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -308,6 +331,9 @@ nonisolated extension Fairway_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
       case 4: try { try decoder.decodeSingularStringField(value: &self.version) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.via) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.bucketSize) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 8: try { try decoder.decodeSingularBytesField(value: &self.publicKey) }()
+      case 9: try { try decoder.decodeSingularBytesField(value: &self.agentProof) }()
       default: break
       }
     }
@@ -332,6 +358,15 @@ nonisolated extension Fairway_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
     if self.bucketSize != 0 {
       try visitor.visitSingularUInt32Field(value: self.bucketSize, fieldNumber: 6)
     }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 7)
+    }
+    if !self.publicKey.isEmpty {
+      try visitor.visitSingularBytesField(value: self.publicKey, fieldNumber: 8)
+    }
+    if !self.agentProof.isEmpty {
+      try visitor.visitSingularBytesField(value: self.agentProof, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -342,6 +377,9 @@ nonisolated extension Fairway_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
     if lhs.version != rhs.version {return false}
     if lhs.via != rhs.via {return false}
     if lhs.bucketSize != rhs.bucketSize {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.publicKey != rhs.publicKey {return false}
+    if lhs.agentProof != rhs.agentProof {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -478,7 +516,7 @@ nonisolated extension Fairway_V1_StatusRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Fairway_V1_NodeStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NodeStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}role\0\u{1}address\0\u{1}state\0\u{3}last_heartbeat_unix_ms\0\u{1}version\0\u{1}via\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}role\0\u{1}address\0\u{1}state\0\u{3}last_heartbeat_unix_ms\0\u{1}version\0\u{1}via\0\u{1}name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -493,6 +531,7 @@ nonisolated extension Fairway_V1_NodeStatus: SwiftProtobuf.Message, SwiftProtobu
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.lastHeartbeatUnixMs) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.version) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.via) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.name) }()
       default: break
       }
     }
@@ -520,6 +559,9 @@ nonisolated extension Fairway_V1_NodeStatus: SwiftProtobuf.Message, SwiftProtobu
     if !self.via.isEmpty {
       try visitor.visitSingularStringField(value: self.via, fieldNumber: 7)
     }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -531,6 +573,7 @@ nonisolated extension Fairway_V1_NodeStatus: SwiftProtobuf.Message, SwiftProtobu
     if lhs.lastHeartbeatUnixMs != rhs.lastHeartbeatUnixMs {return false}
     if lhs.version != rhs.version {return false}
     if lhs.via != rhs.via {return false}
+    if lhs.name != rhs.name {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -538,7 +581,7 @@ nonisolated extension Fairway_V1_NodeStatus: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Fairway_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}reporter_id\0\u{3}reporter_role\0\u{1}nodes\0\u{1}epoch\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}reporter_id\0\u{3}reporter_role\0\u{1}nodes\0\u{1}epoch\0\u{3}reporter_name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -550,6 +593,7 @@ nonisolated extension Fairway_V1_StatusReply: SwiftProtobuf.Message, SwiftProtob
       case 2: try { try decoder.decodeSingularEnumField(value: &self.reporterRole) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.nodes) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reporterName) }()
       default: break
       }
     }
@@ -568,11 +612,15 @@ nonisolated extension Fairway_V1_StatusReply: SwiftProtobuf.Message, SwiftProtob
     if self.epoch != 0 {
       try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 4)
     }
+    if !self.reporterName.isEmpty {
+      try visitor.visitSingularStringField(value: self.reporterName, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Fairway_V1_StatusReply, rhs: Fairway_V1_StatusReply) -> Bool {
     if lhs.reporterID != rhs.reporterID {return false}
+    if lhs.reporterName != rhs.reporterName {return false}
     if lhs.reporterRole != rhs.reporterRole {return false}
     if lhs.nodes != rhs.nodes {return false}
     if lhs.epoch != rhs.epoch {return false}
@@ -642,7 +690,7 @@ nonisolated extension Fairway_V1_Ping: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension Fairway_V1_Pong: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Pong"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}role\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}role\0\u{1}version\0\u{1}name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -653,6 +701,7 @@ nonisolated extension Fairway_V1_Pong: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
       case 2: try { try decoder.decodeSingularEnumField(value: &self.role) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.version) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.name) }()
       default: break
       }
     }
@@ -668,6 +717,9 @@ nonisolated extension Fairway_V1_Pong: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.version.isEmpty {
       try visitor.visitSingularStringField(value: self.version, fieldNumber: 3)
     }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -675,6 +727,7 @@ nonisolated extension Fairway_V1_Pong: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.nodeID != rhs.nodeID {return false}
     if lhs.role != rhs.role {return false}
     if lhs.version != rhs.version {return false}
+    if lhs.name != rhs.name {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

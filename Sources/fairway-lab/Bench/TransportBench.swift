@@ -38,13 +38,15 @@ extension FairwayLab.Bench {
             var settings = TransportSettings()
             settings.peerRatePerSecond = 1e7  // the bench client is one sender; keep the limiter's cost, not its refusals
             settings.peerBurst = 1e8
-            let requestBytes = WireCodec.encode(Envelope(sender: NodeID(unchecked: "bench"), sentAt: WallClock.now(), payload: .ping))
-            let me = NodeID(unchecked: "bench-server")
+            let clientKey = NodeKey(), serverKey = NodeKey()
+            let me = serverKey.nodeID
+            // The baseline sends and returns bytes the size of a sealed (signed) ping and pong.
+            let requestBytes = WireCodec.seal(Envelope(sender: clientKey.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: clientKey)
 
             // Baseline: a REP socket echoing a fixed reply of the same size as a Fairway pong.
             let rawURL = try url("raw")
-            let replyBytes = WireCodec.encode(Envelope(sender: me, sentAt: WallClock.now(), inReplyTo: .random(),
-                                                       payload: .pong(Pong(nodeID: me, role: .cloudCoordinator, version: FairwayVersion.current))))
+            let replyBytes = WireCodec.seal(Envelope(sender: me, sentAt: WallClock.now(), inReplyTo: .random(),
+                                                     payload: .pong(Pong(nodeID: me, role: .cloudCoordinator, version: FairwayVersion.current))), signedBy: serverKey)
             let rep = try Socket(.rep, options: settings.socketOptions())
             try rep.listen(rawURL)
             let echo = Task {
@@ -53,17 +55,17 @@ extension FairwayLab.Bench {
                     try? await rep.send(replyBytes)
                 }
             }
-            let rawClient = try RequestClient(url: rawURL, nodeID: NodeID(unchecked: "bench"), settings: settings)
+            let rawClient = try RequestClient(url: rawURL, identity: clientKey, settings: settings)
 
             // Fairway: the daemons' RequestServer and RequestClient, answering ping with pong.
             let fwURL = try url("fairway")
-            let server = try RequestServer(nodeID: me, settings: settings, logger: logger) { request in
-                guard case .ping = request.payload else { return .error(FairwayError(.unexpectedPayload, "bench serves ping")) }
+            let server = try RequestServer(identity: serverKey, settings: settings, logger: logger) { request in
+                guard case .ping = request.envelope.payload else { return .error(FairwayError(.unexpectedPayload, "bench serves ping")) }
                 return .pong(Pong(nodeID: me, role: .cloudCoordinator, version: FairwayVersion.current))
             }
             try server.listen(fwURL)
             let serving = Task { await server.run() }
-            let fwClient = try RequestClient(url: fwURL, nodeID: NodeID(unchecked: "bench"), settings: settings)
+            let fwClient = try RequestClient(url: fwURL, identity: clientKey, settings: settings)
 
             func rawTrip() async throws { _ = try await rawClient.exchange(requestBytes) }
             func fairwayTrip() async throws {

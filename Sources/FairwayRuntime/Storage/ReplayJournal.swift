@@ -1,0 +1,64 @@
+import FairwayCore
+import FairwayWire
+import Foundation
+import GRDB
+
+/// The durable half of replay protection: the replies to state-changing requests, kept in
+/// `<data_dir>/replay.sqlite` for as long as the replay window lasts.
+///
+/// A `RequestServer` consults it for the payload kinds it was told change state, after its
+/// in-memory `ReplayGuard` and before the handler, and records the reply before sending
+/// it. After a crash, a resent or replayed request inside the window therefore gets the
+/// original reply instead of being handled twice; outside the window the guard refuses
+/// it as stale. Together they close the restart gap the in-memory guard leaves.
+public final class ReplayJournal: Sendable {
+    private let db: DatabasePool
+
+    /// Opens (creating if needed) `<directory>/replay.sqlite`.
+    public init(directory: String) throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-replay") { db in
+            try db.create(table: "handled") { t in
+                t.column("sender", .text).notNull()
+                t.column("message_id", .blob).notNull()
+                t.column("sent_at_ms", .integer).notNull()
+                t.column("digest", .blob).notNull()
+                t.column("reply", .blob).notNull()
+                t.primaryKey(["sender", "message_id"])
+            }
+            try db.create(index: "handled_by_time", on: "handled", columns: ["sent_at_ms"])
+        }
+        db = try FairwayDatabase.open(directory: directory, name: "replay.sqlite", migrator: migrator)
+    }
+
+    /// The stored (digest, reply) of a handled request, if any.
+    public func lookup(sender: NodeID, messageID: MessageID) async throws -> (digest: [UInt8], reply: [UInt8])? {
+        try await db.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT digest, reply FROM handled WHERE sender = ? AND message_id = ?",
+                                             arguments: [sender.rawValue, Data(messageID.bytes)]) else { return nil }
+            return ([UInt8](row["digest"] as Data), [UInt8](row["reply"] as Data))
+        }
+    }
+
+    /// Records the reply to a handled request (durable when this returns).
+    public func record(sender: NodeID, messageID: MessageID, sentAt: Timestamp, digest: [UInt8], reply: [UInt8]) async throws {
+        try await db.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO handled (sender, message_id, sent_at_ms, digest, reply) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [sender.rawValue, Data(messageID.bytes), sentAt.unixMilliseconds, Data(digest), Data(reply)])
+        }
+    }
+
+    /// Drops entries sent before `cutoff` (requests that old are refused as stale anyway).
+    @discardableResult
+    public func prune(sentBefore cutoff: Timestamp) async throws -> Int {
+        try await db.write { db in
+            try db.execute(sql: "DELETE FROM handled WHERE sent_at_ms < ?", arguments: [cutoff.unixMilliseconds])
+            return db.changesCount
+        }
+    }
+
+    /// Number of entries (for tests and status).
+    public func count() throws -> Int {
+        try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM handled") ?? 0 }
+    }
+}
