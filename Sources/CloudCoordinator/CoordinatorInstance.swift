@@ -7,7 +7,11 @@ import FairwayWire
 public struct CoordinatorInstance: Sendable {
     public enum Directive: Sendable, Hashable {
         case persistMember(Member)
-        case persistEpoch(epoch: UInt64, startedAt: Timestamp)
+        /// Durably, in one transaction: the new epoch, its record and grants, and the accounts
+        /// they changed. Before the epoch is announced.
+        case persistEpoch(EpochRecord, grants: [NodeID: UInt64], accounts: [TokenAccount])
+        /// Durably: token accounts and leases that changed, and the next lease id. Before the reply.
+        case persistTokens(accounts: [TokenAccount], leases: [TokenLease], nextLeaseID: UInt64)
         case publish(EpochAnnouncement)
         case log(String)
     }
@@ -18,13 +22,16 @@ public struct CoordinatorInstance: Sendable {
     public private(set) var membership: Membership
     public private(set) var epoch: UInt64
     public private(set) var epochStartedAt: Timestamp
+    /// The token book: every agent's account and every lease (the authority for I1).
+    public private(set) var tokens: TokenAccounts
     private var lastAnnouncement: Timestamp = .zero
 
     /// - Parameters:
     ///   - restoredMembers / restoredEpoch: state loaded from storage after a restart.
     ///   - id / publicKey: the coordinator's identity (`NodeKey`).
     public init(settings: CoordinatorSettings, id: NodeID, publicKey: [UInt8] = [], restoredMembers: [Member] = [],
-                restoredEpoch: (UInt64, Timestamp)? = nil, now: Timestamp) {
+                restoredEpoch: (UInt64, Timestamp)? = nil, restoredTokens: TokenAccounts = TokenAccounts(), now: Timestamp) {
+        self.tokens = restoredTokens
         self.settings = settings
         self.id = id
         let me = Member(id: id, role: .cloudCoordinator, address: settings.advertiseURL ?? settings.controlURL,
@@ -49,7 +56,11 @@ public struct CoordinatorInstance: Sendable {
             case .statusRequest:
                 // Status is read-only and open to operators who are not members (fairwayctl).
                 return (.statusReply(StatusReply(reporterID: id, reporterName: settings.name, reporterRole: .cloudCoordinator,
-                                                 nodes: membership.status(), epoch: epoch)), [])
+                                                 nodes: statusRows(), epoch: epoch)), [])
+            case .grantRequest(let g):
+                return try onGrantRequest(g, from: request.sender, now: now)
+            case .usageReport(let u):
+                return try onUsageReport(u, from: request.sender)
             case .ping:
                 return (.pong(Pong(nodeID: id, role: .cloudCoordinator, version: FairwayVersion.current, name: settings.name)), [])
             default:
@@ -92,7 +103,11 @@ public struct CoordinatorInstance: Sendable {
         if let existing = membership.members[join.nodeID], existing.role != join.role {
             throw FairwayError(.invalidField, "node id \(join.nodeID) is already a \(existing.role.rawValue)", field: "join.node_id", peer: sender.rawValue)
         }
-        let directives = membership.onJoin(join, now: now).map(Self.map)
+        var directives = membership.onJoin(join, now: now).map(Self.map)
+        if join.role == .edgeAgent {
+            tokens.register(agent: join.nodeID, bucketSize: UInt64(join.bucketSize))
+            directives.append(.persistTokens(accounts: [tokens.account(join.nodeID)!], leases: [], nextLeaseID: tokens.nextLeaseID))
+        }
         let accepted = JoinAccepted(coordinatorID: id,
                                     heartbeatIntervalMilliseconds: settings.membership.heartbeatIntervalMilliseconds, epoch: epoch)
         return (.joinAccepted(accepted), directives + [.log("\(join.role.rawValue) \(join.nodeID) joined\(join.via.map { " via \($0)" } ?? "")")])
@@ -126,19 +141,101 @@ public struct CoordinatorInstance: Sendable {
         }
     }
 
-    /// Advances failure detection, epochs and announcements to `now`.
+    /// Advances failure detection, epochs and announcements to `now`. A new epoch grants tokens.
     public mutating func onTick(now: Timestamp) -> [Directive] {
         var directives = membership.onTick(now: now).map(Self.map)
         if now.milliseconds(since: epochStartedAt) >= settings.epochMilliseconds {
             epoch += 1
             epochStartedAt = now
-            directives.append(.persistEpoch(epoch: epoch, startedAt: now))
+            directives.append(grantEpoch(now: now))
+            lastAnnouncement = .zero  // announce the new epoch at once
         }
         if now.milliseconds(since: lastAnnouncement) >= settings.membership.heartbeatIntervalMilliseconds {
             lastAnnouncement = now
-            directives.append(.publish(EpochAnnouncement(epoch: epoch, startedAt: epochStartedAt, aliveMembers: UInt32(membership.aliveCount))))
+            directives.append(.publish(EpochAnnouncement(epoch: epoch, startedAt: epochStartedAt, aliveMembers: UInt32(membership.aliveCount),
+                                                         nextEpochAt: nextEpochAt)))
         }
         return directives
+    }
+
+    /// When the next epoch, and so the next grants, starts.
+    public var nextEpochAt: Timestamp { epochStartedAt.adding(milliseconds: settings.epochMilliseconds) }
+
+    // MARK: tokens
+
+    /// Grants this epoch's V tokens to the agents that are not dead, with the configured
+    /// allocator, rounded down to whole tokens within each bucket's room: Σ grants ≤ V (I1).
+    private mutating func grantEpoch(now: Timestamp) -> Directive {
+        let agents = membership.members.values.filter { $0.role == .edgeAgent && $0.state != .dead && tokens.account($0.id) != nil }
+            .sorted { $0.id < $1.id }
+        var grants: [NodeID: UInt64] = [:]
+        let s = settings.tokens
+        if !agents.isEmpty, s.tokensPerEpoch > 0 {
+            let sizes = agents.map { Double(tokens.account($0.id)!.bucketSize) }
+            let remaining = agents.enumerated().map { min(sizes[$0], Double(tokens.remaining($1.id))) }
+            do {
+                let problem = try TokenAllocationProblem(totalTokens: Double(s.tokensPerEpoch), values: agents.map(s.value(of:)),
+                                                         bucketSizes: sizes, remaining: remaining)
+                let u = s.allocator.allocator.allocate(problem, seed: s.seed ^ epoch)
+                let g = WholeTokenGrants.round(u, totalTokens: s.tokensPerEpoch, room: agents.map { tokens.room($0.id) })
+                for (i, a) in agents.enumerated() where g[i] > 0 { grants[a.id] = g[i] }
+                try tokens.applyGrants(epoch: epoch, grants)
+            } catch {
+                grants = [:]  // cannot happen with validated settings; grant nothing rather than break I1
+            }
+        }
+        let record = EpochRecord(epoch: epoch, startedAt: now, totalTokens: s.tokensPerEpoch, granted: grants.values.reduce(0, +),
+                                 allocator: s.allocator.rawValue, agents: UInt32(agents.count))
+        return .persistEpoch(record, grants: grants, accounts: grants.keys.sorted().compactMap { tokens.account($0) })
+    }
+
+    /// An edge asks for the tokens of agents attached to it: each gets the edge's open leases
+    /// plus a new lease of whatever is available. Agents attached elsewhere get nothing.
+    private mutating func onGrantRequest(_ g: GrantRequest, from edge: NodeID, now: Timestamp) throws -> (reply: Payload, directives: [Directive]) {
+        guard let member = membership.members[edge], member.role == .edgeServer else {
+            throw FairwayError(.unknownSender, "only joined edge servers may ask for grants", field: "envelope.sender", peer: edge.rawValue)
+        }
+        var out: [TokenLease] = []
+        var created: [TokenLease] = []
+        for agent in Set(g.agentIDs).sorted() {
+            guard let m = membership.members[agent], m.role == .edgeAgent, m.via == edge else { continue }
+            out += tokens.openLeases(agent: agent).filter { $0.edge == edge }
+            if let lease = tokens.lease(agent: agent, to: edge, epoch: epoch) {
+                out.append(lease)
+                created.append(lease)
+            }
+        }
+        let directives: [Directive] = created.isEmpty ? [] : [.persistTokens(accounts: [], leases: created, nextLeaseID: tokens.nextLeaseID)]
+        return (.grantReply(GrantReply(epoch: epoch, leases: out, nextEpochAt: nextEpochAt)), directives)
+    }
+
+    /// Cumulative usage from the edge holding the leases; all or nothing.
+    private mutating func onUsageReport(_ u: UsageReport, from edge: NodeID) throws -> (reply: Payload, directives: [Directive]) {
+        var book = tokens
+        var updated: [TokenLease] = []
+        for (i, usage) in u.usages.enumerated() {
+            do {
+                updated.append(try book.reportUsage(leaseID: usage.leaseID, edge: edge, usedTotal: usage.usedTotal, final: usage.final))
+            } catch var e as FairwayError {
+                e.field = "usage_report.usages[\(i)]" + (e.field.isEmpty ? "" : " (\(e.field))")
+                e.peer = edge.rawValue
+                throw e
+            }
+        }
+        tokens = book
+        return (.usageAck(UsageAck(leases: updated)), [.persistTokens(accounts: [], leases: updated, nextLeaseID: tokens.nextLeaseID)])
+    }
+
+    /// Membership rows, with agents' token counts.
+    public func statusRows() -> [NodeStatus] {
+        membership.status().map { row in
+            guard row.role == .edgeAgent, let account = tokens.account(row.id) else { return row }
+            var r = row
+            r.tokensGranted = account.granted
+            r.tokensRemaining = tokens.remaining(row.id)
+            r.tokensUsed = account.granted - r.tokensRemaining
+            return r
+        }
     }
 
     private static func map(_ d: Membership.Directive) -> Directive {

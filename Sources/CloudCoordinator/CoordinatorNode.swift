@@ -30,7 +30,8 @@ public actor CoordinatorNode: Service {
         let members = try store.loadMembers()
         let now = WallClock.now()
         self.instance = CoordinatorInstance(settings: settings, id: identity.nodeID, publicKey: identity.publicKey,
-                                            restoredMembers: members, restoredEpoch: try store.loadEpoch(), now: now)
+                                            restoredMembers: members, restoredEpoch: try store.loadEpoch(),
+                                            restoredTokens: try store.loadTokens(), now: now)
         if !members.isEmpty { logger.info("restored \(members.count) members from \(settings.dataDirectory)") }
     }
 
@@ -65,7 +66,7 @@ public actor CoordinatorNode: Service {
     }
 
     /// Request kinds whose replay after a restart could count twice: journaled durably.
-    static let durableKinds: Set<String> = ["join"]
+    static let durableKinds: Set<String> = ["join", "grant_request", "usage_report"]
 
     private func tickLoop() async {
         var lastPrune = ContinuousClock.now
@@ -81,6 +82,11 @@ public actor CoordinatorNode: Service {
     }
 
     func handle(_ request: Envelope) async -> Payload {
+        if case .epochsRequest(let limit) = request.payload {
+            do { return .epochsReply(try store.loadEpochs(limit: Int(limit))) } catch {
+                return .error(FairwayError(.unavailable, "epoch history unreadable: \(error)", retryAfterMilliseconds: 500))
+            }
+        }
         let (reply, directives) = instance.onRequest(request, now: WallClock.now())
         // Durable before acknowledged: a failed write turns the reply into an error.
         if await execute(directives) == false {
@@ -100,10 +106,16 @@ public actor CoordinatorNode: Service {
                     ok = false
                     logger.error("persisting member \(m.id) failed: \(error)")
                 }
-            case .persistEpoch(let epoch, let startedAt):
-                do { try await store.saveEpoch(epoch, startedAt: startedAt) } catch {
+            case .persistEpoch(let record, let grants, let accounts):
+                do { try await store.saveEpoch(record, grants: grants, accounts: accounts) } catch {
                     ok = false
-                    logger.error("persisting epoch \(epoch) failed: \(error)")
+                    logger.error("persisting epoch \(record.epoch) failed: \(error)")
+                }
+                logger.info("epoch \(record.epoch): granted \(record.granted) of \(record.totalTokens) tokens to \(record.agents) agents (\(record.allocator))")
+            case .persistTokens(let accounts, let leases, let next):
+                do { try await store.saveTokens(accounts: accounts, leases: leases, nextLeaseID: next) } catch {
+                    ok = false
+                    logger.error("persisting token state failed: \(error)")
                 }
             case .publish(let announcement):
                 do { try await publisher.publish(.epochAnnouncement(announcement), now: WallClock.now()) } catch {
@@ -117,6 +129,9 @@ public actor CoordinatorNode: Service {
     }
 
     /// Current member table (for tests and tools in-process).
-    public func status() -> [NodeStatus] { instance.membership.status() }
+    public func status() -> [NodeStatus] { instance.statusRows() }
+    /// The token book (for tests in-process).
+    public var tokens: TokenAccounts { instance.tokens }
+    public var epoch: UInt64 { instance.epoch }
     public var serverCounters: TransportCounters.Snapshot { server?.counters.snapshot ?? .init() }
 }

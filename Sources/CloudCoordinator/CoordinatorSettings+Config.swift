@@ -18,6 +18,16 @@ public struct CoordinatorConfig: Codable, Sendable, DaemonConfigFile {
         public var allowed_keys: [String]?
     }
 
+    /// `tokens`: grants per epoch.
+    public struct TokensConfig: Codable, Sendable {
+        public var per_epoch: UInt64?
+        public var allocator: String?
+        public var values: [String: Double]?
+        public var default_value: Double?
+        public var seed: UInt64?
+    }
+
+    public var tokens: TokensConfig?
     public var name: String?
     public var key_file: String?
     public var admission: AdmissionConfig?
@@ -32,7 +42,7 @@ public struct CoordinatorConfig: Codable, Sendable, DaemonConfigFile {
     public var transport: TransportConfig?
 
     public static let knownKeys: Set<String> = Set([
-        "name", "key_file", "admission.policy", "admission.allowed_keys", "control_url", "epoch_url", "advertise_url", "data_dir", "epoch_ms", "tick_ms", "log_level",
+        "name", "key_file", "tokens.per_epoch", "tokens.allocator", "tokens.values", "tokens.default_value", "tokens.seed", "admission.policy", "admission.allowed_keys", "control_url", "epoch_url", "advertise_url", "data_dir", "epoch_ms", "tick_ms", "log_level",
         "membership.heartbeat_interval_ms", "membership.suspect_after_misses", "membership.dead_after_misses",
     ]).union(TransportConfig.knownKeys(prefix: "transport"))
 }
@@ -42,6 +52,13 @@ extension CoordinatorSettings {
     public mutating func apply(_ c: CoordinatorConfig) throws {
         if let v = c.name { name = v }
         if let v = c.key_file { keyFile = v }
+        if let t = c.tokens {
+            if let v = t.per_epoch { tokens.tokensPerEpoch = v }
+            if let v = t.allocator { tokens.allocator = try AllocatorKind(name: v, field: "tokens.allocator") }
+            if let v = t.values { tokens.values = v }
+            if let v = t.default_value { tokens.defaultValue = v }
+            if let v = t.seed { tokens.seed = v }
+        }
         if let a = c.admission { admission = try AdmissionPolicy.parse(policy: a.policy ?? "open", keys: a.allowed_keys ?? []) }
         if let v = c.control_url { controlURL = v }
         if let v = c.epoch_url { epochURL = v }

@@ -23,6 +23,8 @@ public struct CoordinatorSettings: Sendable, Hashable {
     public var epochMilliseconds: Int64 = 10_000
     /// Failure-detector tick, milliseconds. Default 200.
     public var tickMilliseconds: Int64 = 200
+    /// Token grants per epoch.
+    public var tokens = TokenSchedulingSettings()
     public var transport = TransportSettings()
 
     public init() {}
@@ -34,6 +36,7 @@ public struct CoordinatorSettings: Sendable, Hashable {
     public func validate() throws {
         try membership.validate()
         try transport.validate()
+        try tokens.validate()
         guard (100...86_400_000).contains(epochMilliseconds) else {
             throw ConfigError(field: "epoch_ms", message: "must be 100–86400000, got \(epochMilliseconds)")
         }

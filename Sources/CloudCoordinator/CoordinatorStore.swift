@@ -3,8 +3,8 @@ import FairwayRuntime
 import Foundation
 import GRDB
 
-/// The coordinator's durable state: member table and current epoch, in
-/// `<data_dir>/coordinator.sqlite` (WAL, synchronous FULL).
+/// The coordinator's durable state in `<data_dir>/coordinator.sqlite` (WAL, synchronous FULL):
+/// member table, current epoch, epoch history with grants, token accounts and leases.
 public final class CoordinatorStore: Sendable {
     private let db: DatabasePool
 
@@ -34,6 +34,40 @@ public final class CoordinatorStore: Sendable {
                 t.add(column: "public_key", .blob).notNull().defaults(to: Data())
             }
         }
+        migrator.registerMigration("v3-tokens") { db in
+            try db.create(table: "token_account") { t in
+                t.primaryKey("agent", .text)
+                t.column("bucket_size", .integer).notNull()
+                t.column("granted", .integer).notNull()
+            }
+            try db.create(table: "token_lease") { t in
+                t.primaryKey("id", .integer)
+                t.column("agent", .text).notNull()
+                t.column("edge", .text).notNull()
+                t.column("epoch", .integer).notNull()
+                t.column("tokens", .integer).notNull()
+                t.column("used", .integer).notNull()
+                t.column("settled", .boolean).notNull()
+            }
+            try db.create(table: "token_meta") { t in
+                t.primaryKey("id", .integer)
+                t.column("next_lease_id", .integer).notNull()
+            }
+            try db.create(table: "epoch_record") { t in
+                t.primaryKey("epoch", .integer)
+                t.column("started_at_ms", .integer).notNull()
+                t.column("total_tokens", .integer).notNull()
+                t.column("granted", .integer).notNull()
+                t.column("allocator", .text).notNull()
+                t.column("agents", .integer).notNull()
+            }
+            try db.create(table: "epoch_grant") { t in
+                t.column("epoch", .integer).notNull()
+                t.column("agent", .text).notNull()
+                t.column("tokens", .integer).notNull()
+                t.primaryKey(["epoch", "agent"])
+            }
+        }
         db = try FairwayDatabase.open(directory: directory, name: "coordinator.sqlite", migrator: migrator)
     }
 
@@ -51,10 +85,77 @@ public final class CoordinatorStore: Sendable {
         }
     }
 
-    public func saveEpoch(_ epoch: UInt64, startedAt: Timestamp) async throws {
+    /// The new epoch, its record and grants, and the accounts they changed: one transaction.
+    public func saveEpoch(_ record: EpochRecord, grants: [NodeID: UInt64], accounts: [TokenAccount]) async throws {
         try await db.write { db in
             try db.execute(sql: "INSERT INTO epoch (id, epoch, started_at_ms) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET epoch = excluded.epoch, started_at_ms = excluded.started_at_ms",
-                           arguments: [Int64(epoch), startedAt.unixMilliseconds])
+                           arguments: [Int64(record.epoch), record.startedAt.unixMilliseconds])
+            try db.execute(sql: "INSERT OR REPLACE INTO epoch_record (epoch, started_at_ms, total_tokens, granted, allocator, agents) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [Int64(record.epoch), record.startedAt.unixMilliseconds, Int64(record.totalTokens), Int64(record.granted),
+                                       record.allocator, Int64(record.agents)])
+            for (agent, tokens) in grants {
+                try db.execute(sql: "INSERT OR REPLACE INTO epoch_grant (epoch, agent, tokens) VALUES (?, ?, ?)",
+                               arguments: [Int64(record.epoch), agent.rawValue, Int64(tokens)])
+            }
+            try Self.save(accounts: accounts, db)
+        }
+    }
+
+    /// Token accounts and leases that changed, and the next lease id: one transaction.
+    public func saveTokens(accounts: [TokenAccount], leases: [TokenLease], nextLeaseID: UInt64) async throws {
+        try await db.write { db in
+            try Self.save(accounts: accounts, db)
+            for l in leases {
+                try db.execute(sql: "INSERT OR REPLACE INTO token_lease (id, agent, edge, epoch, tokens, used, settled) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [Int64(l.id), l.agent.rawValue, l.edge.rawValue, Int64(l.epoch), Int64(l.tokens), Int64(l.used), l.settled])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO token_meta (id, next_lease_id) VALUES (1, ?)", arguments: [Int64(nextLeaseID)])
+        }
+    }
+
+    private static func save(accounts: [TokenAccount], _ db: Database) throws {
+        for a in accounts {
+            try db.execute(sql: "INSERT OR REPLACE INTO token_account (agent, bucket_size, granted) VALUES (?, ?, ?)",
+                           arguments: [a.agent.rawValue, Int64(a.bucketSize), Int64(a.granted)])
+        }
+    }
+
+    /// The token book as last saved; refuses (throws) state that breaks its invariants.
+    public func loadTokens() throws -> TokenAccounts {
+        try db.read { db in
+            let accounts = try Row.fetchAll(db, sql: "SELECT * FROM token_account").map { row in
+                TokenAccount(agent: try NodeID(row["agent"], field: "token_account.agent"),
+                             bucketSize: UInt64(row["bucket_size"] as Int64), granted: UInt64(row["granted"] as Int64))
+            }
+            let leases = try Row.fetchAll(db, sql: "SELECT * FROM token_lease").map { row in
+                TokenLease(id: UInt64(row["id"] as Int64), agent: try NodeID(row["agent"], field: "token_lease.agent"),
+                           edge: try NodeID(row["edge"], field: "token_lease.edge"), epoch: UInt64(row["epoch"] as Int64),
+                           tokens: UInt64(row["tokens"] as Int64), used: UInt64(row["used"] as Int64), settled: row["settled"])
+            }
+            let next = try Int64.fetchOne(db, sql: "SELECT next_lease_id FROM token_meta WHERE id = 1") ?? 1
+            return try TokenAccounts(accounts: accounts, leases: leases, nextLeaseID: UInt64(next))
+        }
+    }
+
+    /// The most recent `limit` epochs, newest first.
+    public func loadEpochs(limit: Int) throws -> [EpochRecord] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM epoch_record ORDER BY epoch DESC LIMIT ?", arguments: [limit]).map { row in
+                EpochRecord(epoch: UInt64(row["epoch"] as Int64), startedAt: Timestamp(unixMilliseconds: row["started_at_ms"]),
+                            totalTokens: UInt64(row["total_tokens"] as Int64), granted: UInt64(row["granted"] as Int64),
+                            allocator: row["allocator"], agents: UInt32(row["agents"] as Int64))
+            }
+        }
+    }
+
+    /// Grants of one epoch, by agent.
+    public func loadGrants(epoch: UInt64) throws -> [NodeID: UInt64] {
+        try db.read { db in
+            var out: [NodeID: UInt64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT agent, tokens FROM epoch_grant WHERE epoch = ?", arguments: [Int64(epoch)]) {
+                out[try NodeID(row["agent"])] = UInt64(row["tokens"] as Int64)
+            }
+            return out
         }
     }
 

@@ -1,6 +1,7 @@
 import FairwayCore
 import FairwayRuntime
 import FairwayWire
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -38,9 +39,18 @@ public actor AgentHost: Service {
             for (i, a) in identities.enumerated() {
                 group.addTask { await self.loop(a.id, stagger: Int64(i) * 7 % max(1, self.settings.heartbeatIntervalMilliseconds)) }
             }
+            if settings.workload.ratePerSecond > 0 {
+                group.addTask {
+                    while !Task.isCancelled {
+                        await self.writeUsage()
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
+            }
             try? await gracefulShutdown()
             group.cancelAll()
         }
+        if settings.workload.ratePerSecond > 0 { writeUsage() }
         for c in clients { c.close() }
         logger.info("agents stopped")
     }
@@ -49,6 +59,7 @@ public actor AgentHost: Service {
         try? await Task.sleep(for: .milliseconds(stagger))
         while !Task.isCancelled {
             for d in instances[id]!.onTick(now: WallClock.now()) { await perform(d, for: id) }
+            for d in instances[id]!.onWorkloadTick(now: WallClock.now()) where !Task.isCancelled { await perform(d, for: id) }
             try? await Task.sleep(for: .milliseconds(settings.tickMilliseconds))
         }
     }
@@ -67,7 +78,39 @@ public actor AgentHost: Service {
                 return  // cancelled: shutting down
             }
             for d in instances[id]!.onReply(result, now: WallClock.now()) { await perform(d, for: id) }
+        case .infer(let edge, let request):
+            guard instances[id]!.mayInfer(now: WallClock.now()) else { return }
+            let result: Result<Payload, FairwayError>
+            do {
+                result = .success(try await clients[edge].call(.inferenceRequest(request), as: keys[id]!))
+            } catch let e as FairwayError {
+                result = .failure(e)
+            } catch {
+                instances[id]!.onInferenceAbandoned()  // cancelled at shutdown
+                return
+            }
+            for d in instances[id]!.onInferenceReply(result, cost: request.cost, now: WallClock.now()) { await perform(d, for: id) }
         }
+    }
+
+    /// Per-identity workload results (also written to `<data_dir>/usage.json`).
+    public func usage() -> [(identity: AgentIdentity, usage: AgentInstance.UsageStats)] {
+        identities.map { ($0, instances[$0.id]!.usage) }
+    }
+
+    /// Writes `<data_dir>/usage.json` atomically: one object per identity.
+    private func writeUsage() {
+        struct Row: Encodable {
+            var name: String
+            var id: String
+            var usage: AgentInstance.UsageStats
+        }
+        let rows = identities.map { Row(name: $0.name, id: $0.id.rawValue, usage: instances[$0.id]!.usage) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        guard let data = try? encoder.encode(rows) else { return }
+        let path = (settings.dataDirectory as NSString).appendingPathComponent("usage.json")
+        try? data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     /// Per-identity view, for tests: (id, edge index, joined).

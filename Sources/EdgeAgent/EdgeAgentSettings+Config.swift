@@ -11,12 +11,19 @@ public struct EdgeAgentConfig: Codable, Sendable, DaemonConfigFile {
     public var heartbeat_interval_ms: Int64?
     public var failover_after_failures: Int?
     public var tick_ms: Int64?
+    public var workload: WorkloadConfig?
+
+    public struct WorkloadConfig: Codable, Sendable {
+        public var rate_per_second: Double?
+        public var burst: Int?
+        public var cost: UInt64?
+    }
     public var log_level: String?
     public var transport: TransportConfig?
 
     public static let knownKeys: Set<String> = Set([
         "count", "name_prefix", "edges", "data_dir", "bucket_size", "heartbeat_interval_ms",
-        "failover_after_failures", "tick_ms", "log_level",
+        "failover_after_failures", "tick_ms", "log_level", "workload.rate_per_second", "workload.burst", "workload.cost",
     ]).union(TransportConfig.knownKeys(prefix: "transport"))
 }
 
@@ -30,6 +37,11 @@ extension EdgeAgentSettings {
         if let v = c.heartbeat_interval_ms { heartbeatIntervalMilliseconds = v }
         if let v = c.failover_after_failures { failoverAfterFailures = v }
         if let v = c.tick_ms { tickMilliseconds = v }
+        if let w = c.workload {
+            if let v = w.rate_per_second { workload.ratePerSecond = v }
+            if let v = w.burst { workload.burst = v }
+            if let v = w.cost { workload.cost = v }
+        }
         try transport.apply(c.transport)
     }
 }

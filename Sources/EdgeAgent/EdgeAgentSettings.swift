@@ -21,6 +21,8 @@ public struct EdgeAgentSettings: Sendable, Hashable {
     public var failoverAfterFailures = 2
     /// Shell tick, milliseconds. Default 100.
     public var tickMilliseconds: Int64 = 100
+    /// Inference requests each identity makes. Default: none.
+    public var workload = InferenceWorkload()
     public var transport: TransportSettings = {
         var t = TransportSettings()
         t.requestTimeoutMilliseconds = 1000
@@ -48,6 +50,32 @@ public struct EdgeAgentSettings: Sendable, Hashable {
         }
         guard (5...60_000).contains(tickMilliseconds) else {
             throw ConfigError(field: "tick_ms", message: "must be 5–60000, got \(tickMilliseconds)")
+        }
+        try workload.validate()
+    }
+}
+
+/// An identity's inference workload: requests paced by a token bucket of their own
+/// (`ratePerSecond`, `burst`), each costing `cost` AI tokens at the edge.
+public struct InferenceWorkload: Sendable, Hashable {
+    /// Requests per second per identity; 0 = no workload. Default 0.
+    public var ratePerSecond: Double = 0
+    /// Requests that may go out back to back after a quiet spell. Default 1.
+    public var burst: Int = 1
+    /// Tokens each request costs. Default 1.
+    public var cost: UInt64 = 1
+
+    public init() {}
+
+    public func validate() throws {
+        guard ratePerSecond.isFinite, (0...10_000).contains(ratePerSecond) else {
+            throw ConfigError(field: "workload.rate_per_second", message: "must be 0–10000, got \(ratePerSecond)")
+        }
+        guard (1...10_000).contains(burst) else {
+            throw ConfigError(field: "workload.burst", message: "must be 1–10000, got \(burst)")
+        }
+        guard (1...1_000_000).contains(cost) else {
+            throw ConfigError(field: "workload.cost", message: "must be 1–1000000 tokens, got \(cost)")
         }
     }
 }

@@ -2,16 +2,25 @@ import FairwayCore
 import FairwayRuntime
 import FairwayWire
 
-/// The edge server's protocol role as a pure value: its link to the coordinator
-/// and the agents attached to it. No I/O, no clock.
+/// The edge server's protocol role as a pure value: its link to the coordinator, the agents
+/// attached to it and the token leases it holds for them. No I/O, no clock.
 ///
-/// Agents heartbeat to the edge; the edge's own heartbeat vouches for the agents
-/// it heard from recently, so the coordinator sees one message per edge per
-/// interval, not one per agent.
+/// Agents heartbeat to the edge; the edge's own heartbeat vouches for the agents it heard from
+/// recently, so the coordinator sees one message per edge per interval, not one per agent.
+///
+/// Tokens (I1): the edge serves an inference only by debiting a lease the coordinator lent it
+/// (`EdgeLeases`), and the shell makes every debit durable before it replies. When an agent
+/// leaves (silent, so it failed over) or the edge restarts, its leases are settled: frozen, and
+/// reported with their final usage so the coordinator can lend the unused tokens to the
+/// agent's next edge. See `TokenAccounts` for why this never serves more than was granted.
 public struct EdgeInstance: Sendable {
     public enum Directive: Sendable, Hashable {
         case joinCoordinator(JoinRequest)
         case heartbeatCoordinator(Heartbeat)
+        case fetchGrants(GrantRequest)
+        case reportUsage(UsageReport)
+        /// Make these leases (and the retired lease ids) durable.
+        case persistLeases([TokenLease], retired: Set<UInt64>)
         case log(String)
     }
 
@@ -20,6 +29,8 @@ public struct EdgeInstance: Sendable {
         case reply(Payload)
         /// Relay this join to the coordinator, then call `onAgentJoinResult`.
         case relayJoin(JoinRequest)
+        /// Persist these debited leases, then send the reply (never the other way round).
+        case persistThenReply([TokenLease], Payload)
     }
 
     public struct AttachedAgent: Sendable, Hashable {
@@ -32,6 +43,8 @@ public struct EdgeInstance: Sendable {
     public let settings: EdgeServerSettings
     /// This edge's id: the address of its key.
     public let id: NodeID
+    /// This edge's public key (sent in its join).
+    public let publicKey: [UInt8]
     /// The coordinator this edge trusts: `settings.coordinatorID`, or the first one that
     /// accepted its join (trust on first use, for the life of the process).
     public private(set) var coordinatorID: NodeID?
@@ -40,21 +53,35 @@ public struct EdgeInstance: Sendable {
     public private(set) var epoch: UInt64 = 0
     public private(set) var heartbeatIntervalMilliseconds: Int64
     public private(set) var lastCoordinatorContact: Timestamp = .zero
-    private var coordinatorCallInFlight = false
+    /// Token leases held for agents.
+    public private(set) var leases: EdgeLeases
+    /// When the next grants land (from the coordinator); `.zero` = unknown.
+    public private(set) var nextEpochAt: Timestamp = .zero
+    /// Agents whose tokens to ask the coordinator for at the next opportunity.
+    public private(set) var grantsWanted: Set<NodeID> = []
+    private var coordinatorCallsInFlight = 0
     private var lastCoordinatorAttempt: Timestamp = .zero
+    private var lastHeartbeatSent: Timestamp = .zero
+    private var lastGrantFetch: Timestamp = .zero
+    private var lastReport: Timestamp = .zero
+    private var grantEpoch: UInt64 = 0
 
-    /// This edge's public key (sent in its join).
-    public let publicKey: [UInt8]
-
-    public init(settings: EdgeServerSettings, id: NodeID, publicKey: [UInt8] = []) {
+    /// - Parameter restoredLeases: the lease book saved before a restart; every open lease in it
+    ///   is settled at once (the edge forgot its agents, who may have moved on).
+    public init(settings: EdgeServerSettings, id: NodeID, publicKey: [UInt8] = [], restoredLeases: EdgeLeases = EdgeLeases()) {
         self.settings = settings
         self.id = id
         self.publicKey = publicKey
         self.coordinatorID = settings.coordinatorID
         self.heartbeatIntervalMilliseconds = settings.heartbeatIntervalMilliseconds
+        self.leases = restoredLeases
+        self.leases.settleAll()
     }
 
     private var agentExpiryMilliseconds: Int64 { heartbeatIntervalMilliseconds * Int64(settings.agentExpiryMisses) }
+
+    /// Leases to persist right after start (the restored ones, now settled).
+    public var leasesToPersist: Directive { .persistLeases(leases.leases, retired: leases.retiredLeaseIDs) }
 
     // MARK: agents
 
@@ -80,12 +107,20 @@ public struct EdgeInstance: Sendable {
             guard hb.agentIDs.isEmpty else {
                 return .reply(.error(FairwayError(.invalidField, "agents cannot vouch for other agents", field: "heartbeat.agent_ids", peer: sender.rawValue)))
             }
-            guard var agent = agents[sender] else {
-                return .reply(.error(FairwayError(.unknownSender, "agent \(sender) has not joined through edge \(id); join first", field: "envelope.sender", peer: sender.rawValue)))
-            }
-            agent.lastSeen = max(agent.lastSeen, now)
-            agents[sender] = agent
+            guard touch(sender, now: now) else { return .reply(.error(notJoined(sender))) }
             return .reply(.heartbeatAck(HeartbeatAck(epoch: epoch)))
+        case .inferenceRequest(let inference):
+            guard touch(sender, now: now) else { return .reply(.error(notJoined(sender))) }
+            switch leases.admit(agent: sender, cost: inference.cost) {
+            case .admitted(let ids, let remaining):
+                let debited = ids.compactMap { leases.lease(id: $0) }
+                return .persistThenReply(debited, .inferenceReply(InferenceReply(charged: inference.cost, remaining: remaining)))
+            case .refused(let reason, _):
+                grantsWanted.insert(sender)  // maybe tokens came back from another edge: ask again
+                let wait = nextEpochAt == .zero ? heartbeatIntervalMilliseconds : max(50, nextEpochAt.milliseconds(since: now))
+                return .reply(.error(FairwayError(.insufficientTokens, reason + "; the next grants land in about \(wait) ms",
+                                                  field: "inference_request.cost", peer: sender.rawValue, retryAfterMilliseconds: wait)))
+            }
         case .statusRequest:
             return .reply(.statusReply(status(now: now)))
         case .ping:
@@ -95,12 +130,25 @@ public struct EdgeInstance: Sendable {
         }
     }
 
+    /// Marks an attached agent as heard from; false if it is not attached.
+    private mutating func touch(_ agent: NodeID, now: Timestamp) -> Bool {
+        guard var a = agents[agent] else { return false }
+        a.lastSeen = max(a.lastSeen, now)
+        agents[agent] = a
+        return true
+    }
+
+    private func notJoined(_ sender: NodeID) -> FairwayError {
+        FairwayError(.unknownSender, "agent \(sender) has not joined through edge \(id); join first", field: "envelope.sender", peer: sender.rawValue)
+    }
+
     /// Result of relaying an agent's join; returns the reply for the agent.
     public mutating func onAgentJoinResult(_ join: JoinRequest, result: Result<JoinAccepted, FairwayError>, now: Timestamp) -> Payload {
         switch result {
         case .success(let accepted):
             let joinedAt = agents[join.nodeID]?.joinedAt ?? now
             agents[join.nodeID] = AttachedAgent(lastSeen: now, joinedAt: joinedAt, bucketSize: join.bucketSize, name: join.name)
+            grantsWanted.insert(join.nodeID)
             epoch = max(epoch, accepted.epoch)
             return .joinAccepted(JoinAccepted(coordinatorID: accepted.coordinatorID,
                                               heartbeatIntervalMilliseconds: heartbeatIntervalMilliseconds, epoch: epoch))
@@ -112,32 +160,58 @@ public struct EdgeInstance: Sendable {
 
     // MARK: coordinator link
 
-    /// Periodic work: (re-)join or heartbeat the coordinator, expire silent agents.
+    /// Periodic work: (re-)join or heartbeat the coordinator, fetch grants, report usage,
+    /// expire silent agents (settling their leases).
     public mutating func onTick(now: Timestamp) -> [Directive] {
         var directives: [Directive] = []
         let expired = agents.filter { now.milliseconds(since: $0.value.lastSeen) >= agentExpiryMilliseconds }.map(\.key)
-        for id in expired {
-            agents[id] = nil
-            directives.append(.log("agent \(id) expired after \(agentExpiryMilliseconds) ms of silence"))
+        for agent in expired.sorted() {
+            agents[agent] = nil
+            grantsWanted.remove(agent)
+            directives.append(.log("agent \(agent) expired after \(agentExpiryMilliseconds) ms of silence"))
+            if leases.balance(agent: agent) > 0 || leases.leases.contains(where: { $0.agent == agent && !$0.settled }) {
+                leases.settle(agent: agent)
+                directives.append(leasesToPersist)
+            }
         }
-        guard !coordinatorCallInFlight,
-              now.milliseconds(since: lastCoordinatorAttempt) >= (registered ? heartbeatIntervalMilliseconds : min(heartbeatIntervalMilliseconds, 500))
-        else { return directives }
-        coordinatorCallInFlight = true
-        lastCoordinatorAttempt = now
-        if registered {
-            let recent = agents.filter { now.milliseconds(since: $0.value.lastSeen) < 2 * heartbeatIntervalMilliseconds }
-            directives.append(.heartbeatCoordinator(Heartbeat(nodeID: id, agentIDs: recent.keys.sorted())))
-        } else {
+        guard coordinatorCallsInFlight == 0 else { return directives }
+        if !registered {
+            guard now.milliseconds(since: lastCoordinatorAttempt) >= min(heartbeatIntervalMilliseconds, 500) else { return directives }
+            lastCoordinatorAttempt = now
+            coordinatorCallsInFlight = 1
             directives.append(.joinCoordinator(JoinRequest(nodeID: id, role: .edgeServer, address: settings.effectiveAdvertiseURL,
                                                            version: FairwayVersion.current, name: settings.name, publicKey: publicKey)))
+            return directives
         }
-        return directives
+        var calls: [Directive] = []
+        if now.milliseconds(since: lastHeartbeatSent) >= heartbeatIntervalMilliseconds {
+            lastHeartbeatSent = now
+            let recent = agents.filter { now.milliseconds(since: $0.value.lastSeen) < 2 * heartbeatIntervalMilliseconds }
+            calls.append(.heartbeatCoordinator(Heartbeat(nodeID: id, agentIDs: recent.keys.sorted())))
+        }
+        let pending = leases.pendingReports()
+        // Usage flows back once per heartbeat interval; final reports (tokens to release) at once.
+        if !pending.isEmpty, pending.contains(where: \.settled) || now.milliseconds(since: lastReport) >= heartbeatIntervalMilliseconds {
+            lastReport = now
+            calls.append(.reportUsage(UsageReport(usages: pending.map { LeaseUsage(leaseID: $0.id, usedTotal: $0.used, final: $0.settled) })))
+        }
+        if epoch > grantEpoch {
+            grantEpoch = epoch
+            grantsWanted.formUnion(agents.keys)
+        }
+        let wanted = grantsWanted.filter { agents[$0] != nil }
+        if !wanted.isEmpty, now.milliseconds(since: lastGrantFetch) >= min(200, heartbeatIntervalMilliseconds) {
+            lastGrantFetch = now
+            grantsWanted = []
+            calls.append(.fetchGrants(GrantRequest(agentIDs: wanted.sorted())))
+        }
+        coordinatorCallsInFlight = calls.count
+        return directives + calls
     }
 
-    /// Outcome of the join or heartbeat issued by `onTick`.
-    public mutating func onCoordinatorResult(_ result: Result<Payload, FairwayError>, now: Timestamp) -> [Directive] {
-        coordinatorCallInFlight = false
+    /// Outcome of a coordinator call issued by `onTick` (`request` is what was sent).
+    public mutating func onCoordinatorResult(_ result: Result<Payload, FairwayError>, for request: Directive? = nil, now: Timestamp) -> [Directive] {
+        coordinatorCallsInFlight = max(0, coordinatorCallsInFlight - 1)
         switch result {
         case .success(.joinAccepted(let accepted)):
             let wasRegistered = registered
@@ -151,8 +225,26 @@ public struct EdgeInstance: Sendable {
             lastCoordinatorContact = now
             epoch = max(epoch, ack.epoch)
             // The coordinator does not know these agents under this edge: make them re-join.
-            for id in ack.unknownAgentIDs { agents[id] = nil }
+            for agent in ack.unknownAgentIDs { agents[agent] = nil }
             return ack.unknownAgentIDs.isEmpty ? [] : [.log("\(ack.unknownAgentIDs.count) agents must re-join")]
+        case .success(.grantReply(let reply)):
+            lastCoordinatorContact = now
+            epoch = max(epoch, reply.epoch)
+            nextEpochAt = reply.nextEpochAt
+            var log: [Directive] = []
+            for lease in reply.leases {
+                guard lease.edge == id else {
+                    log.append(.log("ignored lease \(lease.id) addressed to \(lease.edge)"))
+                    continue
+                }
+                do { try leases.add(lease) } catch { log.append(.log("refused lease \(lease.id): \(error)")) }
+            }
+            return reply.leases.isEmpty ? log : [leasesToPersist] + log
+        case .success(.usageAck(let ack)):
+            lastCoordinatorContact = now
+            for lease in ack.leases { leases.markReported(lease) }
+            leases.forgetSettled()
+            return [leasesToPersist]
         case .success(let other):
             return [.log("unexpected coordinator reply \(other.kind)")]
         case .failure(let e) where e.code == .unknownSender:
@@ -160,29 +252,36 @@ public struct EdgeInstance: Sendable {
             lastCoordinatorAttempt = .zero
             return [.log("coordinator does not know this edge; re-joining")]
         case .failure(let e):
+            if case .fetchGrants(let g) = request { grantsWanted.formUnion(g.agentIDs) }
             return [.log("coordinator call failed: \(e)")]
         }
     }
 
-    /// A publication from the coordinator (a hint; heartbeats confirm it).
+    /// A publication from the coordinator (a hint; the REQ calls confirm it).
     /// Publications from anyone but the trusted coordinator are ignored (returns false).
     @discardableResult
     public mutating func onEpochAnnouncement(_ a: EpochAnnouncement, from sender: NodeID, now: Timestamp) -> Bool {
         guard sender == coordinatorID else { return false }
         epoch = max(epoch, a.epoch)
+        if a.nextEpochAt != .zero { nextEpochAt = a.nextEpochAt }
         return true
     }
 
-    /// The edge's own view: itself, its coordinator link and its agents.
+    /// The edge's own view: itself, its coordinator link and its agents (with their balance here).
     public func status(now: Timestamp) -> StatusReply {
         func state(_ silence: Int64) -> MemberState {
             silence >= agentExpiryMilliseconds ? .dead : silence >= 3 * heartbeatIntervalMilliseconds ? .suspect : .alive
         }
         var nodes = [NodeStatus(id: id, role: .edgeServer, address: settings.effectiveAdvertiseURL,
                                 state: .alive, lastHeartbeat: now, version: FairwayVersion.current, name: settings.name)]
-        for (id, a) in agents.sorted(by: { $0.key < $1.key }) {
-            nodes.append(NodeStatus(id: id, role: .edgeAgent, address: "", state: state(now.milliseconds(since: a.lastSeen)),
-                                    lastHeartbeat: a.lastSeen, version: "", via: id, name: a.name))
+        for (agent, a) in agents.sorted(by: { $0.key < $1.key }) {
+            var row = NodeStatus(id: agent, role: .edgeAgent, address: "", state: state(now.milliseconds(since: a.lastSeen)),
+                                 lastHeartbeat: a.lastSeen, version: "", via: id, name: a.name)
+            let held = leases.leases.filter { $0.agent == agent && !$0.settled }
+            row.tokensGranted = held.reduce(0) { $0 + $1.tokens }
+            row.tokensUsed = held.reduce(0) { $0 + $1.used }
+            row.tokensRemaining = leases.balance(agent: agent)
+            nodes.append(row)
         }
         return StatusReply(reporterID: id, reporterName: settings.name, reporterRole: .edgeServer, nodes: nodes, epoch: epoch)
     }

@@ -11,6 +11,8 @@ public actor EdgeServerNode: Service {
     /// This node's key; its address is the edge's id.
     public nonisolated let identity: NodeKey
     private var instance: EdgeInstance
+    private let store: EdgeStore
+    private var savedRetired: Set<UInt64> = []
     private let logger: Logger
     private var server: RequestServer!
     private var coordinator: RequestClient!
@@ -23,12 +25,20 @@ public actor EdgeServerNode: Service {
         self.settings = settings
         self.logger = logger
         self.identity = try NodeKeyFile.loadOrCreate(settings.effectiveKeyFile)
-        self.instance = EdgeInstance(settings: settings, id: identity.nodeID, publicKey: identity.publicKey)
+        self.store = try EdgeStore(directory: settings.dataDirectory)
+        let restored = try store.load()
+        self.savedRetired = restored.retiredLeaseIDs
+        self.instance = EdgeInstance(settings: settings, id: identity.nodeID, publicKey: identity.publicKey, restoredLeases: restored)
+        if !restored.leases.isEmpty {
+            logger.info("restored \(restored.leases.count) token leases; settling them with the coordinator")
+        }
     }
 
     public func start() throws {
         guard server == nil else { return }
-        let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger) { [weak self] request in
+        let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger,
+                                       journal: try ReplayJournal(directory: settings.dataDirectory),
+                                       durableKinds: ["inference_request"]) { [weak self] request in
             guard let self else { return .error(FairwayError(.unavailable, "shutting down")) }
             return await self.handle(request)
         }
@@ -67,25 +77,42 @@ public actor EdgeServerNode: Service {
     }
 
     private func tickLoop() async {
+        await perform([instance.leasesToPersist])
+        var lastPrune = ContinuousClock.now
         while !Task.isCancelled {
-            for d in instance.onTick(now: WallClock.now()) {
-                switch d {
-                case .joinCoordinator(let join):
-                    let result = await callCoordinator(.join(join))
-                    log(instance.onCoordinatorResult(result, now: WallClock.now()))
-                case .heartbeatCoordinator(let hb):
-                    let result = await callCoordinator(.heartbeat(hb))
-                    log(instance.onCoordinatorResult(result, now: WallClock.now()))
-                case .log(let line):
-                    logger.info("\(line)")
-                }
+            await perform(instance.onTick(now: WallClock.now()))
+            if lastPrune.duration(to: .now) > .seconds(10) {
+                lastPrune = .now
+                await server.pruneJournal(now: WallClock.now())
             }
             try? await Task.sleep(for: .milliseconds(settings.tickMilliseconds))
         }
     }
 
-    private func log(_ directives: [EdgeInstance.Directive]) {
-        for case .log(let line) in directives { logger.info("\(line)") }
+    /// Carries out directives in order; a coordinator call's result may add more.
+    private func perform(_ directives: [EdgeInstance.Directive]) async {
+        for d in directives {
+            switch d {
+            case .joinCoordinator(let join):
+                await perform(instance.onCoordinatorResult(await callCoordinator(.join(join)), for: d, now: WallClock.now()))
+            case .heartbeatCoordinator(let hb):
+                await perform(instance.onCoordinatorResult(await callCoordinator(.heartbeat(hb)), for: d, now: WallClock.now()))
+            case .fetchGrants(let g):
+                await perform(instance.onCoordinatorResult(await callCoordinator(.grantRequest(g)), for: d, now: WallClock.now()))
+            case .reportUsage(let u):
+                await perform(instance.onCoordinatorResult(await callCoordinator(.usageReport(u)), for: d, now: WallClock.now()))
+            case .persistLeases(let leases, let retired):
+                let newlyRetired = retired.subtracting(savedRetired)
+                do {
+                    try await store.save(leases, retired: newlyRetired)
+                    savedRetired.formUnion(newlyRetired)
+                } catch {
+                    logger.error("persisting token leases failed: \(error)")
+                }
+            case .log(let line):
+                logger.info("\(line)")
+            }
+        }
     }
 
     private func callCoordinator(_ payload: Payload) async -> Result<Payload, FairwayError> {
@@ -107,6 +134,15 @@ public actor EdgeServerNode: Service {
         switch instance.onAgentRequest(request.envelope, now: WallClock.now()) {
         case .reply(let payload):
             return payload
+        case .persistThenReply(let debited, let reply):
+            do {
+                try await store.saveDebits(debited)
+            } catch {
+                // Not durable, so not served; the in-memory debit stays (under-serving, never over-serving).
+                logger.error("persisting a debit failed: \(error)")
+                return .error(FairwayError(.unavailable, "could not record the debit; retry", retryAfterMilliseconds: 500))
+            }
+            return reply
         case .relayJoin(var join):
             // The agent's own signed envelope proves to the coordinator that it holds the key.
             join.agentProof = request.sealed

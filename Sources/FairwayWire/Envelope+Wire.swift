@@ -46,6 +46,20 @@ extension Payload {
         case .epochAnnouncement(let a): self = .epochAnnouncement(try EpochAnnouncement(wire: a))
         case .ping: self = .ping
         case .pong(let p): self = .pong(try Pong(wire: p))
+        case .grantRequest(let g): self = .grantRequest(try GrantRequest(wire: g))
+        case .grantReply(let g): self = .grantReply(try GrantReply(wire: g))
+        case .usageReport(let u): self = .usageReport(try UsageReport(wire: u))
+        case .usageAck(let u): self = .usageAck(try UsageAck(wire: u))
+        case .inferenceRequest(let i): self = .inferenceRequest(try InferenceRequest(wire: i))
+        case .inferenceReply(let i): self = .inferenceReply(try InferenceReply(wire: i))
+        case .epochsRequest(let r):
+            guard r.limit <= 1000 else {
+                throw FairwayError(.invalidField, "at most 1000 epochs per request, got \(r.limit)", field: "epochs_request.limit")
+            }
+            self = .epochsRequest(limit: r.limit == 0 ? 100 : r.limit)
+        case .epochsReply(let r):
+            try checkedCount(r.epochs.count, field: "epochs_reply.epochs")
+            self = .epochsReply(try r.epochs.enumerated().map { try EpochRecord(wire: $1, field: "epochs_reply.epochs[\($0)]") })
         }
     }
 
@@ -61,6 +75,14 @@ extension Payload {
         case .epochAnnouncement(let a): .epochAnnouncement(a.wire)
         case .ping: .ping(Fairway_V1_Ping())
         case .pong(let p): .pong(p.wire)
+        case .grantRequest(let g): .grantRequest(g.wire)
+        case .grantReply(let g): .grantReply(g.wire)
+        case .usageReport(let u): .usageReport(u.wire)
+        case .usageAck(let u): .usageAck(u.wire)
+        case .inferenceRequest(let i): .inferenceRequest(i.wire)
+        case .inferenceReply(let i): .inferenceReply(i.wire)
+        case .epochsRequest(let limit): .epochsRequest({ var r = Fairway_V1_EpochsRequest(); r.limit = limit; return r }())
+        case .epochsReply(let e): .epochsReply({ var r = Fairway_V1_EpochsReply(); r.epochs = e.map(\.wire); return r }())
         }
     }
 }

@@ -40,6 +40,15 @@ public enum Payload: Sendable, Hashable {
     case epochAnnouncement(EpochAnnouncement)
     case ping
     case pong(Pong)
+    case grantRequest(GrantRequest)
+    case grantReply(GrantReply)
+    case usageReport(UsageReport)
+    case usageAck(UsageAck)
+    case inferenceRequest(InferenceRequest)
+    case inferenceReply(InferenceReply)
+    /// Most recent epochs first, at most `limit` (1–1000).
+    case epochsRequest(limit: UInt32)
+    case epochsReply([EpochRecord])
 
     /// The payload's field name in `fairway.v1.Envelope`, for logs and errors.
     public var kind: String {
@@ -54,6 +63,14 @@ public enum Payload: Sendable, Hashable {
         case .epochAnnouncement: "epoch_announcement"
         case .ping: "ping"
         case .pong: "pong"
+        case .grantRequest: "grant_request"
+        case .grantReply: "grant_reply"
+        case .usageReport: "usage_report"
+        case .usageAck: "usage_ack"
+        case .inferenceRequest: "inference_request"
+        case .inferenceReply: "inference_reply"
+        case .epochsRequest: "epochs_request"
+        case .epochsReply: "epochs_reply"
         }
     }
 }

@@ -177,6 +177,12 @@ extension NodeStatus {
                   version: try checkedString(w.version, field: "\(field).version", max: 64),
                   via: try optionalNodeID(w.via, field: "\(field).via"),
                   name: try checkedName(w.name, field: "\(field).name"))
+        guard w.tokensUsed <= w.tokensGranted, w.tokensRemaining <= w.tokensGranted else {
+            throw FairwayError(.invalidField, "token counts inconsistent: used \(w.tokensUsed), remaining \(w.tokensRemaining), granted \(w.tokensGranted)", field: "\(field).tokens_used")
+        }
+        tokensGranted = w.tokensGranted
+        tokensUsed = w.tokensUsed
+        tokensRemaining = w.tokensRemaining
     }
 
     var wire: Fairway_V1_NodeStatus {
@@ -189,6 +195,9 @@ extension NodeStatus {
         w.version = version
         w.via = via?.rawValue ?? ""
         w.name = name
+        w.tokensGranted = tokensGranted
+        w.tokensUsed = tokensUsed
+        w.tokensRemaining = tokensRemaining
         return w
     }
 }
@@ -219,7 +228,11 @@ extension EpochAnnouncement {
         guard w.startedAtUnixMs >= 0 else {
             throw FairwayError(.invalidField, "must be ≥ 0 ms, got \(w.startedAtUnixMs)", field: "epoch_announcement.started_at_unix_ms")
         }
-        self.init(epoch: w.epoch, startedAt: Timestamp(unixMilliseconds: w.startedAtUnixMs), aliveMembers: w.aliveMembers)
+        guard w.nextEpochAtUnixMs >= 0 else {
+            throw FairwayError(.invalidField, "must be ≥ 0 ms, got \(w.nextEpochAtUnixMs)", field: "epoch_announcement.next_epoch_at_unix_ms")
+        }
+        self.init(epoch: w.epoch, startedAt: Timestamp(unixMilliseconds: w.startedAtUnixMs), aliveMembers: w.aliveMembers,
+                  nextEpochAt: Timestamp(unixMilliseconds: w.nextEpochAtUnixMs))
     }
 
     var wire: Fairway_V1_EpochAnnouncement {
@@ -227,6 +240,7 @@ extension EpochAnnouncement {
         w.epoch = epoch
         w.startedAtUnixMs = startedAt.unixMilliseconds
         w.aliveMembers = aliveMembers
+        w.nextEpochAtUnixMs = nextEpochAt.unixMilliseconds
         return w
     }
 }

@@ -21,6 +21,8 @@ struct CloudCoordinatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("suspect-after-misses"), help: "Missed heartbeats before suspect.") var suspectAfterMisses: Int?
     @Option(name: .customLong("dead-after-misses"), help: "Missed heartbeats before dead.") var deadAfterMisses: Int?
     @Option(name: .customLong("epoch-ms"), help: "Epoch length (ms).") var epochMs: Int64?
+    @Option(name: .customLong("tokens-per-epoch"), help: "V: whole tokens granted per epoch.") var tokensPerEpoch: UInt64?
+    @Option(help: "Token allocator: proportional, proportional-filling, random, round-robin, max-min.") var allocator: String?
     @Option(name: .customLong("tls-ca-file"), help: "CA certificate(s) (PEM) for tls+tcp:// peers.") var tlsCAFile: String?
     @Option(name: .customLong("tls-cert-key-file"), help: "This node's certificate + key (PEM) for tls+tcp://.") var tlsCertKeyFile: String?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
@@ -43,6 +45,8 @@ struct CloudCoordinatorCommand: AsyncParsableCommand {
                     if let v = suspectAfterMisses { settings.membership.suspectAfterMisses = v }
                     if let v = deadAfterMisses { settings.membership.deadAfterMisses = v }
                     if let v = epochMs { settings.epochMilliseconds = v }
+                    if let v = tokensPerEpoch { settings.tokens.tokensPerEpoch = v }
+                    if let v = allocator { settings.tokens.allocator = try AllocatorKind(name: v, field: "--allocator") }
                 },
                 validate: { try $0.validate() })
         } catch {

@@ -18,6 +18,9 @@ struct EdgeAgentCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated edge server URLs, in failover order.") var edges: String?
     @Option(name: .customLong("bucket-size"), help: "Token bucket size B requested at join.") var bucketSize: UInt32?
     @Option(name: .customLong("heartbeat-interval-ms"), help: "Heartbeat period until the edge sets it (ms).") var heartbeatIntervalMs: Int64?
+    @Option(name: .customLong("inference-rate"), help: "Inference requests per second per identity (0 = none).") var inferenceRate: Double?
+    @Option(name: .customLong("inference-burst"), help: "Inference requests allowed back to back.") var inferenceBurst: Int?
+    @Option(name: .customLong("inference-cost"), help: "Tokens each inference request costs.") var inferenceCost: UInt64?
     @Option(name: .customLong("tls-ca-file"), help: "CA certificate(s) (PEM) for tls+tcp:// peers.") var tlsCAFile: String?
     @Option(name: .customLong("tls-cert-key-file"), help: "This node's certificate + key (PEM) for tls+tcp://.") var tlsCertKeyFile: String?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical") var logLevel: String?
@@ -36,6 +39,9 @@ struct EdgeAgentCommand: AsyncParsableCommand {
                     if let v = edges { settings.edges = v.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
                     if let v = bucketSize { settings.bucketSize = v }
                     if let v = heartbeatIntervalMs { settings.heartbeatIntervalMilliseconds = v }
+                    if let v = inferenceRate { settings.workload.ratePerSecond = v }
+                    if let v = inferenceBurst { settings.workload.burst = v }
+                    if let v = inferenceCost { settings.workload.cost = v }
                 },
                 validate: { try $0.validate() })
         } catch {

@@ -17,6 +17,12 @@ extension Fairwayctl {
             @Option(help: "Directory for cluster.json, logs and data.") var dir: String
             @Option(name: .customLong("bin-dir"), help: "Directory of the daemon executables (default: next to fairwayctl).") var binDir: String?
             @Option(name: .customLong("heartbeat-interval-ms")) var heartbeatIntervalMs: Int64 = 500
+            @Option(name: .customLong("epoch-ms"), help: "Epoch length (ms); default: the coordinator's.") var epochMs: Int64?
+            @Option(name: .customLong("tokens-per-epoch"), help: "V: tokens granted per epoch; default: the coordinator's.") var tokensPerEpoch: UInt64?
+            @Option(help: "Token allocator: proportional, proportional-filling, random, round-robin, max-min.") var allocator: String?
+            @Option(name: .customLong("bucket-size"), help: "Agents' token bucket size B.") var bucketSize: UInt32?
+            @Option(name: .customLong("inference-rate"), help: "Inference requests per second per agent identity.") var inferenceRate: Double?
+            @Option(name: .customLong("inference-cost"), help: "Tokens per inference request.") var inferenceCost: UInt64?
             @Option(name: .customLong("wait-s"), help: "Wait up to this long for every node to be alive (0 = don't wait).") var waitSeconds = 30
             @Option(name: .customLong("tls-ca-file"), help: "Run every socket over tls+tcp:// with this CA (PEM).") var tlsCAFile: String?
             @Option(name: .customLong("tls-cert-key-file"), help: "Certificate + key (PEM) every local node uses with --tls-ca-file.") var tlsCertKeyFile: String?
@@ -26,6 +32,12 @@ extension Fairwayctl {
                 plan.edges = edges
                 plan.agents = agents
                 plan.heartbeatIntervalMilliseconds = heartbeatIntervalMs
+                if let epochMs { plan.coordinatorArguments += ["--epoch-ms", "\(epochMs)"] }
+                if let tokensPerEpoch { plan.coordinatorArguments += ["--tokens-per-epoch", "\(tokensPerEpoch)"] }
+                if let allocator { plan.coordinatorArguments += ["--allocator", allocator] }
+                if let bucketSize { plan.agentArguments += ["--bucket-size", "\(bucketSize)"] }
+                if let inferenceRate { plan.agentArguments += ["--inference-rate", "\(inferenceRate)"] }
+                if let inferenceCost { plan.agentArguments += ["--inference-cost", "\(inferenceCost)"] }
                 if let binDir { plan.binDirectory = binDir }
                 var transport = TransportSettings()
                 do { try transport.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile) } catch { throw fail(error) }

@@ -9,7 +9,7 @@ struct Fairwayctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fairwayctl",
         abstract: "Operate a Fairway cluster over its own sockets.",
-        subcommands: [Status.self, Ping.self, Identity.self, Cluster.self])
+        subcommands: [Status.self, Epochs.self, Ping.self, Identity.self, Cluster.self])
 }
 
 /// Options shared by commands that talk to a node.
@@ -39,8 +39,16 @@ struct NodeJSON: Codable {
     var last_heartbeat_unix_ms: Int64
     var version: String
     var via: String?
+    var tokens_granted: UInt64?
+    var tokens_used: UInt64?
+    var tokens_remaining: UInt64?
 
     init(_ n: NodeStatus) {
+        if n.role == .edgeAgent {
+            tokens_granted = n.tokensGranted
+            tokens_used = n.tokensUsed
+            tokens_remaining = n.tokensRemaining
+        }
         id = n.id.rawValue
         name = n.name
         role = n.role.rawValue
@@ -107,6 +115,43 @@ extension Fairwayctl {
 }
 
 extension Fairwayctl {
+    struct Epochs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the coordinator's recent epochs: V, tokens granted (Σ ≤ V), allocator, agents.")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "How many epochs, newest first (1–1000).") var limit: UInt32 = 20
+        @Flag(help: "Print JSON {\"epochs\":[...]}.") var json = false
+
+        struct Row: Codable {
+            var epoch: UInt64
+            var started_at_unix_ms: Int64
+            var total_tokens: UInt64
+            var granted: UInt64
+            var allocator: String
+            var agents: UInt32
+        }
+
+        func run() async throws {
+            let client = try connection.client()
+            defer { client.close() }
+            let reply: Payload
+            do { reply = try await client.call(.epochsRequest(limit: limit)) } catch { throw fail(error) }
+            guard case .epochsReply(let epochs) = reply else { throw fail(FairwayError(.malformed, "expected epochs_reply, got \(reply.kind)")) }
+            if json {
+                struct Doc: Codable { var epochs: [Row] }
+                let rows = epochs.map { Row(epoch: $0.epoch, started_at_unix_ms: $0.startedAt.unixMilliseconds, total_tokens: $0.totalTokens,
+                                            granted: $0.granted, allocator: $0.allocator, agents: $0.agents) }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(Doc(epochs: rows)), as: UTF8.self))
+                return
+            }
+            print("EPOCH  V  GRANTED  UNUSED  AGENTS  ALLOCATOR")
+            for e in epochs {
+                print("\(e.epoch)  \(e.totalTokens)  \(e.granted)  \(e.totalTokens - e.granted)  \(e.agents)  \(e.allocator)")
+            }
+        }
+    }
+
     struct Identity: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a node's id (the address of its key) and public key; create the key file (mode 0600) if missing.",
@@ -128,12 +173,13 @@ extension Fairwayctl {
 
 enum StatusTable {
     static func render(_ status: StatusReply, now: Timestamp) -> String {
-        var rows = [["ROLE", "NAME", "ID", "ADDRESS", "STATE", "LAST HEARTBEAT", "VERSION", "VIA"]]
+        var rows = [["ROLE", "NAME", "ID", "ADDRESS", "STATE", "LAST HEARTBEAT", "VERSION", "VIA", "TOKENS used/granted (left)"]]
         let names = Dictionary(status.nodes.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         for n in status.nodes {
             let age = n.lastHeartbeat == .zero ? "never" : String(format: "%.1fs ago", Double(now.milliseconds(since: n.lastHeartbeat)) / 1000)
             let via = n.via.map { names[$0].flatMap { $0.isEmpty ? nil : $0 } ?? short($0) } ?? "-"
-            rows.append([n.role.rawValue, n.name.isEmpty ? "-" : n.name, short(n.id), n.address.isEmpty ? "-" : n.address, n.state.rawValue, age, n.version, via])
+            let tokens = n.role == .edgeAgent ? "\(n.tokensUsed)/\(n.tokensGranted) (\(n.tokensRemaining))" : "-"
+            rows.append([n.role.rawValue, n.name.isEmpty ? "-" : n.name, short(n.id), n.address.isEmpty ? "-" : n.address, n.state.rawValue, age, n.version, via, tokens])
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
         var lines = rows.map { r in r.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") }

@@ -47,6 +47,9 @@ struct StatusNode: Decodable, Equatable {
     var version: String
     var via: String?
     var last_heartbeat_unix_ms: Int64
+    var tokens_granted: UInt64?
+    var tokens_used: UInt64?
+    var tokens_remaining: UInt64?
 }
 
 struct StatusDocument: Decodable {

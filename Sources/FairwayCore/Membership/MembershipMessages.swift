@@ -81,6 +81,11 @@ public struct NodeStatus: Sendable, Hashable, Codable {
     public var via: NodeID?
     /// Display name (see `JoinRequest.name`).
     public var name: String
+    /// For agents in the coordinator's report: cumulative tokens granted and used (0 otherwise).
+    public var tokensGranted: UInt64 = 0
+    public var tokensUsed: UInt64 = 0
+    /// R = granted − used: what is in the agent's bucket, wherever it is leased.
+    public var tokensRemaining: UInt64 = 0
 
     public init(id: NodeID, role: NodeRole, address: String, state: MemberState, lastHeartbeat: Timestamp, version: String,
                 via: NodeID? = nil, name: String = "") {
@@ -121,8 +126,11 @@ public struct EpochAnnouncement: Sendable, Hashable {
     public var epoch: UInt64
     public var startedAt: Timestamp
     public var aliveMembers: UInt32
+    /// When the next epoch starts (`.zero` = unknown).
+    public var nextEpochAt: Timestamp
 
-    public init(epoch: UInt64, startedAt: Timestamp, aliveMembers: UInt32) {
+    public init(epoch: UInt64, startedAt: Timestamp, aliveMembers: UInt32, nextEpochAt: Timestamp = .zero) {
+        self.nextEpochAt = nextEpochAt
         self.epoch = epoch
         self.startedAt = startedAt
         self.aliveMembers = aliveMembers

@@ -31,6 +31,10 @@ public struct LocalCluster: Codable, Sendable {
         /// When set, every socket uses `tls+tcp://` with these certificates (one
         /// certificate for all local nodes; see scripts/gen-certs.sh).
         public var tls: TLSOptions?
+        /// Extra flags for the coordinator, every edge server and the agent process.
+        public var coordinatorArguments: [String] = []
+        public var edgeArguments: [String] = []
+        public var agentArguments: [String] = []
 
         public init(directory: String) { self.directory = directory }
     }
@@ -68,21 +72,21 @@ public struct LocalCluster: Codable, Sendable {
             "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)",
             "--suspect-after-misses", "\(plan.suspectAfterMisses)", "--dead-after-misses", "\(plan.deadAfterMisses)",
             "--log-level", plan.logLevel,
-        ] + tlsFlags, log: log("coordinator"), pid: 0))
+        ] + tlsFlags + plan.coordinatorArguments, log: log("coordinator"), pid: 0))
         for (i, url) in edgeURLs.enumerated() {
             let name = "edge-\(i + 1)"
             processes.append(Process(name: name, executable: bin("edge-server"), arguments: [
                 "--name", name, "--data-dir", data(name), "--listen-url", url,
                 "--coordinator", control, "--coordinator-epoch-url", epoch,
                 "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
-            ] + tlsFlags, log: log(name), pid: 0))
+            ] + tlsFlags + plan.edgeArguments, log: log(name), pid: 0))
         }
         if plan.agents > 0 {
             processes.append(Process(name: "agents", executable: bin("edge-agent"), arguments: [
                 "--count", "\(plan.agents)", "--name-prefix", "agent", "--data-dir", data("agents"),
                 "--edges", edgeURLs.joined(separator: ","),
                 "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
-            ] + tlsFlags, log: log("agents"), pid: 0))
+            ] + tlsFlags + plan.agentArguments, log: log("agents"), pid: 0))
         }
         var cluster = LocalCluster(directory: dir, coordinatorURL: control, epochURL: epoch, edgeURLs: edgeURLs, processes: processes)
         for i in cluster.processes.indices {

@@ -31,7 +31,7 @@ public enum ConfigFile {
             throw ConfigError(field: "(document)", message: "top level must be a mapping of settings", file: file)
         }
         var found: [String] = []
-        collectKeys(node, prefix: "", into: &found)
+        collectKeys(node, prefix: "", known: knownKeys, into: &found)
         if let unknown = found.first(where: { !knownKeys.contains($0) }) {
             let suggestions = knownKeys.sorted().joined(separator: ", ")
             throw ConfigError(field: unknown, message: "unknown setting; known settings are: \(suggestions)", file: file)
@@ -55,12 +55,14 @@ public enum ConfigFile {
         }
     }
 
-    private static func collectKeys(_ node: Node, prefix: String, into keys: inout [String]) {
+    /// Dotted paths of the leaves; a known key whose value is a mapping (e.g. `tokens.values`,
+    /// a free-form map) is one leaf.
+    private static func collectKeys(_ node: Node, prefix: String, known: Set<String>, into keys: inout [String]) {
         guard let mapping = node.mapping else { return }
         for (k, v) in mapping {
             let key = prefix.isEmpty ? (k.string ?? "?") : "\(prefix).\(k.string ?? "?")"
-            if v.mapping != nil {
-                collectKeys(v, prefix: key, into: &keys)
+            if v.mapping != nil && !known.contains(key) {
+                collectKeys(v, prefix: key, known: known, into: &keys)
             } else {
                 keys.append(key)
             }

@@ -131,14 +131,78 @@ public nonisolated struct Fairway_V1_Envelope: Sendable {
     set {payload = .ping(newValue)}
   }
 
-  /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
-  /// 70-89: contracts; 90-109: cloud share (Fair-Synergy); 110-129: ledger.
   public var pong: Fairway_V1_Pong {
     get {
       if case .pong(let v)? = payload {return v}
       return Fairway_V1_Pong()
     }
     set {payload = .pong(newValue)}
+  }
+
+  public var grantRequest: Fairway_V1_GrantRequest {
+    get {
+      if case .grantRequest(let v)? = payload {return v}
+      return Fairway_V1_GrantRequest()
+    }
+    set {payload = .grantRequest(newValue)}
+  }
+
+  public var grantReply: Fairway_V1_GrantReply {
+    get {
+      if case .grantReply(let v)? = payload {return v}
+      return Fairway_V1_GrantReply()
+    }
+    set {payload = .grantReply(newValue)}
+  }
+
+  public var usageReport: Fairway_V1_UsageReport {
+    get {
+      if case .usageReport(let v)? = payload {return v}
+      return Fairway_V1_UsageReport()
+    }
+    set {payload = .usageReport(newValue)}
+  }
+
+  public var usageAck: Fairway_V1_UsageAck {
+    get {
+      if case .usageAck(let v)? = payload {return v}
+      return Fairway_V1_UsageAck()
+    }
+    set {payload = .usageAck(newValue)}
+  }
+
+  public var inferenceRequest: Fairway_V1_InferenceRequest {
+    get {
+      if case .inferenceRequest(let v)? = payload {return v}
+      return Fairway_V1_InferenceRequest()
+    }
+    set {payload = .inferenceRequest(newValue)}
+  }
+
+  public var inferenceReply: Fairway_V1_InferenceReply {
+    get {
+      if case .inferenceReply(let v)? = payload {return v}
+      return Fairway_V1_InferenceReply()
+    }
+    set {payload = .inferenceReply(newValue)}
+  }
+
+  public var epochsRequest: Fairway_V1_EpochsRequest {
+    get {
+      if case .epochsRequest(let v)? = payload {return v}
+      return Fairway_V1_EpochsRequest()
+    }
+    set {payload = .epochsRequest(newValue)}
+  }
+
+  /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
+  /// 70-89: contracts; 90-109: cloud share (Fair-Synergy); 110-129: ledger.
+  public var epochsReply: Fairway_V1_EpochsReply {
+    get {
+      if case .epochsReply(let v)? = payload {return v}
+      return Fairway_V1_EpochsReply()
+    }
+    set {payload = .epochsReply(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -153,9 +217,17 @@ public nonisolated struct Fairway_V1_Envelope: Sendable {
     case statusReply(Fairway_V1_StatusReply)
     case epochAnnouncement(Fairway_V1_EpochAnnouncement)
     case ping(Fairway_V1_Ping)
+    case pong(Fairway_V1_Pong)
+    case grantRequest(Fairway_V1_GrantRequest)
+    case grantReply(Fairway_V1_GrantReply)
+    case usageReport(Fairway_V1_UsageReport)
+    case usageAck(Fairway_V1_UsageAck)
+    case inferenceRequest(Fairway_V1_InferenceRequest)
+    case inferenceReply(Fairway_V1_InferenceReply)
+    case epochsRequest(Fairway_V1_EpochsRequest)
     /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
     /// 70-89: contracts; 90-109: cloud share (Fair-Synergy); 110-129: ledger.
-    case pong(Fairway_V1_Pong)
+    case epochsReply(Fairway_V1_EpochsReply)
 
   }
 
@@ -190,7 +262,7 @@ fileprivate nonisolated let _protobuf_package = "fairway.v1"
 
 nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}message_id\0\u{1}sender\0\u{3}sent_at_unix_ms\0\u{3}in_reply_to\0\u{2}\u{5}error\0\u{2}\u{a}join\0\u{3}join_accepted\0\u{1}heartbeat\0\u{3}heartbeat_ack\0\u{3}status_request\0\u{3}status_reply\0\u{3}epoch_announcement\0\u{1}ping\0\u{1}pong\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}message_id\0\u{1}sender\0\u{3}sent_at_unix_ms\0\u{3}in_reply_to\0\u{2}\u{5}error\0\u{2}\u{a}join\0\u{3}join_accepted\0\u{1}heartbeat\0\u{3}heartbeat_ack\0\u{3}status_request\0\u{3}status_reply\0\u{3}epoch_announcement\0\u{1}ping\0\u{1}pong\0\u{4}\u{16}grant_request\0\u{3}grant_reply\0\u{3}usage_report\0\u{3}usage_ack\0\u{3}inference_request\0\u{3}inference_reply\0\u{3}epochs_request\0\u{3}epochs_reply\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -333,6 +405,110 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
           self.payload = .pong(v)
         }
       }()
+      case 50: try {
+        var v: Fairway_V1_GrantRequest?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .grantRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .grantRequest(v)
+        }
+      }()
+      case 51: try {
+        var v: Fairway_V1_GrantReply?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .grantReply(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .grantReply(v)
+        }
+      }()
+      case 52: try {
+        var v: Fairway_V1_UsageReport?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .usageReport(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .usageReport(v)
+        }
+      }()
+      case 53: try {
+        var v: Fairway_V1_UsageAck?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .usageAck(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .usageAck(v)
+        }
+      }()
+      case 54: try {
+        var v: Fairway_V1_InferenceRequest?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .inferenceRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .inferenceRequest(v)
+        }
+      }()
+      case 55: try {
+        var v: Fairway_V1_InferenceReply?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .inferenceReply(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .inferenceReply(v)
+        }
+      }()
+      case 56: try {
+        var v: Fairway_V1_EpochsRequest?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .epochsRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .epochsRequest(v)
+        }
+      }()
+      case 57: try {
+        var v: Fairway_V1_EpochsReply?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .epochsReply(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .epochsReply(v)
+        }
+      }()
       default: break
       }
     }
@@ -398,6 +574,38 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
     case .pong?: try {
       guard case .pong(let v)? = self.payload else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+    }()
+    case .grantRequest?: try {
+      guard case .grantRequest(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 50)
+    }()
+    case .grantReply?: try {
+      guard case .grantReply(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 51)
+    }()
+    case .usageReport?: try {
+      guard case .usageReport(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 52)
+    }()
+    case .usageAck?: try {
+      guard case .usageAck(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 53)
+    }()
+    case .inferenceRequest?: try {
+      guard case .inferenceRequest(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 54)
+    }()
+    case .inferenceReply?: try {
+      guard case .inferenceReply(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 55)
+    }()
+    case .epochsRequest?: try {
+      guard case .epochsRequest(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 56)
+    }()
+    case .epochsReply?: try {
+      guard case .epochsReply(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 57)
     }()
     case nil: break
     }

@@ -231,6 +231,14 @@ public nonisolated struct Fairway_V1_NodeStatus: Sendable {
   /// Display name (see JoinRequest.name).
   public var name: String = String()
 
+  /// For agents, in the coordinator's report: cumulative tokens granted and used, and
+  /// R = granted − used (what is in the agent's bucket, wherever it is leased).
+  public var tokensGranted: UInt64 = 0
+
+  public var tokensUsed: UInt64 = 0
+
+  public var tokensRemaining: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -268,6 +276,9 @@ public nonisolated struct Fairway_V1_EpochAnnouncement: Sendable {
   public var startedAtUnixMs: Int64 = 0
 
   public var aliveMembers: UInt32 = 0
+
+  /// When the next epoch starts, ms since the Unix epoch.
+  public var nextEpochAtUnixMs: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -516,7 +527,7 @@ nonisolated extension Fairway_V1_StatusRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Fairway_V1_NodeStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NodeStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}role\0\u{1}address\0\u{1}state\0\u{3}last_heartbeat_unix_ms\0\u{1}version\0\u{1}via\0\u{1}name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}role\0\u{1}address\0\u{1}state\0\u{3}last_heartbeat_unix_ms\0\u{1}version\0\u{1}via\0\u{1}name\0\u{3}tokens_granted\0\u{3}tokens_used\0\u{3}tokens_remaining\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -532,6 +543,9 @@ nonisolated extension Fairway_V1_NodeStatus: SwiftProtobuf.Message, SwiftProtobu
       case 6: try { try decoder.decodeSingularStringField(value: &self.version) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.via) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.tokensGranted) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.tokensUsed) }()
+      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.tokensRemaining) }()
       default: break
       }
     }
@@ -562,6 +576,15 @@ nonisolated extension Fairway_V1_NodeStatus: SwiftProtobuf.Message, SwiftProtobu
     if !self.name.isEmpty {
       try visitor.visitSingularStringField(value: self.name, fieldNumber: 8)
     }
+    if self.tokensGranted != 0 {
+      try visitor.visitSingularUInt64Field(value: self.tokensGranted, fieldNumber: 9)
+    }
+    if self.tokensUsed != 0 {
+      try visitor.visitSingularUInt64Field(value: self.tokensUsed, fieldNumber: 10)
+    }
+    if self.tokensRemaining != 0 {
+      try visitor.visitSingularUInt64Field(value: self.tokensRemaining, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -574,6 +597,9 @@ nonisolated extension Fairway_V1_NodeStatus: SwiftProtobuf.Message, SwiftProtobu
     if lhs.version != rhs.version {return false}
     if lhs.via != rhs.via {return false}
     if lhs.name != rhs.name {return false}
+    if lhs.tokensGranted != rhs.tokensGranted {return false}
+    if lhs.tokensUsed != rhs.tokensUsed {return false}
+    if lhs.tokensRemaining != rhs.tokensRemaining {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -631,7 +657,7 @@ nonisolated extension Fairway_V1_StatusReply: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Fairway_V1_EpochAnnouncement: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EpochAnnouncement"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{3}started_at_unix_ms\0\u{3}alive_members\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{3}started_at_unix_ms\0\u{3}alive_members\0\u{3}next_epoch_at_unix_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -642,6 +668,7 @@ nonisolated extension Fairway_V1_EpochAnnouncement: SwiftProtobuf.Message, Swift
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.startedAtUnixMs) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.aliveMembers) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.nextEpochAtUnixMs) }()
       default: break
       }
     }
@@ -657,6 +684,9 @@ nonisolated extension Fairway_V1_EpochAnnouncement: SwiftProtobuf.Message, Swift
     if self.aliveMembers != 0 {
       try visitor.visitSingularUInt32Field(value: self.aliveMembers, fieldNumber: 3)
     }
+    if self.nextEpochAtUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.nextEpochAtUnixMs, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -664,6 +694,7 @@ nonisolated extension Fairway_V1_EpochAnnouncement: SwiftProtobuf.Message, Swift
     if lhs.epoch != rhs.epoch {return false}
     if lhs.startedAtUnixMs != rhs.startedAtUnixMs {return false}
     if lhs.aliveMembers != rhs.aliveMembers {return false}
+    if lhs.nextEpochAtUnixMs != rhs.nextEpochAtUnixMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,66 @@
+import FairwayCore
+import FairwayRuntime
+import Foundation
+import GRDB
+
+/// The edge server's durable state in `<data_dir>/edge.sqlite` (WAL, synchronous FULL): the
+/// token leases it holds and the ids of leases it retired. A debit is written here before the
+/// inference it pays for is acknowledged, so a kill -9 never loses a served token.
+public final class EdgeStore: Sendable {
+    private let db: DatabasePool
+
+    public init(directory: String) throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-leases") { db in
+            try db.create(table: "lease") { t in
+                t.primaryKey("id", .integer)
+                t.column("agent", .text).notNull()
+                t.column("edge", .text).notNull()
+                t.column("epoch", .integer).notNull()
+                t.column("tokens", .integer).notNull()
+                t.column("used", .integer).notNull()
+                t.column("settled", .boolean).notNull()
+            }
+            try db.create(table: "retired_lease") { t in
+                t.primaryKey("id", .integer)
+            }
+        }
+        db = try FairwayDatabase.open(directory: directory, name: "edge.sqlite", migrator: migrator)
+    }
+
+    /// Writes `leases` (upsert), drops held leases that were retired, records `retired`: one transaction.
+    public func save(_ leases: [TokenLease], retired: Set<UInt64>) async throws {
+        try await db.write { db in
+            for l in leases {
+                // used and settled only move forward, whatever order concurrent writes land in.
+                try db.execute(sql: """
+                    INSERT INTO lease (id, agent, edge, epoch, tokens, used, settled) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET used = MAX(used, excluded.used), settled = (settled OR excluded.settled)
+                    """,
+                               arguments: [Int64(l.id), l.agent.rawValue, l.edge.rawValue, Int64(l.epoch), Int64(l.tokens), Int64(l.used), l.settled])
+            }
+            for id in retired {
+                try db.execute(sql: "INSERT OR IGNORE INTO retired_lease (id) VALUES (?)", arguments: [Int64(id)])
+                try db.execute(sql: "DELETE FROM lease WHERE id = ?", arguments: [Int64(id)])
+            }
+        }
+    }
+
+    /// Debits only: the leases an admission changed (the hot path: one small transaction).
+    public func saveDebits(_ leases: [TokenLease]) async throws {
+        try await save(leases, retired: [])
+    }
+
+    /// The lease book as last saved.
+    public func load() throws -> EdgeLeases {
+        try db.read { db in
+            let leases = try Row.fetchAll(db, sql: "SELECT * FROM lease").map { row in
+                TokenLease(id: UInt64(row["id"] as Int64), agent: try NodeID(row["agent"], field: "lease.agent"),
+                           edge: try NodeID(row["edge"], field: "lease.edge"), epoch: UInt64(row["epoch"] as Int64),
+                           tokens: UInt64(row["tokens"] as Int64), used: UInt64(row["used"] as Int64), settled: row["settled"])
+            }
+            let retired = try Int64.fetchAll(db, sql: "SELECT id FROM retired_lease").map { UInt64($0) }
+            return EdgeLeases(leases: leases, retiredLeaseIDs: Set(retired))
+        }
+    }
+}
