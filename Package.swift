@@ -68,7 +68,7 @@ let package = Package(
             "FairwayRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fairway-lab", dependencies: [
-            "FairwayRuntime", "NNG", "FairwayWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "FairwayRuntime", "NNG", "FairwayWire", "CloudCoordinator", "EdgeServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // libFuzzer target over envelope decoding (`make fuzz`); without -DFUZZING it replays inputs
         .executableTarget(name: "fairway-fuzz", dependencies: ["FairwayWire"]),

@@ -8,6 +8,7 @@ import GRDB
 /// inference it pays for is acknowledged, so a kill -9 never loses a served token.
 public final class EdgeStore: Sendable {
     private let db: DatabasePool
+    private let commits: GroupCommit
 
     public init(directory: String) throws {
         var migrator = DatabaseMigrator()
@@ -26,11 +27,12 @@ public final class EdgeStore: Sendable {
             }
         }
         db = try FairwayDatabase.open(directory: directory, name: "edge.sqlite", migrator: migrator)
+        commits = GroupCommit(db)
     }
 
     /// Writes `leases` (upsert), drops held leases that were retired, records `retired`: one transaction.
     public func save(_ leases: [TokenLease], retired: Set<UInt64>) async throws {
-        try await db.write { db in
+        try await commits.write { db in
             for l in leases {
                 // used and settled only move forward, whatever order concurrent writes land in.
                 try db.execute(sql: """

@@ -13,6 +13,7 @@ import GRDB
 /// it as stale. Together they close the restart gap the in-memory guard leaves.
 public final class ReplayJournal: Sendable {
     private let db: DatabasePool
+    private let commits: GroupCommit
 
     /// Opens (creating if needed) `<directory>/replay.sqlite`.
     public init(directory: String) throws {
@@ -29,6 +30,7 @@ public final class ReplayJournal: Sendable {
             try db.create(index: "handled_by_time", on: "handled", columns: ["sent_at_ms"])
         }
         db = try FairwayDatabase.open(directory: directory, name: "replay.sqlite", migrator: migrator)
+        commits = GroupCommit(db)
     }
 
     /// The stored (digest, reply) of a handled request, if any.
@@ -40,9 +42,10 @@ public final class ReplayJournal: Sendable {
         }
     }
 
-    /// Records the reply to a handled request (durable when this returns).
+    /// Records the reply to a handled request (durable when this returns; concurrent records
+    /// share one commit).
     public func record(sender: NodeID, messageID: MessageID, sentAt: Timestamp, digest: [UInt8], reply: [UInt8]) async throws {
-        try await db.write { db in
+        try await commits.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO handled (sender, message_id, sent_at_ms, digest, reply) VALUES (?, ?, ?, ?, ?)",
                            arguments: [sender.rawValue, Data(messageID.bytes), sentAt.unixMilliseconds, Data(digest), Data(reply)])
         }

@@ -1,0 +1,191 @@
+import ArgumentParser
+import CloudCoordinator
+import EdgeServer
+import FairwayCore
+import FairwayRuntime
+import FairwayWire
+import Foundation
+import Logging
+import NNG
+
+/// Edge admission throughput against raw nng request throughput, measured in the same run.
+///
+/// Fairway: a real coordinator and edge server in this process, over tcp loopback, with their
+/// SQLite files in a temporary directory; `clients` agent identities join through the edge, get
+/// tokens, and send signed inference requests back to back. Each admission verifies the
+/// signature, checks the replay window, journals the request, debits a durable lease and signs
+/// the reply. Raw: a REP socket with the same number of contexts echoing a reply of the same
+/// size to the same number of concurrent REQ clients. The two alternate in `rounds` rounds.
+struct AdmissionBench {
+    var clients = 8
+    var seconds = 2.0
+    var rounds = 3
+
+    struct Result: Codable {
+        var clients: Int
+        var secondsPerRound: Double
+        var rounds: Int
+        var rawRequestsPerSecond: Double
+        var admissionsPerSecond: Double
+        var ratio: Double { admissionsPerSecond / rawRequestsPerSecond }
+    }
+
+    func run(progress: Progress?) async throws -> Result {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .critical
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-bench-admission-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var transport = TransportSettings()
+        transport.peerRatePerSecond = 1e7
+        transport.peerBurst = 1e8
+        transport.workers = 8
+
+        var cs = CoordinatorSettings()
+        cs.controlURL = "tcp://127.0.0.1:0"
+        cs.epochURL = "tcp://127.0.0.1:0"
+        cs.dataDirectory = dir + "/coordinator"
+        cs.epochMilliseconds = 300
+        cs.tokens.tokensPerEpoch = UInt64(clients) * 1_000_000
+        cs.transport = transport
+        let coordinator = try CoordinatorNode(settings: cs, logger: logger)
+        try await coordinator.start()
+        var es = EdgeServerSettings()
+        es.listenURL = "tcp://127.0.0.1:0"
+        es.coordinatorURL = "tcp://127.0.0.1:\(await coordinator.controlPort!)"
+        es.coordinatorEpochURL = "tcp://127.0.0.1:\(await coordinator.epochPort!)"
+        es.dataDirectory = dir + "/edge"
+        es.heartbeatIntervalMilliseconds = 200
+        es.agentExpiryMisses = 10_000
+        es.transport = transport
+        let edge = try EdgeServerNode(settings: es, logger: logger)
+        try await edge.start()
+        let edgeURL = "tcp://127.0.0.1:\(await edge.listenPort!)"
+        let services = [Task { try? await coordinator.run() }, Task { try? await edge.run() }]
+        defer { for s in services { s.cancel() } }
+
+        // Agents join through the edge and wait for their first lease.
+        let keys = (0..<clients).map { _ in NodeKey() }
+        let agentClients = try keys.map { try RequestClient(url: edgeURL, identity: $0, settings: transport) }
+        defer { for c in agentClients { c.close() } }
+        for (i, key) in keys.enumerated() {
+            let join = JoinRequest(nodeID: key.nodeID, role: .edgeAgent, address: "", version: FairwayVersion.current,
+                                   bucketSize: 1_000_000, name: "bench-\(i)", publicKey: key.publicKey)
+            try await retry { _ = try await agentClients[i].call(.join(join)) }
+        }
+        for client in agentClients {
+            try await retry {
+                guard case .inferenceReply = try await client.call(.inferenceRequest(InferenceRequest(cost: 1))) else {
+                    throw FairwayError(.malformed, "expected an inference reply")
+                }
+            }
+        }
+
+        // Raw baseline: same contexts, same concurrency, replies the size of a sealed inference reply.
+        let serverKey = NodeKey()
+        let replyBytes = WireCodec.seal(Envelope(sender: serverKey.nodeID, sentAt: WallClock.now(), inReplyTo: .random(),
+                                                 payload: .inferenceReply(InferenceReply(charged: 1, remaining: 999_999))), signedBy: serverKey)
+        let requestBytes = WireCodec.seal(Envelope(sender: keys[0].nodeID, sentAt: WallClock.now(),
+                                                   payload: .inferenceRequest(InferenceRequest(cost: 1))), signedBy: keys[0])
+        let rep = try Socket(.rep, options: transport.socketOptions())
+        let rawPort = try rep.listenReturningPort("tcp://127.0.0.1:0")!
+        let echo = (0..<transport.workers).map { _ in
+            Task {
+                guard let ctx = try? rep.openContext() else { return }
+                defer { ctx.close() }
+                while !Task.isCancelled {
+                    guard (try? await ctx.receive(timeout: .seconds(60))) != nil else { return }
+                    try? await ctx.send(replyBytes, timeout: .seconds(1))
+                }
+            }
+        }
+        let rawClients = try (0..<clients).map { _ in try RequestClient(url: "tcp://127.0.0.1:\(rawPort)", identity: serverKey, settings: transport) }
+        defer {
+            for c in rawClients { c.close() }
+            for t in echo { t.cancel() }
+            rep.close()
+        }
+
+        var raw: [Double] = [], admitted: [Double] = []
+        for round in 0..<rounds {
+            raw.append(try await throughput(seconds: seconds) { i in _ = try await rawClients[i].exchange(requestBytes) })
+            progress?.update(2 * round + 1)
+            admitted.append(try await throughput(seconds: seconds) { i in
+                guard case .inferenceReply = try await agentClients[i].call(.inferenceRequest(InferenceRequest(cost: 1))) else {
+                    throw FairwayError(.malformed, "expected an inference reply")
+                }
+            })
+            progress?.update(2 * round + 2)
+        }
+        return Result(clients: clients, secondsPerRound: seconds, rounds: rounds,
+                      rawRequestsPerSecond: median(raw), admissionsPerSecond: median(admitted))
+    }
+
+    /// Requests per second with `clients` concurrent loops for `seconds`.
+    private func throughput(seconds: Double, _ request: @escaping @Sendable (Int) async throws -> Void) async throws -> Double {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        let start = ContinuousClock.now
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<clients {
+                group.addTask {
+                    var n = 0
+                    while ContinuousClock.now < deadline {
+                        try await request(i)
+                        n += 1
+                    }
+                    return n
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        return Double(total) / (ContinuousClock.now - start).milliseconds * 1000
+    }
+
+    private func retry(_ body: () async throws -> Void) async throws {
+        var last: Error?
+        for _ in 0..<100 {
+            do { return try await body() } catch {
+                last = error
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        throw last!
+    }
+
+    private func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
+
+extension FairwayLab.Bench {
+    struct Admission: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Edge admission throughput (signed inference requests debiting durable leases) vs raw nng REQ/REP, same run.")
+        @Option(help: "Concurrent agent identities (and raw REQ clients).") var clients = 8
+        @Option(help: "Seconds per measured round and variant.") var seconds = 2.0
+        @Option(help: "Rounds (variants alternate; medians reported).") var rounds = 3
+        @Flag(help: "Print one JSON object instead of a table.") var json = false
+
+        func run() async throws {
+            let progress = Progress(total: 2 * rounds, label: "rounds")
+            let r = try await AdmissionBench(clients: clients, seconds: seconds, rounds: rounds).run(progress: progress)
+            progress.finish()
+            print(json ? r.json : r.table)
+        }
+    }
+}
+
+extension AdmissionBench.Result {
+    var table: String {
+        """
+        edge admission vs raw nng (tcp loopback, \(clients) concurrent clients, median of \(rounds) rounds × \(secondsPerRound) s)
+          raw nng REQ/REP      \(String(format: "%9.0f", rawRequestsPerSecond)) requests/s
+          edge admission       \(String(format: "%9.0f", admissionsPerSecond)) admissions/s
+          ratio                \(String(format: "%9.2f", ratio))   (target ≥ 0.5)
+        """
+    }
+
+    var json: String {
+        "{\"clients\":\(clients),\"raw_requests_per_second\":\(rawRequestsPerSecond),\"admissions_per_second\":\(admissionsPerSecond),\"ratio\":\(ratio)}"
+    }
+}

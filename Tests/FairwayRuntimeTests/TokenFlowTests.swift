@@ -1,0 +1,142 @@
+import CloudCoordinator
+import EdgeServer
+import FairwayCore
+import FairwayRuntime
+import FairwayWire
+import XCTest
+
+/// Tier (a): grants, leases, admission, usage and hand-over through the role instances, with
+/// manual time and messages passed by hand (no sockets).
+final class TokenFlowTests: XCTestCase {
+    let t0 = Timestamp(unixMilliseconds: 9_000_000)
+    let coordinatorKey = testKey(11), edge1Key = testKey(12), edge2Key = testKey(13), agentKey = testKey(14)
+
+    func env(_ sender: NodeKey, _ payload: Payload, at t: Timestamp) -> Envelope { Envelope(sender: sender.nodeID, sentAt: t, payload: payload) }
+
+    func edgeJoin(_ key: NodeKey, _ name: String) -> JoinRequest {
+        JoinRequest(nodeID: key.nodeID, role: .edgeServer, address: "tcp://\(name):1", version: "0.1.0", name: name, publicKey: key.publicKey)
+    }
+
+    func agentJoin(via edge: NodeKey, at t: Timestamp) -> JoinRequest {
+        var j = JoinRequest(nodeID: agentKey.nodeID, role: .edgeAgent, address: "", version: "0.1.0", bucketSize: 8, name: "agent-0", publicKey: agentKey.publicKey)
+        j.agentProof = WireCodec.seal(Envelope(sender: agentKey.nodeID, sentAt: t, payload: .join(j)), signedBy: agentKey)
+        j.via = edge.nodeID
+        return j
+    }
+
+    func edge(_ key: NodeKey, _ name: String, restored: EdgeLeases = EdgeLeases()) -> EdgeInstance {
+        var s = EdgeServerSettings()
+        s.name = name
+        return EdgeInstance(settings: s, id: key.nodeID, publicKey: key.publicKey, restoredLeases: restored)
+    }
+
+    /// Joins the agent at `e` (edge side and coordinator side).
+    func attach(_ e: inout EdgeInstance, _ key: NodeKey, _ c: inout CoordinatorInstance, at t: Timestamp) {
+        _ = e.onCoordinatorResult(.success(.joinAccepted(JoinAccepted(coordinatorID: c.id, heartbeatIntervalMilliseconds: 1000, epoch: c.epoch))), now: t)
+        let (reply, _) = c.onRequest(env(key, .join(agentJoin(via: key, at: t)), at: t), now: t)
+        guard case .joinAccepted(let a) = reply else { return XCTFail("\(reply)") }
+        _ = e.onAgentJoinResult(agentJoin(via: key, at: t), result: .success(a), now: t)
+    }
+
+    func fetch(_ e: inout EdgeInstance, _ key: NodeKey, _ c: inout CoordinatorInstance, at t: Timestamp) {
+        let (reply, _) = c.onRequest(env(key, .grantRequest(GrantRequest(agentIDs: [agentKey.nodeID])), at: t), now: t)
+        _ = e.onCoordinatorResult(.success(reply), now: t)
+    }
+
+    func infer(_ e: inout EdgeInstance, cost: UInt64, at t: Timestamp) -> Result<InferenceReply, FairwayError> {
+        switch e.onAgentRequest(env(agentKey, .inferenceRequest(InferenceRequest(cost: cost)), at: t), now: t) {
+        case .persistThenReply(_, .inferenceReply(let r)): .success(r)
+        case .reply(.error(let err)): .failure(err)
+        case let other: .failure(FairwayError(.internal, "\(other)"))
+        }
+    }
+
+    func testGrantsLeasesAdmissionUsageAndHandOverKeepI1() throws {
+        var s = CoordinatorSettings()
+        s.epochMilliseconds = 1000
+        s.tokens.tokensPerEpoch = 10
+        var c = CoordinatorInstance(settings: s, id: coordinatorKey.nodeID, publicKey: coordinatorKey.publicKey, now: t0)
+        for (k, n) in [(edge1Key, "edge-1"), (edge2Key, "edge-2")] {
+            guard case .joinAccepted = c.onRequest(env(k, .join(edgeJoin(k, n)), at: t0), now: t0).reply else { return XCTFail() }
+        }
+        var e1 = edge(edge1Key, "edge-1")
+        attach(&e1, edge1Key, &c, at: t0)
+
+        // Epoch 1: one agent with B = 8 gets min(V, room) = 8 whole tokens; Σ ≤ V.
+        let t1 = t0.adding(milliseconds: 1000)
+        let d = c.onTick(now: t1)
+        guard case .persistEpoch(let record, let grants, _)? = d.first(where: { if case .persistEpoch = $0 { true } else { false } }) else { return XCTFail("\(d)") }
+        XCTAssertEqual(record.granted, 8)
+        XCTAssertLessThanOrEqual(record.granted, record.totalTokens)
+        XCTAssertEqual(grants[agentKey.nodeID], 8)
+
+        // The edge borrows them and admits by cost until they run out.
+        fetch(&e1, edge1Key, &c, at: t1)
+        XCTAssertEqual(e1.leases.balance(agent: agentKey.nodeID), 8)
+        XCTAssertEqual(try infer(&e1, cost: 3, at: t1).get().remaining, 5)
+        XCTAssertEqual(try infer(&e1, cost: 3, at: t1).get().remaining, 2)
+        guard case .failure(let refusal) = infer(&e1, cost: 3, at: t1) else { return XCTFail("served beyond the grant") }
+        XCTAssertEqual(refusal.code, .insufficientTokens)
+        XCTAssertTrue(refusal.message.contains("needs 3 tokens but holds 2"), refusal.message)
+        XCTAssertEqual(refusal.retryAfterMilliseconds, 1000, "until the next grants")
+
+        // kill -9 of edge-1 (its durable book survives); the agent re-joins through edge-2.
+        let durable = e1.leases
+        var e2 = edge(edge2Key, "edge-2")
+        attach(&e2, edge2Key, &c, at: t1)
+        fetch(&e2, edge2Key, &c, at: t1)
+        XCTAssertEqual(e2.leases.balance(agent: agentKey.nodeID), 0, "edge-1's unreported lease counts as spent: nothing to lend")
+        XCTAssertEqual(c.tokens.available(agentKey.nodeID), 0)
+
+        // edge-1 restarts: it settles its restored lease with the durable used count.
+        var restarted = edge(edge1Key, "edge-1", restored: durable)
+        let report = UsageReport(usages: restarted.leases.pendingReports().map { LeaseUsage(leaseID: $0.id, usedTotal: $0.used, final: $0.settled) })
+        XCTAssertEqual(report.usages, [LeaseUsage(leaseID: 1, usedTotal: 6, final: true)])
+        let (ack, _) = c.onRequest(env(edge1Key, .usageReport(report), at: t1), now: t1)
+        _ = restarted.onCoordinatorResult(.success(ack), now: t1)
+        XCTAssertTrue(restarted.leases.leases.isEmpty, "settled and acknowledged: forgotten")
+
+        // The unused 2 tokens go to the agent's new edge, and no more.
+        fetch(&e2, edge2Key, &c, at: t1)
+        XCTAssertEqual(e2.leases.balance(agent: agentKey.nodeID), 2)
+        XCTAssertEqual(try infer(&e2, cost: 2, at: t1).get().remaining, 0)
+        guard case .failure = infer(&e2, cost: 1, at: t1) else { return XCTFail("served beyond the grant after failover") }
+        XCTAssertEqual(c.tokens.account(agentKey.nodeID)?.granted, 8)
+
+        // A usage report for a lease the sender does not hold is refused and changes nothing.
+        let before = c.tokens
+        let (forged, directives) = c.onRequest(env(edge1Key, .usageReport(UsageReport(usages: [LeaseUsage(leaseID: 2, usedTotal: 0, final: true)])), at: t1), now: t1)
+        guard case .error(let e) = forged else { return XCTFail("edge-1 settled edge-2's lease") }
+        XCTAssertEqual(e.code, .invalidField)
+        XCTAssertTrue(directives.isEmpty)
+        XCTAssertEqual(c.tokens, before)
+    }
+
+    func testEveryAllocatorKeepsEpochGrantsWithinVAndBuckets() {
+        for kind in AllocatorKind.allCases {
+            var s = CoordinatorSettings()
+            s.epochMilliseconds = 1000
+            s.tokens.tokensPerEpoch = 7
+            s.tokens.allocator = kind
+            var c = CoordinatorInstance(settings: s, id: coordinatorKey.nodeID, now: t0)
+            _ = c.onRequest(env(edge1Key, .join(edgeJoin(edge1Key, "edge-1")), at: t0), now: t0)
+            for i in 0..<5 {
+                let k = testKey(UInt8(40 + i))
+                var j = JoinRequest(nodeID: k.nodeID, role: .edgeAgent, address: "", version: "0.1.0", bucketSize: UInt32(1 + i), name: "a\(i)", publicKey: k.publicKey)
+                j.agentProof = WireCodec.seal(Envelope(sender: k.nodeID, sentAt: t0, payload: .join(j)), signedBy: k)
+                j.via = edge1Key.nodeID
+                guard case .joinAccepted = c.onRequest(env(edge1Key, .join(j), at: t0), now: t0).reply else { return XCTFail("\(kind)") }
+            }
+            for epoch in 1...4 {
+                let t = t0.adding(milliseconds: Int64(1000 * epoch))
+                for case .persistEpoch(let r, let grants, _) in c.onTick(now: t) {
+                    XCTAssertLessThanOrEqual(r.granted, 7, "\(kind) epoch \(epoch)")
+                    XCTAssertEqual(grants.values.reduce(0, +), r.granted)
+                }
+                for a in c.tokens.accounts {
+                    XCTAssertLessThanOrEqual(c.tokens.remaining(a.agent), a.bucketSize, "\(kind): bucket overflow")
+                }
+            }
+        }
+    }
+}
