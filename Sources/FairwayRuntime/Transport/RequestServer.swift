@@ -32,6 +32,8 @@ public final class RequestServer: Sendable {
     private let limiter: Mutex<PeerRateLimiter>
     private let journal: ReplayJournal?
     private let durableKinds: Set<String>
+    /// When this server was created: the journal holds nothing newer from a previous run.
+    private let startedAt = WallClock.now()
 
     /// - Parameters:
     ///   - journal / durableKinds: requests of these payload kinds are journaled durably
@@ -135,7 +137,10 @@ public final class RequestServer: Sendable {
         case .refuse(let e):
             return refuse(envelope, e, now: now)
         }
-        if durableKinds.contains(kind), let journal {
+        // Only a request that may have reached a previous incarnation of this server can be in
+        // the journal without being in memory: one sent no later than our start (plus skew).
+        let mayPredateStart = envelope.sentAt.milliseconds(since: startedAt) <= settings.maxClockSkewMilliseconds
+        if durableKinds.contains(kind), mayPredateStart, let journal {
             do {
                 if let stored = try await journal.lookup(sender: envelope.sender, messageID: envelope.messageID) {
                     guard stored.digest == request.digest else {

@@ -4,13 +4,14 @@ import Foundation
 
 extension FairwayLab.Bench {
     /// Token allocation plus fairness metrics at scale, every allocator in the same run.
-    struct Schedule: ParsableCommand {
+    struct Schedule: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Allocation + reward rates + Jain + Gini at N = 10^6 for every allocator, vs Round-Robin in the same run.",
+            abstract: "Allocation + reward rates + Jain + Gini at N = 10^6 for every allocator; then edge admission throughput vs raw nng in the same run.",
             discussion: """
             Values v ~ Dirichlet(α) over N agents, buckets of size B, empty (R = 0), V tokens. Each allocator runs \
             --repeats times after one warm-up; medians are reported. Target: eq. 15 (proportional) allocation + \
-            metrics ≤ 50 ms at N = 10^6.
+            metrics ≤ 50 ms at N = 10^6. Then the admission half (`bench admission`): a real coordinator and edge \
+            server in this process admit signed inference requests, against raw nng REQ/REP on the same transport.
             """)
 
         @Option(help: "N: agents.") var agents = 1_000_000
@@ -20,12 +21,14 @@ extension FairwayLab.Bench {
         @Option(help: "Measured repetitions per allocator.") var repeats = 7
         @Option(help: "Seed for the values and the random allocator.") var seed: UInt64 = 1
         @Flag(help: "Print one JSON object instead of a table.") var json = false
+        @Flag(name: .customLong("skip-admission"), help: "Only the allocation half.") var skipAdmission = false
+        @Option(name: .customLong("admission-seconds"), help: "Seconds per admission round and variant.") var admissionSeconds = 2.0
 
         func validate() throws {
             guard agents > 0, repeats > 0, alpha > 0 else { throw ValidationError("--agents, --repeats and --alpha must be positive") }
         }
 
-        func run() throws {
+        func run() async throws {
             var rng = SeededGenerator(seed: seed)
             let values = rng.nextDirichlet(alpha: alpha, count: agents)
             let problem = try TokenAllocationProblem(totalTokens: tokens, values: values, bucketSize: bucket)
@@ -60,8 +63,21 @@ extension FairwayLab.Bench {
             }
             progress.finish()
             let result = ScheduleBenchResult(agents: agents, tokens: tokens, bucket: bucket, alpha: alpha, repeats: repeats, rows: rows)
-            print(json ? result.json() : result.table())
             withExtendedLifetime(sink) {}
+            guard !skipAdmission else {
+                print(json ? result.json() : result.table())
+                return
+            }
+            let admissionProgress = Progress(total: 12, label: "admission variant runs")
+            let admission = try await AdmissionBench(clients: 8, seconds: admissionSeconds, rounds: 3).run(progress: admissionProgress)
+            admissionProgress.finish()
+            if json {
+                print("{\"allocation\":\(result.json()),\"admission\":\(admission.json)}")
+            } else {
+                print(result.table())
+                print()
+                print(admission.table)
+            }
         }
 
         func median(_ xs: [Double]) -> Double {
