@@ -100,6 +100,7 @@ public actor CoordinatorNode: Service {
     private func execute(_ directives: [CoordinatorInstance.Directive]) async -> Bool {
         var ok = true
         for d in directives {
+            if case .publish = d, !ok { continue }  // never announce what is not durable
             switch d {
             case .persistMember(let m):
                 do { try await store.save(m) } catch {

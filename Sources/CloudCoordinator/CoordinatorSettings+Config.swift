@@ -55,7 +55,17 @@ extension CoordinatorSettings {
         if let t = c.tokens {
             if let v = t.per_epoch { tokens.tokensPerEpoch = v }
             if let v = t.allocator { tokens.allocator = try AllocatorKind(name: v, field: "tokens.allocator") }
-            if let v = t.values { tokens.values = v }
+            if let v = t.values {
+                var byID: [NodeID: Double] = [:]
+                for (key, value) in v {
+                    let id = try NodeID(key, field: "tokens.values")
+                    guard NodeAddress.isAddress(id) else {
+                        throw ConfigError(field: "tokens.values.\(key)", message: "keys must be agent ids (fw + 40 hex digits, see `fairwayctl identity`), not names: agents choose their names")
+                    }
+                    byID[id] = value
+                }
+                tokens.values = byID
+            }
             if let v = t.default_value { tokens.defaultValue = v }
             if let v = t.seed { tokens.seed = v }
         }

@@ -7,8 +7,10 @@ public struct TokenSchedulingSettings: Sendable, Hashable {
     public var tokensPerEpoch: UInt64 = 1000
     /// The policy. Default `proportional` (eq. 15 as printed; grants are rounded down to whole tokens).
     public var allocator: AllocatorKind = .proportional
-    /// Data value v_n of an agent, by display name or id, until valuation lands. Default: none.
-    public var values: [String: Double] = [:]
+    /// Data value v_n of an agent, by node id (the address of its key), until valuation lands.
+    /// Not by display name: agents choose their own names, so a name could be claimed to
+    /// obtain another agent's value. Default: none.
+    public var values: [NodeID: Double] = [:]
     /// v_n of agents not in `values`. Default 1.
     public var defaultValue: Double = 1
     /// Seed of the `random` allocator (mixed with the epoch number). Default 0.
@@ -20,8 +22,8 @@ public struct TokenSchedulingSettings: Sendable, Hashable {
         guard tokensPerEpoch <= 1 << 40 else {
             throw ConfigError(field: "tokens.per_epoch", message: "must be at most 2^40, got \(tokensPerEpoch)")
         }
-        for (name, v) in values.sorted(by: { $0.key < $1.key }) where !(v.isFinite && v >= 0 && v <= 1e15) {
-            throw ConfigError(field: "tokens.values.\(name)", message: "must be a finite value in [0, 1e15], got \(v)")
+        for (id, v) in values.sorted(by: { $0.key < $1.key }) where !(v.isFinite && v >= 0 && v <= 1e15) {
+            throw ConfigError(field: "tokens.values.\(id)", message: "must be a finite value in [0, 1e15], got \(v)")
         }
         guard defaultValue.isFinite, defaultValue >= 0, defaultValue <= 1e15 else {
             throw ConfigError(field: "tokens.default_value", message: "must be a finite value in [0, 1e15], got \(defaultValue)")
@@ -30,6 +32,6 @@ public struct TokenSchedulingSettings: Sendable, Hashable {
 
     /// v_n for a member.
     public func value(of member: Member) -> Double {
-        values[member.name] ?? values[member.id.rawValue] ?? defaultValue
+        values[member.id] ?? defaultValue
     }
 }

@@ -36,10 +36,10 @@ public actor EdgeServerNode: Service {
 
     public func start() throws {
         guard server == nil else { return }
+        // An admission's debit and its journal entry commit in one transaction (edge.sqlite).
         let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger,
-                                       journal: try ReplayJournal(directory: settings.dataDirectory),
-                                       durableKinds: ["inference_request"]) { [weak self] request in
-            guard let self else { return .error(FairwayError(.unavailable, "shutting down")) }
+                                       journal: store.journal, durableKinds: ["inference_request"]) { [weak self] request in
+            guard let self else { return RequestServer.Outcome(.error(FairwayError(.unavailable, "shutting down"))) }
             return await self.handle(request)
         }
         listenPort = try server.listen(settings.listenURL)
@@ -130,19 +130,14 @@ public actor EdgeServerNode: Service {
         }
     }
 
-    func handle(_ request: VerifiedEnvelope) async -> Payload {
+    func handle(_ request: VerifiedEnvelope) async -> RequestServer.Outcome {
         switch instance.onAgentRequest(request.envelope, now: WallClock.now()) {
         case .reply(let payload):
-            return payload
+            return RequestServer.Outcome(payload)
         case .persistThenReply(let debited, let reply):
-            do {
-                try await store.saveDebits(debited)
-            } catch {
-                // Not durable, so not served; the in-memory debit stays (under-serving, never over-serving).
-                logger.error("persisting a debit failed: \(error)")
-                return .error(FairwayError(.unavailable, "could not record the debit; retry", retryAfterMilliseconds: 500))
-            }
-            return reply
+            // The server commits the debit with the journal entry before it sends the reply. If
+            // that fails the in-memory debit stays: under-serving, never over-serving.
+            return RequestServer.Outcome(reply, writes: store.debitWrites(debited))
         case .relayJoin(var join):
             // The agent's own signed envelope proves to the coordinator that it holds the key.
             join.agentProof = request.sealed
@@ -152,7 +147,7 @@ public actor EdgeServerNode: Service {
             case .success(let other): result = .failure(FairwayError(.internal, "coordinator answered join with \(other.kind)"))
             case .failure(let e): result = .failure(e)
             }
-            return instance.onAgentJoinResult(join, result: result, now: WallClock.now())
+            return RequestServer.Outcome(instance.onAgentJoinResult(join, result: result, now: WallClock.now()))
         }
     }
 

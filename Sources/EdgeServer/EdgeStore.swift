@@ -9,6 +9,9 @@ import GRDB
 public final class EdgeStore: Sendable {
     private let db: DatabasePool
     private let commits: GroupCommit
+    /// The replay journal, in this database: an admission's debit and its journal entry
+    /// commit in one transaction.
+    public let journal: ReplayJournal
 
     public init(directory: String) throws {
         var migrator = DatabaseMigrator()
@@ -26,13 +29,24 @@ public final class EdgeStore: Sendable {
                 t.primaryKey("id", .integer)
             }
         }
+        ReplayJournal.registerMigrations(&migrator)
         db = try FairwayDatabase.open(directory: directory, name: "edge.sqlite", migrator: migrator)
         commits = GroupCommit(db)
+        journal = ReplayJournal(database: db, commits: commits)
     }
 
     /// Writes `leases` (upsert), drops held leases that were retired, records `retired`: one transaction.
     public func save(_ leases: [TokenLease], retired: Set<UInt64>) async throws {
-        try await commits.write { db in
+        try await commits.write(Self.writes(leases, retired: retired))
+    }
+
+    /// The debits of one admission, to commit with its journal entry (`RequestServer.Outcome`).
+    public func debitWrites(_ leases: [TokenLease]) -> @Sendable (Database) throws -> Void {
+        Self.writes(leases, retired: [])
+    }
+
+    private static func writes(_ leases: [TokenLease], retired: Set<UInt64>) -> @Sendable (Database) throws -> Void {
+        { db in
             for l in leases {
                 // used and settled only move forward, whatever order concurrent writes land in.
                 try db.execute(sql: """
@@ -48,10 +62,6 @@ public final class EdgeStore: Sendable {
         }
     }
 
-    /// Debits only: the leases an admission changed (the hot path: one small transaction).
-    public func saveDebits(_ leases: [TokenLease]) async throws {
-        try await save(leases, retired: [])
-    }
 
     /// The lease book as last saved.
     public func load() throws -> EdgeLeases {

@@ -22,7 +22,15 @@ enum SeedCorpus {
             ], epoch: 3)),
             .epochAnnouncement(EpochAnnouncement(epoch: 3, startedAt: now, aliveMembers: 13)),
             .ping,
-            .pong(Pong(nodeID: edge, role: .edgeServer, version: "0.1.0")),
+            .pong(Pong(nodeID: edge, role: .edgeServer, version: "0.1.0", name: "edge-1")),
+            .grantRequest(GrantRequest(agentIDs: [agent])),
+            .grantReply(GrantReply(epoch: 3, leases: [TokenLease(id: 7, agent: agent, edge: edge, epoch: 3, tokens: 20, used: 4)], nextEpochAt: now)),
+            .usageReport(UsageReport(usages: [LeaseUsage(leaseID: 7, usedTotal: 9, final: false), LeaseUsage(leaseID: 6, usedTotal: 20, final: true)])),
+            .usageAck(UsageAck(leases: [TokenLease(id: 7, agent: agent, edge: edge, epoch: 3, tokens: 20, used: 9)])),
+            .inferenceRequest(InferenceRequest(cost: 3, input: Array("digits".utf8))),
+            .inferenceReply(InferenceReply(charged: 3, remaining: 11)),
+            .epochsRequest(limit: 20),
+            .epochsReply([EpochRecord(epoch: 3, startedAt: now, totalTokens: 1000, granted: 743, allocator: "proportional", agents: 500)]),
             .error(FairwayError(.invalidField, "must be ≥ 0", field: "heartbeat.agent_ids[1]", retryAfterMilliseconds: 100)),
         ]
         var generator = SplitMix(seed: 42)

@@ -3,8 +3,13 @@ import FairwayWire
 import Foundation
 import GRDB
 
-/// The durable half of replay protection: the replies to state-changing requests, kept in
-/// `<data_dir>/replay.sqlite` for as long as the replay window lasts.
+/// The durable half of replay protection: the replies to state-changing requests, kept for as
+/// long as the replay window lasts, in `<data_dir>/replay.sqlite` or in a role's own database.
+///
+/// When the journal shares the role's database (`init(database:commits:)`), a handler can
+/// return its state writes with the reply (`RequestServer.Outcome`), and the server commits
+/// them and the journal entry in **one transaction**: after a crash, a request's effect and
+/// its journal entry are both there or both absent, so a resend is never handled twice.
 ///
 /// A `RequestServer` consults it for the payload kinds it was told change state, after its
 /// in-memory `ReplayGuard` and before the handler, and records the reply before sending
@@ -18,6 +23,20 @@ public final class ReplayJournal: Sendable {
     /// Opens (creating if needed) `<directory>/replay.sqlite`.
     public init(directory: String) throws {
         var migrator = DatabaseMigrator()
+        Self.registerMigrations(&migrator)
+        db = try FairwayDatabase.open(directory: directory, name: "replay.sqlite", migrator: migrator)
+        commits = GroupCommit(db)
+    }
+
+    /// A journal in a role's own database (whose migrator ran `registerMigrations`), sharing
+    /// its group commit so state writes and journal entries can commit together.
+    public init(database: DatabasePool, commits: GroupCommit) {
+        self.db = database
+        self.commits = commits
+    }
+
+    /// Adds the journal's table to a role's migrator.
+    public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v1-replay") { db in
             try db.create(table: "handled") { t in
                 t.column("sender", .text).notNull()
@@ -29,8 +48,6 @@ public final class ReplayJournal: Sendable {
             }
             try db.create(index: "handled_by_time", on: "handled", columns: ["sent_at_ms"])
         }
-        db = try FairwayDatabase.open(directory: directory, name: "replay.sqlite", migrator: migrator)
-        commits = GroupCommit(db)
     }
 
     /// The stored (digest, reply) of a handled request, if any.
@@ -44,8 +61,10 @@ public final class ReplayJournal: Sendable {
 
     /// Records the reply to a handled request (durable when this returns; concurrent records
     /// share one commit).
-    public func record(sender: NodeID, messageID: MessageID, sentAt: Timestamp, digest: [UInt8], reply: [UInt8]) async throws {
+    public func record(sender: NodeID, messageID: MessageID, sentAt: Timestamp, digest: [UInt8], reply: [UInt8],
+                       with writes: (@Sendable (Database) throws -> Void)? = nil) async throws {
         try await commits.write { db in
+            try writes?(db)
             try db.execute(sql: "INSERT OR IGNORE INTO handled (sender, message_id, sent_at_ms, digest, reply) VALUES (?, ?, ?, ?, ?)",
                            arguments: [sender.rawValue, Data(messageID.bytes), sentAt.unixMilliseconds, Data(digest), Data(reply)])
         }

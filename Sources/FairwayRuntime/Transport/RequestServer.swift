@@ -1,5 +1,6 @@
 import FairwayCore
 import FairwayWire
+import GRDB
 import Logging
 import NNG
 import Synchronization
@@ -18,6 +19,21 @@ public final class RequestServer: Sendable {
     /// Produces the reply payload for a verified request. Return `.error(...)` to refuse.
     public typealias Handler = @Sendable (VerifiedEnvelope) async -> Payload
 
+    /// A reply and the state writes that must be durable before it is sent. For journaled
+    /// kinds the writes commit in the same transaction as the journal entry (the journal must
+    /// share the role's database); otherwise in a transaction of their own.
+    public struct Outcome: Sendable {
+        public var payload: Payload
+        public var writes: (@Sendable (Database) throws -> Void)?
+        public init(_ payload: Payload, writes: (@Sendable (Database) throws -> Void)? = nil) {
+            self.payload = payload
+            self.writes = writes
+        }
+    }
+
+    /// Like `Handler`, with state writes committed atomically with the journal entry.
+    public typealias TransactionalHandler = @Sendable (VerifiedEnvelope) async -> Outcome
+
     /// Payload kinds that change no state: answered without replay bookkeeping.
     public static let readOnlyKinds: Set<String> = ["ping", "status_request"]
 
@@ -26,7 +42,7 @@ public final class RequestServer: Sendable {
     public let settings: TransportSettings
     public let counters = TransportCounters()
     private let socket: Socket
-    private let handler: Handler
+    private let handler: TransactionalHandler
     private let logger: Logger
     private let replay: Mutex<ReplayGuard>
     private let limiter: Mutex<PeerRateLimiter>
@@ -38,8 +54,17 @@ public final class RequestServer: Sendable {
     /// - Parameters:
     ///   - journal / durableKinds: requests of these payload kinds are journaled durably
     ///     before their reply is sent (kinds whose replay after a restart could double count).
+    public convenience init(identity: NodeKey, settings: TransportSettings, logger: Logger,
+                            journal: ReplayJournal? = nil, durableKinds: Set<String> = [], handler: @escaping Handler) throws {
+        try self.init(identity: identity, settings: settings, logger: logger, journal: journal, durableKinds: durableKinds,
+                      transactionalHandler: { Outcome(await handler($0)) })
+    }
+
+    /// A server whose handler returns state writes to commit with the journal entry.
+    /// - Precondition: outcomes carry writes only for `durableKinds`, and `journal` shares the
+    ///   database those writes target.
     public init(identity: NodeKey, settings: TransportSettings, logger: Logger,
-                journal: ReplayJournal? = nil, durableKinds: Set<String> = [], handler: @escaping Handler) throws {
+                journal: ReplayJournal? = nil, durableKinds: Set<String> = [], transactionalHandler handler: @escaping TransactionalHandler) throws {
         self.identity = identity
         self.settings = settings
         self.logger = logger
@@ -164,15 +189,21 @@ public final class RequestServer: Sendable {
             replay.withLock { $0.abandon(key) }
             return refuse(envelope, refusal, now: now)
         }
-        let encoded = await handle(request, now: now)
+        let (encoded, writes) = await handleWithWrites(request, now: now)
         if durableKinds.contains(kind), let journal {
             do {
                 try await journal.record(sender: envelope.sender, messageID: envelope.messageID, sentAt: envelope.sentAt,
-                                         digest: request.digest, reply: encoded)
+                                         digest: request.digest, reply: encoded, with: writes)
             } catch {
-                // The handler's own state is durable and idempotent; only the resend shortcut is lost.
-                logger.error("replay journal write failed for \(envelope.messageID): \(error)")
+                replay.withLock { $0.abandon(key) }
+                logger.error("journal/state commit failed for \(envelope.messageID): \(error)")
+                // Nothing of this request is durable: refuse it, the client retries with the same id.
+                return refuse(envelope, FairwayError(.unavailable, "could not make the request durable; retry", retryAfterMilliseconds: 500), now: now)
             }
+        } else if writes != nil {
+            logger.error("a handler returned state writes for \(kind), which is not journaled; refused")
+            replay.withLock { $0.abandon(key) }
+            return refuse(envelope, FairwayError(.internal, "state writes for a kind that is not journaled"), now: now)
         }
         replay.withLock { $0.complete(key, reply: encoded) }
         return encoded
@@ -192,14 +223,21 @@ public final class RequestServer: Sendable {
     }
 
     private func handle(_ request: VerifiedEnvelope, now: Timestamp) async -> [UInt8] {
-        let payload = await handler(request)
+        let (encoded, writes) = await handleWithWrites(request, now: now)
+        if writes != nil { logger.error("a read-only request returned state writes; ignored") }
+        return encoded
+    }
+
+    private func handleWithWrites(_ request: VerifiedEnvelope, now: Timestamp) async -> ([UInt8], (@Sendable (Database) throws -> Void)?) {
+        let outcome = await handler(request)
+        let payload = outcome.payload
         if case .error(let e) = payload {
             counters.refused(e.code)
             logger.debug("refused \(request.envelope.payload.kind) from \(request.envelope.sender): \(e)")
         } else {
             counters.served()
         }
-        return seal(request.envelope.reply(from: nodeID, at: WallClock.now(), payload))
+        return (seal(request.envelope.reply(from: nodeID, at: WallClock.now(), payload)), outcome.writes)
     }
 
     private func refuse(_ request: Envelope, _ error: FairwayError, now: Timestamp) -> [UInt8] {

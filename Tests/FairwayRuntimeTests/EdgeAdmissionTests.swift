@@ -1,0 +1,73 @@
+import CloudCoordinator
+import EdgeServer
+import FairwayCore
+import FairwayRuntime
+@testable import FairwayWire
+import Foundation
+import XCTest
+
+/// Tier (b): a real coordinator and edge server over tcp. An admitted inference is debited
+/// durably together with its journal entry: a resend, even after the edge restarts, gets the
+/// original reply and is never served (or charged) twice.
+final class EdgeAdmissionTests: XCTestCase {
+    func testResentInferenceIsServedOnceAcrossAnEdgeRestart() async throws {
+        let dir = temporaryDirectory()
+        var cs = CoordinatorSettings()
+        cs.controlURL = "tcp://127.0.0.1:0"
+        cs.epochURL = "tcp://127.0.0.1:0"
+        cs.dataDirectory = dir + "/coordinator"
+        cs.epochMilliseconds = 200
+        cs.tokens.tokensPerEpoch = 5
+        cs.membership.heartbeatIntervalMilliseconds = 100
+        let coordinator = try CoordinatorNode(settings: cs, logger: quietLogger)
+        try await coordinator.start()
+        let c = Running { try await coordinator.run() }
+        var es = EdgeServerSettings()
+        es.listenURL = "tcp://127.0.0.1:0"
+        es.coordinatorURL = "tcp://127.0.0.1:\(await coordinator.controlPort!)"
+        es.coordinatorEpochURL = "tcp://127.0.0.1:\(await coordinator.epochPort!)"
+        es.dataDirectory = dir + "/edge"
+        es.heartbeatIntervalMilliseconds = 100
+        es.tickMilliseconds = 10
+        var edge = try EdgeServerNode(settings: es, logger: quietLogger)
+        try await edge.start()
+        var e = Running { [edge] in try await edge.run() }
+        es.listenURL = "tcp://127.0.0.1:\(await edge.listenPort!)"  // the restart binds the same port
+        let agentKey = NodeKey()
+        let agent = try client(es.listenURL, key: agentKey)
+        defer { agent.close() }
+
+        let join = JoinRequest(nodeID: agentKey.nodeID, role: .edgeAgent, address: "", version: "0.1.0", bucketSize: 5, name: "a", publicKey: agentKey.publicKey)
+        await eventually(10, "agent joined") { if case .joinAccepted = try await agent.call(.join(join)) { true } else { false } }
+        await eventually(10, "tokens leased to the edge") {
+            let rows = try await status(agent)
+            return rows.first { $0.id == agentKey.nodeID }?.tokensRemaining ?? 0 >= 2
+        }
+
+        let id = MessageID.random()
+        let sealed = WireCodec.seal(Envelope(messageID: id, sender: agentKey.nodeID, sentAt: WallClock.now(),
+                                             payload: .inferenceRequest(InferenceRequest(cost: 2))), signedBy: agentKey)
+        let first = try await agent.exchange(sealed)
+        guard case .inferenceReply(let served) = try WireCodec.open(first).envelope.payload else { return XCTFail("not admitted") }
+        XCTAssertEqual(served.charged, 2)
+        let resent = try await agent.exchange(sealed)
+        XCTAssertEqual(resent, first, "a resend gets the original reply")
+
+        // Restart the edge on its data directory: the journal (same transaction as the debit) answers.
+        await e.stop()
+        edge = try EdgeServerNode(settings: es, logger: quietLogger)
+        try await edge.start()
+        e = Running { [edge] in try await edge.run() }
+        let afterRestart = try await agent.exchange(sealed)
+        XCTAssertEqual(afterRestart, first, "after a restart the resend still gets the original reply, not a second admission")
+
+        // The restarted edge settled the lease with the durable debit: the coordinator counts exactly 2 used.
+        await eventually(10, "usage settled at the coordinator") {
+            await coordinator.tokens.leases.contains { $0.agent == agentKey.nodeID && $0.settled && $0.used == 2 }
+        }
+        let used = await coordinator.tokens.leases.filter { $0.agent == agentKey.nodeID }.reduce(0) { $0 + $1.used }
+        XCTAssertEqual(used, 2, "served and charged once")
+        await e.stop()
+        await c.stop()
+    }
+}
