@@ -36,6 +36,7 @@ bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release --product fairway-lab
 	.build-release/release/fairway-lab bench transport --transport tcp
 	.build-release/release/fairway-lab bench transport --transport ipc
+	.build-release/release/fairway-lab bench schedule
 
 fuzz: deps
 	@scripts/fuzz.sh

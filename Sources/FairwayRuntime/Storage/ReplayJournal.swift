@@ -79,6 +79,14 @@ public final class ReplayJournal: Sendable {
         }
     }
 
+    /// The latest `sent_at` of any entry, or nil if the journal is empty. Read once at start: a
+    /// request sent after it cannot be in the journal unless this process put it there.
+    public func newestSentAt() throws -> Timestamp? {
+        try db.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(sent_at_ms) FROM handled").map { Timestamp(unixMilliseconds: $0) }
+        }
+    }
+
     /// Number of entries (for tests and status).
     public func count() throws -> Int {
         try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM handled") ?? 0 }

@@ -48,8 +48,8 @@ public final class RequestServer: Sendable {
     private let limiter: Mutex<PeerRateLimiter>
     private let journal: ReplayJournal?
     private let durableKinds: Set<String>
-    /// When this server was created: the journal holds nothing newer from a previous run.
-    private let startedAt = WallClock.now()
+    /// The newest request a previous run journaled: later ones can only be in memory.
+    private let journaledBeforeStart: Timestamp?
 
     /// - Parameters:
     ///   - journal / durableKinds: requests of these payload kinds are journaled durably
@@ -71,6 +71,7 @@ public final class RequestServer: Sendable {
         self.handler = handler
         self.journal = journal
         self.durableKinds = journal == nil ? [] : durableKinds
+        self.journaledBeforeStart = try journal?.newestSentAt()
         self.replay = Mutex(ReplayGuard(windowMilliseconds: settings.replayWindowMilliseconds,
                                         maxSkewMilliseconds: settings.maxClockSkewMilliseconds, capacity: settings.replyCacheEntries))
         self.limiter = Mutex(PeerRateLimiter(ratePerSecond: settings.peerRatePerSecond, burst: settings.peerBurst))
@@ -162,9 +163,9 @@ public final class RequestServer: Sendable {
         case .refuse(let e):
             return refuse(envelope, e, now: now)
         }
-        // Only a request that may have reached a previous incarnation of this server can be in
-        // the journal without being in memory: one sent no later than our start (plus skew).
-        let mayPredateStart = envelope.sentAt.milliseconds(since: startedAt) <= settings.maxClockSkewMilliseconds
+        // Only a request a previous run journaled can be in the journal without being in memory,
+        // and it was sent no later than the newest entry found at start.
+        let mayPredateStart = journaledBeforeStart.map { envelope.sentAt <= $0 } ?? false
         if durableKinds.contains(kind), mayPredateStart, let journal {
             do {
                 if let stored = try await journal.lookup(sender: envelope.sender, messageID: envelope.messageID) {

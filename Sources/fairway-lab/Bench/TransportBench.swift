@@ -96,8 +96,16 @@ extension FairwayLab.Bench {
             fwClient.close()
             _ = await serving.value
 
+            // What signing alone costs on this machine: a round trip seals twice and opens twice.
+            var seal = LatencyStats(), open = LatencyStats()
+            let ping = Envelope(sender: clientKey.nodeID, sentAt: WallClock.now(), payload: .ping)
+            for _ in 0..<2000 {
+                var sealed: [UInt8] = []
+                seal.add(clock.measure { sealed = WireCodec.seal(ping, signedBy: clientKey) })
+                open.add(clock.measure { _ = try? WireCodec.open(sealed) })
+            }
             let result = TransportBenchResult(transport: transport, roundTrips: roundTrips, requestBytes: requestBytes.count,
-                                              replyBytes: replyBytes.count, raw: raw, fairway: fairway)
+                                              replyBytes: replyBytes.count, raw: raw, fairway: fairway, seal: seal, open: open)
             print(json ? result.json() : result.table())
         }
     }
@@ -110,6 +118,11 @@ struct TransportBenchResult {
     var replyBytes: Int
     var raw: LatencyStats
     var fairway: LatencyStats
+    /// One `WireCodec.seal` (encode + Ed25519 sign) and one `open` (Ed25519 verify + decode).
+    var seal: LatencyStats
+    var open: LatencyStats
+    /// The signing part of a Fairway round trip: two seals and two opens.
+    var signingP50: Double { 2 * seal.quantile(0.5) + 2 * open.quantile(0.5) }
 
     var ratioP50: Double { fairway.quantile(0.5) / raw.quantile(0.5) }
     var ratioP99: Double { fairway.quantile(0.99) / raw.quantile(0.99) }
@@ -122,11 +135,14 @@ struct TransportBenchResult {
         raw nng REQ/REP              \(f(raw.quantile(0.5)))  \(f(raw.quantile(0.99)))
         Fairway envelope + dispatch  \(f(fairway.quantile(0.5)))  \(f(fairway.quantile(0.99)))
         ratio (Fairway / raw)        \(String(format: "%9.3f", ratioP50))  \(String(format: "%9.3f", ratioP99))   target p50 ≤ 1.5: \(ratioP50 <= 1.5 ? "met" : "NOT met")
+        seal (encode + Ed25519 sign)  \(f(seal.quantile(0.5)))  \(f(seal.quantile(0.99)))
+        open (Ed25519 verify + decode)\(f(open.quantile(0.5)))  \(f(open.quantile(0.99)))
+        of the Fairway p50, signing (2 seals + 2 opens) is \(String(format: "%.1f", signingP50)) µs; without it the ratio would be \(String(format: "%.3f", (fairway.quantile(0.5) - signingP50) / raw.quantile(0.5)))
         """
     }
 
     func json() -> String {
         func n(_ x: Double) -> String { String(format: "%.3f", x) }
-        return "{\"transport\":\"\(transport)\",\"round_trips\":\(roundTrips),\"raw_p50_us\":\(n(raw.quantile(0.5))),\"raw_p99_us\":\(n(raw.quantile(0.99))),\"fairway_p50_us\":\(n(fairway.quantile(0.5))),\"fairway_p99_us\":\(n(fairway.quantile(0.99))),\"ratio_p50\":\(n(ratioP50)),\"ratio_p99\":\(n(ratioP99))}"
+        return "{\"transport\":\"\(transport)\",\"round_trips\":\(roundTrips),\"raw_p50_us\":\(n(raw.quantile(0.5))),\"raw_p99_us\":\(n(raw.quantile(0.99))),\"fairway_p50_us\":\(n(fairway.quantile(0.5))),\"fairway_p99_us\":\(n(fairway.quantile(0.99))),\"ratio_p50\":\(n(ratioP50)),\"ratio_p99\":\(n(ratioP99)),\"seal_p50_us\":\(n(seal.quantile(0.5))),\"open_p50_us\":\(n(open.quantile(0.5)))}"
     }
 }
