@@ -12,6 +12,8 @@ public struct CoordinatorInstance: Sendable {
         case persistEpoch(EpochRecord, grants: [NodeID: UInt64], accounts: [TokenAccount])
         /// Durably: token accounts and leases that changed, and the next lease id. Before the reply.
         case persistTokens(accounts: [TokenAccount], leases: [TokenLease], nextLeaseID: UInt64)
+        /// Durably: settled leases folded into their accounts (`TokenAccounts.compact`).
+        case compactTokens(accounts: [TokenAccount], removedLeases: [UInt64])
         case publish(EpochAnnouncement)
         case log(String)
     }
@@ -148,6 +150,12 @@ public struct CoordinatorInstance: Sendable {
             epoch += 1
             epochStartedAt = now
             directives.append(grantEpoch(now: now))
+            // Keep two epochs of settled leases in the book (for late duplicate reports and for
+            // operators), fold the older ones into the accounts.
+            if epoch > Self.settledLeaseEpochsKept {
+                let (accounts, removed) = tokens.compact(settledBefore: epoch - Self.settledLeaseEpochsKept)
+                if !removed.isEmpty { directives.append(.compactTokens(accounts: accounts, removedLeases: removed)) }
+            }
             lastAnnouncement = .zero  // announce the new epoch at once
         }
         if now.milliseconds(since: lastAnnouncement) >= settings.membership.heartbeatIntervalMilliseconds {
@@ -157,6 +165,9 @@ public struct CoordinatorInstance: Sendable {
         }
         return directives
     }
+
+    /// Settled leases younger than this many epochs stay in the book.
+    public static let settledLeaseEpochsKept: UInt64 = 2
 
     /// When the next epoch, and so the next grants, starts.
     public var nextEpochAt: Timestamp { epochStartedAt.adding(milliseconds: settings.epochMilliseconds) }

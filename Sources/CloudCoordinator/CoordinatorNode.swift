@@ -113,6 +113,10 @@ public actor CoordinatorNode: Service {
                     logger.error("persisting epoch \(record.epoch) failed: \(error)")
                 }
                 logger.info("epoch \(record.epoch): granted \(record.granted) of \(record.totalTokens) tokens to \(record.agents) agents (\(record.allocator))")
+            case .compactTokens(let accounts, let removed):
+                do { try await store.compactTokens(accounts: accounts, removedLeases: removed) } catch {
+                    logger.error("persisting lease compaction failed: \(error)")  // harmless: restored rows fold again later
+                }
             case .persistTokens(let accounts, let leases, let next):
                 do { try await store.saveTokens(accounts: accounts, leases: leases, nextLeaseID: next) } catch {
                     ok = false

@@ -68,6 +68,11 @@ public final class CoordinatorStore: Sendable {
                 t.primaryKey(["epoch", "agent"])
             }
         }
+        migrator.registerMigration("v4-lease-compaction") { db in
+            try db.alter(table: "token_account") { t in
+                t.add(column: "settled_used", .integer).notNull().defaults(to: 0)
+            }
+        }
         db = try FairwayDatabase.open(directory: directory, name: "coordinator.sqlite", migrator: migrator)
     }
 
@@ -115,8 +120,19 @@ public final class CoordinatorStore: Sendable {
 
     private static func save(accounts: [TokenAccount], _ db: Database) throws {
         for a in accounts {
-            try db.execute(sql: "INSERT OR REPLACE INTO token_account (agent, bucket_size, granted) VALUES (?, ?, ?)",
-                           arguments: [a.agent.rawValue, Int64(a.bucketSize), Int64(a.granted)])
+            try db.execute(sql: "INSERT OR REPLACE INTO token_account (agent, bucket_size, granted, settled_used) VALUES (?, ?, ?, ?)",
+                           arguments: [a.agent.rawValue, Int64(a.bucketSize), Int64(a.granted), Int64(a.settledUsed)])
+        }
+    }
+
+    /// Settled leases folded into their accounts: the accounts' new `settled_used` and the
+    /// removed lease rows, in one transaction (so the fold is never counted twice).
+    public func compactTokens(accounts: [TokenAccount], removedLeases: [UInt64]) async throws {
+        try await db.write { db in
+            try Self.save(accounts: accounts, db)
+            for id in removedLeases {
+                try db.execute(sql: "DELETE FROM token_lease WHERE id = ?", arguments: [Int64(id)])
+            }
         }
     }
 
@@ -125,7 +141,8 @@ public final class CoordinatorStore: Sendable {
         try db.read { db in
             let accounts = try Row.fetchAll(db, sql: "SELECT * FROM token_account").map { row in
                 TokenAccount(agent: try NodeID(row["agent"], field: "token_account.agent"),
-                             bucketSize: UInt64(row["bucket_size"] as Int64), granted: UInt64(row["granted"] as Int64))
+                             bucketSize: UInt64(row["bucket_size"] as Int64), granted: UInt64(row["granted"] as Int64),
+                             settledUsed: UInt64(row["settled_used"] as Int64))
             }
             let leases = try Row.fetchAll(db, sql: "SELECT * FROM token_lease").map { row in
                 TokenLease(id: UInt64(row["id"] as Int64), agent: try NodeID(row["agent"], field: "token_lease.agent"),

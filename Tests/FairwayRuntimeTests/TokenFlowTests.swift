@@ -139,4 +139,38 @@ final class TokenFlowTests: XCTestCase {
             }
         }
     }
+
+    func testCompactionFoldsSettledLeasesWithoutChangingAnyAccount() throws {
+        let agent = agentKey.nodeID, edge = edge1Key.nodeID
+        var book = TokenAccounts()
+        book.register(agent: agent, bucketSize: 100)
+        for epoch in 1...30 as ClosedRange<UInt64> {
+            try book.applyGrants(epoch: epoch, [agent: book.room(agent)])
+            let lease = try XCTUnwrap(book.lease(agent: agent, to: edge, epoch: epoch))
+            try book.reportUsage(leaseID: lease.id, edge: edge, usedTotal: lease.tokens / 2, final: true)
+        }
+        let before = (book.remaining(agent), book.available(agent), book.room(agent), book.account(agent)!.granted)
+        XCTAssertEqual(book.leases.count, 30)
+        let (accounts, removed) = book.compact(settledBefore: 28)
+        XCTAssertEqual(removed.count, 27)
+        XCTAssertEqual(book.leases.count, 3, "only recent history stays")
+        XCTAssertEqual(accounts.map(\.agent), [agent])
+        XCTAssertEqual((book.remaining(agent), book.available(agent), book.room(agent), book.account(agent)!.granted).0, before.0)
+        XCTAssertEqual(book.available(agent), before.1)
+        XCTAssertEqual(book.room(agent), before.2)
+
+        // A final report repeated for a compacted lease is acknowledged and changes nothing;
+        // any other report on it is refused.
+        let snapshot = book
+        let ack = try book.reportUsage(leaseID: removed[0], edge: edge, usedTotal: 7, final: true)
+        XCTAssertTrue(ack.settled)
+        XCTAssertEqual(book, snapshot)
+        XCTAssertThrowsError(try book.reportUsage(leaseID: removed[0], edge: edge, usedTotal: 7, final: false))
+        XCTAssertThrowsError(try book.reportUsage(leaseID: book.nextLeaseID, edge: edge, usedTotal: 0, final: true), "never issued")
+
+        // What the store saves restores to the same book.
+        let restored = try TokenAccounts(accounts: book.accounts, leases: book.leases, nextLeaseID: book.nextLeaseID)
+        XCTAssertEqual(restored.remaining(agent), book.remaining(agent))
+        XCTAssertEqual(restored.available(agent), book.available(agent))
+    }
 }

@@ -41,11 +41,14 @@ public struct TokenAccount: Sendable, Hashable, Codable {
     public var bucketSize: UInt64
     /// Every token ever granted to the agent (cumulative over all epochs).
     public var granted: UInt64
+    /// Tokens used in settled leases that were compacted away (`TokenAccounts.compact`).
+    public var settledUsed: UInt64
 
-    public init(agent: NodeID, bucketSize: UInt64, granted: UInt64 = 0) {
+    public init(agent: NodeID, bucketSize: UInt64, granted: UInt64 = 0, settledUsed: UInt64 = 0) {
         self.agent = agent
         self.bucketSize = bucketSize
         self.granted = granted
+        self.settledUsed = settledUsed
     }
 }
 
@@ -163,12 +166,34 @@ public struct TokenAccounts: Sendable, Hashable {
         }
     }
 
-    /// R_n = granted − Σ used over all of the agent's leases, in tokens; 0 for an unknown agent.
+    /// R_n = granted − Σ used over all of the agent's leases (compacted ones included), in
+    /// tokens; 0 for an unknown agent.
     public func remaining(_ agent: NodeID) -> UInt64 {
         guard let account = accountByAgent[agent] else { return 0 }
-        var used: UInt64 = 0
+        var used = account.settledUsed
         for lease in agentLeases(agent) { used += lease.used }  // ≤ committed ≤ granted: no overflow
         return account.granted - used
+    }
+
+    /// Folds settled leases made before `epoch` into their accounts' `settledUsed` and drops
+    /// them, so the book holds open leases and recent history only (its size no longer grows
+    /// with the number of epochs). `remaining`, `available` and `room` are unchanged.
+    ///
+    /// - Returns: the accounts that changed and the ids of the dropped leases (to persist).
+    public mutating func compact(settledBefore epoch: UInt64) -> (accounts: [TokenAccount], removed: [UInt64]) {
+        var removed: [UInt64] = []
+        var touched: Set<NodeID> = []
+        for (id, lease) in leaseByID where lease.settled && lease.epoch < epoch {
+            accountByAgent[lease.agent]?.settledUsed += lease.used
+            leaseByID[id] = nil
+            removed.append(id)
+            touched.insert(lease.agent)
+        }
+        for agent in touched {
+            leaseIDsByAgent[agent] = leaseIDsByAgent[agent]?.filter { leaseByID[$0] != nil }
+            if leaseIDsByAgent[agent]?.isEmpty == true { leaseIDsByAgent[agent] = nil }
+        }
+        return (touched.sorted().compactMap { accountByAgent[$0] }, removed.sorted())
     }
 
     /// granted − Σ used(settled leases) − Σ tokens(open leases), in tokens: what `lease` may still
@@ -248,7 +273,14 @@ public struct TokenAccounts: Sendable, Hashable {
     @discardableResult
     public mutating func reportUsage(leaseID: UInt64, edge: NodeID, usedTotal: UInt64, final: Bool) throws -> TokenLease {
         guard var lease = leaseByID[leaseID] else {
-            throw FairwayError(.invalidField, "no lease with id \(leaseID)", field: "usage.lease_id", peer: edge.rawValue)
+            // Ids below nextLeaseID were all issued; one missing from the book was settled and
+            // compacted. A repeated final report (its acknowledgment was lost) is acknowledged
+            // again, changing nothing; anything else is refused.
+            if leaseID > 0, leaseID < nextLeaseID, final {
+                return TokenLease(id: leaseID, agent: edge, edge: edge, epoch: 0, tokens: usedTotal, used: usedTotal, settled: true)
+            }
+            throw FairwayError(.invalidField, leaseID > 0 && leaseID < nextLeaseID ? "lease \(leaseID) was settled and compacted; it cannot change"
+                               : "no lease with id \(leaseID)", field: "usage.lease_id", peer: edge.rawValue)
         }
         guard lease.edge == edge else {
             throw FairwayError(.invalidField, "lease \(leaseID) is held by \(lease.edge), not by \(edge)", field: "usage.edge", peer: edge.rawValue)
@@ -278,7 +310,7 @@ public struct TokenAccounts: Sendable, Hashable {
     /// Σ used(settled) + Σ tokens(open) for the agent: tokens out of `available`'s reach; nil on
     /// overflow (only possible in unchecked restored state).
     private func committed(_ agent: NodeID) -> UInt64? {
-        var total: UInt64 = 0
+        var total: UInt64 = accountByAgent[agent]?.settledUsed ?? 0
         for lease in agentLeases(agent) {
             let (sum, overflow) = total.addingReportingOverflow(lease.settled ? lease.used : lease.tokens)
             if overflow { return nil }
