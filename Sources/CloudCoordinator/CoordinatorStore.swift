@@ -40,15 +40,7 @@ public final class CoordinatorStore: Sendable {
                 t.column("bucket_size", .integer).notNull()
                 t.column("granted", .integer).notNull()
             }
-            try db.create(table: "token_lease") { t in
-                t.primaryKey("id", .integer)
-                t.column("agent", .text).notNull()
-                t.column("edge", .text).notNull()
-                t.column("epoch", .integer).notNull()
-                t.column("tokens", .integer).notNull()
-                t.column("used", .integer).notNull()
-                t.column("settled", .boolean).notNull()
-            }
+            try TokenLease.createTable("token_lease", in: db)
             try db.create(table: "token_meta") { t in
                 t.primaryKey("id", .integer)
                 t.column("next_lease_id", .integer).notNull()
@@ -112,7 +104,7 @@ public final class CoordinatorStore: Sendable {
             try Self.save(accounts: accounts, db)
             for l in leases {
                 try db.execute(sql: "INSERT OR REPLACE INTO token_lease (id, agent, edge, epoch, tokens, used, settled) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [Int64(l.id), l.agent.rawValue, l.edge.rawValue, Int64(l.epoch), Int64(l.tokens), Int64(l.used), l.settled])
+                               arguments: l.rowArguments)
             }
             try db.execute(sql: "INSERT OR REPLACE INTO token_meta (id, next_lease_id) VALUES (1, ?)", arguments: [Int64(nextLeaseID)])
         }
@@ -145,9 +137,7 @@ public final class CoordinatorStore: Sendable {
                              settledUsed: UInt64(row["settled_used"] as Int64))
             }
             let leases = try Row.fetchAll(db, sql: "SELECT * FROM token_lease").map { row in
-                TokenLease(id: UInt64(row["id"] as Int64), agent: try NodeID(row["agent"], field: "token_lease.agent"),
-                           edge: try NodeID(row["edge"], field: "token_lease.edge"), epoch: UInt64(row["epoch"] as Int64),
-                           tokens: UInt64(row["tokens"] as Int64), used: UInt64(row["used"] as Int64), settled: row["settled"])
+                try TokenLease(row: row, table: "token_lease")
             }
             let next = try Int64.fetchOne(db, sql: "SELECT next_lease_id FROM token_meta WHERE id = 1") ?? 1
             return try TokenAccounts(accounts: accounts, leases: leases, nextLeaseID: UInt64(next))

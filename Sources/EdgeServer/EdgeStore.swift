@@ -16,15 +16,7 @@ public final class EdgeStore: Sendable {
     public init(directory: String) throws {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-leases") { db in
-            try db.create(table: "lease") { t in
-                t.primaryKey("id", .integer)
-                t.column("agent", .text).notNull()
-                t.column("edge", .text).notNull()
-                t.column("epoch", .integer).notNull()
-                t.column("tokens", .integer).notNull()
-                t.column("used", .integer).notNull()
-                t.column("settled", .boolean).notNull()
-            }
+            try TokenLease.createTable("lease", in: db)
             try db.create(table: "retired_lease") { t in
                 t.primaryKey("id", .integer)
             }
@@ -53,7 +45,7 @@ public final class EdgeStore: Sendable {
                     INSERT INTO lease (id, agent, edge, epoch, tokens, used, settled) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET used = MAX(used, excluded.used), settled = (settled OR excluded.settled)
                     """,
-                               arguments: [Int64(l.id), l.agent.rawValue, l.edge.rawValue, Int64(l.epoch), Int64(l.tokens), Int64(l.used), l.settled])
+                               arguments: l.rowArguments)
             }
             for id in retired {
                 try db.execute(sql: "INSERT OR IGNORE INTO retired_lease (id) VALUES (?)", arguments: [Int64(id)])
@@ -67,9 +59,7 @@ public final class EdgeStore: Sendable {
     public func load() throws -> EdgeLeases {
         try db.read { db in
             let leases = try Row.fetchAll(db, sql: "SELECT * FROM lease").map { row in
-                TokenLease(id: UInt64(row["id"] as Int64), agent: try NodeID(row["agent"], field: "lease.agent"),
-                           edge: try NodeID(row["edge"], field: "lease.edge"), epoch: UInt64(row["epoch"] as Int64),
-                           tokens: UInt64(row["tokens"] as Int64), used: UInt64(row["used"] as Int64), settled: row["settled"])
+                try TokenLease(row: row, table: "lease")
             }
             let retired = try Int64.fetchAll(db, sql: "SELECT id FROM retired_lease").map { UInt64($0) }
             return EdgeLeases(leases: leases, retiredLeaseIDs: Set(retired))

@@ -105,6 +105,9 @@ final class TokenClusterTests: XCTestCase {
             final = a
             return used >= usage.servedTokens && used - usage.servedTokens <= usage.unanswered
         }
+        // Once the agent is dead it gets no more grants: account and epoch history are stable.
+        await waitFor(15, "stopped agent declared dead") { await agentRow(url)?.state == "dead" }
+        final = await checkAccount(url) ?? final
         let granted = final?.tokens_granted ?? 0, used = final?.tokens_used ?? 0
         print("agent: granted \(granted), used \(used) at the coordinator; saw \(usage.servedTokens) served in \(usage.admitted) requests, " +
               "\(usage.refused) refused, \(usage.unanswered) unanswered; last refusal: \(usage.lastRefusal)")
