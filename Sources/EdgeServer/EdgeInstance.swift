@@ -168,11 +168,14 @@ public struct EdgeInstance: Sendable {
         for agent in expired.sorted() {
             agents[agent] = nil
             grantsWanted.remove(agent)
-            directives.append(.log("agent \(agent) expired after \(agentExpiryMilliseconds) ms of silence"))
-            if leases.balance(agent: agent) > 0 || leases.leases.contains(where: { $0.agent == agent && !$0.settled }) {
-                leases.settle(agent: agent)
-                directives.append(leasesToPersist)
-            }
+            directives.append(.log("agent \(agent) expired after \(agentExpiryMilliseconds) ms of silence"))  // its leases settle below
+        }
+        // Leases of agents no longer attached (a grant that arrived after the agent left):
+        // settle them so their tokens go back rather than sit here unused.
+        let orphaned = Set(leases.leases.filter { !$0.settled && agents[$0.agent] == nil }.map(\.agent))
+        if !orphaned.isEmpty {
+            for agent in orphaned { leases.settle(agent: agent) }
+            directives.append(leasesToPersist)
         }
         guard coordinatorCallsInFlight == 0 else { return directives }
         if !registered {

@@ -173,4 +173,16 @@ final class TokenFlowTests: XCTestCase {
         XCTAssertEqual(restored.remaining(agent), book.remaining(agent))
         XCTAssertEqual(restored.available(agent), book.available(agent))
     }
+
+    func testALeaseForAnAgentThatAlreadyLeftIsSettledAtOnce() {
+        var e = edge(edge1Key, "edge-1")
+        _ = e.onCoordinatorResult(.success(.joinAccepted(JoinAccepted(coordinatorID: coordinatorKey.nodeID, heartbeatIntervalMilliseconds: 1000, epoch: 1))), now: t0)
+        let late = TokenLease(id: 5, agent: agentKey.nodeID, edge: edge1Key.nodeID, epoch: 1, tokens: 9)
+        _ = e.onCoordinatorResult(.success(.grantReply(GrantReply(epoch: 1, leases: [late], nextEpochAt: t0))), now: t0)
+        XCTAssertEqual(e.leases.balance(agent: agentKey.nodeID), 9, "held until the next tick")
+        let d = e.onTick(now: t0.adding(milliseconds: 10))
+        XCTAssertEqual(e.leases.balance(agent: agentKey.nodeID), 0, "the agent is not attached: settled")
+        XCTAssertTrue(d.contains { if case .persistLeases = $0 { true } else { false } })
+        XCTAssertTrue(d.contains(.reportUsage(UsageReport(usages: [LeaseUsage(leaseID: 5, usedTotal: 0, final: true)]))), "\(d)")
+    }
 }
