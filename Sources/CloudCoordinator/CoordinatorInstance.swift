@@ -207,16 +207,14 @@ public struct CoordinatorInstance: Sendable {
             throw FairwayError(.unknownSender, "only joined edge servers may ask for grants", field: "envelope.sender", peer: edge.rawValue)
         }
         var out: [TokenLease] = []
-        var created: [TokenLease] = []
         for agent in Set(g.agentIDs).sorted() {
             guard let m = membership.members[agent], m.role == .edgeAgent, m.via == edge else { continue }
             out += tokens.openLeases(agent: agent).filter { $0.edge == edge }
-            if let lease = tokens.lease(agent: agent, to: edge, epoch: epoch) {
-                out.append(lease)
-                created.append(lease)
-            }
+            if let lease = tokens.lease(agent: agent, to: edge, epoch: epoch) { out.append(lease) }
         }
-        let directives: [Directive] = created.isEmpty ? [] : [.persistTokens(accounts: [], leases: created, nextLeaseID: tokens.nextLeaseID)]
+        // Every lease in the reply is written (an upsert), not only the new ones: if an earlier
+        // write failed, the lease the edge is about to use becomes durable now.
+        let directives: [Directive] = out.isEmpty ? [] : [.persistTokens(accounts: [], leases: out, nextLeaseID: tokens.nextLeaseID)]
         return (.grantReply(GrantReply(epoch: epoch, leases: out, nextEpochAt: nextEpochAt)), directives)
     }
 
