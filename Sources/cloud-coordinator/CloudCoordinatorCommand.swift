@@ -8,7 +8,7 @@ import Logging
 struct CloudCoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cloud-coordinator",
-        abstract: "Runs the Fairway cloud coordinator: membership, epochs, and (later) valuation, scheduling, contracts and the DAT ledger.")
+        abstract: "Runs the Fairway cloud coordinator: membership, admission, epochs with token grants, leases and accounts (later: valuation, contracts, the DAT ledger).")
 
     @Option(help: "YAML config file (see configs/cloud-coordinator.yaml). Flags override it.") var config: String?
     @Option(name: .customLong("data-dir"), help: "Data directory (SQLite state).") var dataDir: String?

@@ -9,7 +9,7 @@ import Logging
 struct EdgeAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge-agent",
-        abstract: "Runs Fairway agent identities: join through an edge server, heartbeat, fail over.")
+        abstract: "Runs Fairway agent identities (one Ed25519 key each): join through an edge server, heartbeat, fail over, run an inference workload.")
 
     @Option(help: "YAML config file (see configs/edge-agent.yaml). Flags override it.") var config: String?
     @Option(name: .customLong("data-dir"), help: "Data directory (identities).") var dataDir: String?

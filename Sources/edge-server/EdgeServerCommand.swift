@@ -8,7 +8,7 @@ import Logging
 struct EdgeServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge-server",
-        abstract: "Runs a Fairway edge server: serves agents, relays joins, vouches for agent liveness.")
+        abstract: "Runs a Fairway edge server: serves agents, relays their signed joins, vouches for their liveness, admits inference against token leases.")
 
     @Option(help: "YAML config file (see configs/edge-server.yaml). Flags override it.") var config: String?
     @Option(name: .customLong("data-dir"), help: "Data directory.") var dataDir: String?

@@ -135,6 +135,7 @@ struct AdmissionBench {
         var raw: [Double] = [], signed: [Double] = [], admitted: [Double] = [], presigned: [Double] = []
         for round in 0..<rounds {
             raw.append(try await throughput(seconds: seconds) { i in _ = try await rawClients[i].exchange(requestBytes) })
+            progress?.update(4 * round + 1)
             signed.append(try await throughput(seconds: seconds) { i in
                 guard case .inferenceReply = try await signedClients[i].call(.inferenceRequest(InferenceRequest(cost: 1))) else {
                     throw FairwayError(.malformed, "expected an inference reply")
