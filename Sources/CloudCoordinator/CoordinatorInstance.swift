@@ -145,7 +145,17 @@ public struct CoordinatorInstance: Sendable {
 
     /// Advances failure detection, epochs and announcements to `now`. A new epoch grants tokens.
     public mutating func onTick(now: Timestamp) -> [Directive] {
-        var directives = membership.onTick(now: now).map(Self.map)
+        let detected = membership.onTick(now: now)
+        var directives = detected.map(Self.map)
+        // A dead edge's open leases are written off as fully spent, so its agents' buckets can
+        // refill at their new edge (see `TokenAccounts.writeOff`).
+        for case .transition(let id, _, .dead) in detected where membership.members[id]?.role == .edgeServer {
+            let written = tokens.writeOff(edge: id)
+            if !written.isEmpty {
+                directives.append(.persistTokens(accounts: [], leases: written, nextLeaseID: tokens.nextLeaseID))
+                directives.append(.log("edge \(id) is dead: wrote off \(written.count) open leases (\(written.reduce(0) { $0 + $1.tokens }) tokens) as spent until it reports"))
+            }
+        }
         if now.milliseconds(since: epochStartedAt) >= settings.epochMilliseconds {
             epoch += 1
             epochStartedAt = now

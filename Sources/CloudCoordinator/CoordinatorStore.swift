@@ -65,6 +65,11 @@ public final class CoordinatorStore: Sendable {
                 t.add(column: "settled_used", .integer).notNull().defaults(to: 0)
             }
         }
+        migrator.registerMigration("v5-lease-write-off") { db in
+            try db.alter(table: "token_lease") { t in
+                t.add(column: "written_off", .boolean).notNull().defaults(to: false)
+            }
+        }
         db = try FairwayDatabase.open(directory: directory, name: "coordinator.sqlite", migrator: migrator)
     }
 
@@ -103,8 +108,8 @@ public final class CoordinatorStore: Sendable {
         try await db.write { db in
             try Self.save(accounts: accounts, db)
             for l in leases {
-                try db.execute(sql: "INSERT OR REPLACE INTO token_lease (id, agent, edge, epoch, tokens, used, settled) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: l.rowArguments)
+                try db.execute(sql: "INSERT OR REPLACE INTO token_lease (id, agent, edge, epoch, tokens, used, settled, written_off) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               arguments: l.rowArguments + [l.writtenOff])
             }
             try db.execute(sql: "INSERT OR REPLACE INTO token_meta (id, next_lease_id) VALUES (1, ?)", arguments: [Int64(nextLeaseID)])
         }
@@ -137,7 +142,9 @@ public final class CoordinatorStore: Sendable {
                              settledUsed: UInt64(row["settled_used"] as Int64))
             }
             let leases = try Row.fetchAll(db, sql: "SELECT * FROM token_lease").map { row in
-                try TokenLease(row: row, table: "token_lease")
+                var lease = try TokenLease(row: row, table: "token_lease")
+                lease.writtenOff = row["written_off"]
+                return lease
             }
             let next = try Int64.fetchOne(db, sql: "SELECT next_lease_id FROM token_meta WHERE id = 1") ?? 1
             return try TokenAccounts(accounts: accounts, leases: leases, nextLeaseID: UInt64(next))

@@ -245,7 +245,15 @@ public struct EdgeInstance: Sendable {
             return reply.leases.isEmpty ? log : [leasesToPersist] + log
         case .success(.usageAck(let ack)):
             lastCoordinatorContact = now
-            for lease in ack.leases { leases.markReported(lease) }
+            for lease in ack.leases {
+                // The coordinator settled a lease this edge still holds open (it wrote it off
+                // while it thought this edge dead): freeze it and report the true final count.
+                if lease.settled, let held = leases.lease(id: lease.id), !held.settled {
+                    leases.settle(agent: held.agent)
+                    continue
+                }
+                leases.markReported(lease)
+            }
             leases.forgetSettled()
             return [leasesToPersist]
         case .success(let other):

@@ -185,4 +185,52 @@ final class TokenFlowTests: XCTestCase {
         XCTAssertTrue(d.contains { if case .persistLeases = $0 { true } else { false } })
         XCTAssertTrue(d.contains(.reportUsage(UsageReport(usages: [LeaseUsage(leaseID: 5, usedTotal: 0, final: true)]))), "\(d)")
     }
+
+    /// An edge that dies for good must not starve its agents: its open leases are written off
+    /// as spent when it is declared dead, so their buckets refill at the new edge; if it comes
+    /// back, its true final counts return the unused tokens.
+    func testADeadEdgesLeasesAreWrittenOffAndRestoredIfItReturns() throws {
+        var s = CoordinatorSettings()
+        s.epochMilliseconds = 1000
+        s.tokens.tokensPerEpoch = 8
+        var c = CoordinatorInstance(settings: s, id: coordinatorKey.nodeID, now: t0)
+        for (k, n) in [(edge1Key, "edge-1"), (edge2Key, "edge-2")] {
+            guard case .joinAccepted = c.onRequest(env(k, .join(edgeJoin(k, n)), at: t0), now: t0).reply else { return XCTFail() }
+        }
+        var e1 = edge(edge1Key, "edge-1")
+        attach(&e1, edge1Key, &c, at: t0)
+        var t = t0.adding(milliseconds: 1000)
+        _ = c.onTick(now: t)  // epoch 1: 8 tokens
+        fetch(&e1, edge1Key, &c, at: t)
+        XCTAssertEqual(try infer(&e1, cost: 6, at: t).get().remaining, 2)
+        let durable = e1.leases  // edge-1 is killed here and does not come back (for now)
+
+        var e2 = edge(edge2Key, "edge-2")
+        attach(&e2, edge2Key, &c, at: t)
+        var servedAtEdge2: UInt64 = 0
+        var wroteOff = false
+        for _ in 0..<8 {  // edge-2 keeps heartbeating (vouching for the agent); edge-1 is silent
+            t = t.adding(milliseconds: 1000)
+            _ = c.onRequest(env(edge2Key, .heartbeat(Heartbeat(nodeID: edge2Key.nodeID, agentIDs: [agentKey.nodeID])), at: t), now: t)
+            let d = c.onTick(now: t)
+            wroteOff = wroteOff || d.contains { if case .log(let l) = $0 { l.contains("wrote off") } else { false } }
+            fetch(&e2, edge2Key, &c, at: t)
+            while case .success(let r) = infer(&e2, cost: 1, at: t) { servedAtEdge2 += r.charged }
+            let account = c.tokens.account(agentKey.nodeID)!
+            XCTAssertLessThanOrEqual(6 + servedAtEdge2, account.granted, "I1: never served more than granted")
+        }
+        XCTAssertTrue(wroteOff, "edge-1 declared dead and its lease written off")
+        XCTAssertGreaterThan(servedAtEdge2, 0, "the agent is not starved by tokens locked at a dead edge")
+
+        // edge-1 returns: its durable final count (6 of 8) replaces the write-off; 2 tokens come back.
+        let remainingBefore = c.tokens.remaining(agentKey.nodeID)
+        var back = edge(edge1Key, "edge-1", restored: durable)
+        let report = UsageReport(usages: back.leases.pendingReports().map { LeaseUsage(leaseID: $0.id, usedTotal: $0.used, final: $0.settled) })
+        let (ack, _) = c.onRequest(env(edge1Key, .usageReport(report), at: t), now: t)
+        _ = back.onCoordinatorResult(.success(ack), now: t)
+        XCTAssertTrue(back.leases.leases.isEmpty, "acknowledged and forgotten")
+        XCTAssertEqual(c.tokens.remaining(agentKey.nodeID), remainingBefore + 2)
+        XCTAssertEqual(c.tokens.lease(id: 1)?.used, 6)
+        XCTAssertEqual(c.tokens.lease(id: 1)?.writtenOff, false)
+    }
 }

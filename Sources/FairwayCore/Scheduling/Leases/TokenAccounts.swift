@@ -19,6 +19,9 @@ public struct TokenLease: Sendable, Hashable, Codable {
     public var used: UInt64
     /// Closed: `used` is final and the rest went back to the coordinator.
     public var settled: Bool
+    /// Settled by the coordinator, not the edge: its edge was declared dead, so the lease counts
+    /// as fully spent (`used = tokens`) until the edge, if it returns, reports its true final use.
+    public var writtenOff: Bool = false
 
     public init(id: UInt64, agent: NodeID, edge: NodeID, epoch: UInt64, tokens: UInt64, used: UInt64 = 0, settled: Bool = false) {
         self.id = id
@@ -183,7 +186,8 @@ public struct TokenAccounts: Sendable, Hashable {
     public mutating func compact(settledBefore epoch: UInt64) -> (accounts: [TokenAccount], removed: [UInt64]) {
         var removed: [UInt64] = []
         var touched: Set<NodeID> = []
-        for (id, lease) in leaseByID where lease.settled && lease.epoch < epoch {
+        // Written-off leases stay: their edge may return with the true final count.
+        for (id, lease) in leaseByID where lease.settled && !lease.writtenOff && lease.epoch < epoch {
             accountByAgent[lease.agent]?.settledUsed += lease.used
             leaseByID[id] = nil
             removed.append(id)
@@ -285,6 +289,19 @@ public struct TokenAccounts: Sendable, Hashable {
         guard lease.edge == edge else {
             throw FairwayError(.invalidField, "lease \(leaseID) is held by \(lease.edge), not by \(edge)", field: "usage.edge", peer: edge.rawValue)
         }
+        if lease.settled && lease.writtenOff {
+            // The holder is back. Its final report is the truth (only it could debit the
+            // lease, and it debits no more once final): the unused tokens return to the agent.
+            // A non-final report is answered with the settled lease, telling the edge to settle.
+            guard final else { return lease }
+            guard usedTotal <= lease.tokens else {
+                throw FairwayError(.invalidField, "lease \(leaseID) holds \(lease.tokens) tokens, cannot have used \(usedTotal)", field: "usage.used", peer: edge.rawValue)
+            }
+            lease.used = usedTotal
+            lease.writtenOff = false
+            leaseByID[leaseID] = lease
+            return lease
+        }
         if lease.settled {
             if final, usedTotal == lease.used { return lease }
             throw FairwayError(.invalidField, "lease \(leaseID) was settled with \(lease.used) tokens used; it cannot change", field: "usage.lease_id", peer: edge.rawValue)
@@ -300,6 +317,27 @@ public struct TokenAccounts: Sendable, Hashable {
         leaseByID[leaseID] = lease
         if final { openIDs.remove(leaseID) }
         return lease
+    }
+
+    /// Settles every open lease of `edge`, which the failure detector declared dead, as fully
+    /// spent (`used = tokens`, `writtenOff`). That can only under-count what its agents have
+    /// left, never over-serve them (I1 holds even if the edge is merely partitioned and still
+    /// serving), and it lets their buckets refill at their new edge instead of staying full of
+    /// tokens locked at a dead one. If the edge returns, its final reports restore the truth.
+    ///
+    /// - Returns: the leases written off (to persist).
+    public mutating func writeOff(edge: NodeID) -> [TokenLease] {
+        var changed: [TokenLease] = []
+        for id in openIDs.sorted() where leaseByID[id]?.edge == edge {
+            var lease = leaseByID[id]!
+            lease.used = lease.tokens
+            lease.settled = true
+            lease.writtenOff = true
+            leaseByID[id] = lease
+            openIDs.remove(id)
+            changed.append(lease)
+        }
+        return changed
     }
 
     /// The agent's leases, ordered by id.
