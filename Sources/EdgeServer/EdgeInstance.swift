@@ -29,7 +29,8 @@ public struct EdgeInstance: Sendable {
         case reply(Payload)
         /// Relay this join to the coordinator, then call `onAgentJoinResult`.
         case relayJoin(JoinRequest)
-        /// Persist these debited leases, then send the reply (never the other way round).
+        /// The reply, to be sent only once these debited leases are durable (the shell returns
+        /// them as the request's writes, committed with its journal entry).
         case persistThenReply([TokenLease], Payload)
     }
 

@@ -11,7 +11,9 @@ import Synchronization
 /// 2. the replay guard: outside the window → `stale`; a resend → the original reply; the same
 ///    id with other bytes → `replayed` (read-only kinds skip this step);
 /// 3. for `durableKinds`, the durable `ReplayJournal` (survives restarts);
-/// 4. the per-sender rate limit (read-only kinds too); 5. the handler.
+/// 4. the per-sender rate limit (read-only kinds too); 5. the handler;
+/// 6. for `durableKinds`, the journal entry and the handler's state writes, committed in one
+///    transaction before the reply is sent.
 /// Refusals are signed error replies; the server never stops serving because of bad input.
 ///
 /// `workers` nng contexts serve requests concurrently.
@@ -19,9 +21,9 @@ public final class RequestServer: Sendable {
     /// Produces the reply payload for a verified request. Return `.error(...)` to refuse.
     public typealias Handler = @Sendable (VerifiedEnvelope) async -> Payload
 
-    /// A reply and the state writes that must be durable before it is sent. For journaled
-    /// kinds the writes commit in the same transaction as the journal entry (the journal must
-    /// share the role's database); otherwise in a transaction of their own.
+    /// A reply and the state writes that must be durable before it is sent. The writes commit
+    /// in the same transaction as the journal entry (the journal must share the role's
+    /// database); writes for a kind that is not journaled are refused as a programming error.
     public struct Outcome: Sendable {
         public var payload: Payload
         public var writes: (@Sendable (Database) throws -> Void)?
