@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
 let package = Package(
     name: "Fairway",
     platforms: [.macOS(.v15)],
@@ -39,7 +44,7 @@ let package = Package(
             ],
             exclude: ["Generated/README.md"]
         ),
-        // runtime: settings, lifecycle, storage, transport shell
+        // runtime: settings loading, lifecycle, storage, transport shell
         .target(
             name: "FairwayRuntime",
             dependencies: [
@@ -50,34 +55,57 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // roles: instance + shell each
-        .target(name: "CloudCoordinator", dependencies: ["FairwayRuntime"]),
-        .target(name: "EdgeServer", dependencies: ["FairwayRuntime"]),
-        .target(name: "EdgeAgent", dependencies: ["FairwayRuntime"]),
+        // role cores: pure instances and their protocol settings, one folder per concern.
+        // They may depend on FairwayCore and FairwayWire only (scripts/check-core-purity.sh).
+        .target(name: "CoordinatorCore", dependencies: ["FairwayCore", "FairwayWire"]),
+        .target(name: "EdgeServerCore", dependencies: ["FairwayCore", "FairwayWire"]),
+        .target(name: "EdgeAgentCore", dependencies: ["FairwayCore", "FairwayWire"]),
+        // role shells: I/O, storage, lifecycle around each core
+        .target(name: "CloudCoordinator", dependencies: [
+            "CoordinatorCore", "FairwayRuntime", "FairwayCore", "FairwayWire", logging, lifecycle, grdb,
+        ]),
+        .target(name: "EdgeServer", dependencies: [
+            "EdgeServerCore", "FairwayRuntime", "FairwayCore", "FairwayWire", logging, lifecycle, grdb,
+        ]),
+        .target(name: "EdgeAgent", dependencies: [
+            "EdgeAgentCore", "FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", logging, lifecycle,
+        ]),
+        // a coordinator and edges in one process over tcp loopback (tests, benchmarks)
+        .target(name: "InProcessCluster", dependencies: ["CloudCoordinator", "EdgeServer", "FairwayRuntime", "FairwayCore", logging]),
+        // the options every daemon command shares
+        .target(name: "DaemonCommand", dependencies: ["FairwayRuntime", argumentParser, logging, lifecycle]),
+        // JSON documents fairwayctl prints (and tests and scripts read)
+        .target(name: "FairwayControlJSON", dependencies: ["FairwayCore", "EdgeAgentCore"]),
         // executables
-        .executableTarget(name: "cloud-coordinator", dependencies: [
-            "CloudCoordinator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "edge-server", dependencies: [
-            "EdgeServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "edge-agent", dependencies: [
-            "EdgeAgent", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(name: "cloud-coordinator", dependencies: ["CloudCoordinator", "DaemonCommand", argumentParser]),
+        .executableTarget(name: "edge-server", dependencies: ["EdgeServer", "DaemonCommand", argumentParser]),
+        .executableTarget(name: "edge-agent", dependencies: ["EdgeAgent", "DaemonCommand", argumentParser]),
         .executableTarget(name: "fairwayctl", dependencies: [
-            "FairwayRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", argumentParser,
         ]),
         .executableTarget(name: "fairway-lab", dependencies: [
-            "FairwayRuntime", "NNG", "FairwayWire", "CloudCoordinator", "EdgeServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "FairwayRuntime", "NNG", "FairwayCore", "FairwayWire", "CoordinatorCore", "CloudCoordinator", "EdgeServer", "FairwayControlJSON", "InProcessCluster",
+            argumentParser, logging, grdb,
         ]),
         // libFuzzer target over envelope decoding (`make fuzz`); without -DFUZZING it replays inputs
-        .executableTarget(name: "fairway-fuzz", dependencies: ["FairwayWire"]),
-        // tests mirror modules
+        .executableTarget(name: "fairway-fuzz", dependencies: ["FairwayCore", "FairwayWire"]),
+        // shared test kit: eventually/waitFor, temporary directories, role fixtures, clusters
+        .target(name: "FairwayTestSupport", dependencies: [
+            "FairwayRuntime", "FairwayCore", "FairwayWire", "CoordinatorCore", "EdgeServerCore", "EdgeAgentCore",
+            "CloudCoordinator", "EdgeServer", "EdgeAgent", "FairwayControlJSON", "InProcessCluster", logging,
+        ], path: "Tests/FairwayTestSupport"),
+        // tests mirror modules; tier (a) instance tests in one target per role core
         .testTarget(name: "NNGTests", dependencies: ["NNG"]),
         .testTarget(name: "FairwayCoreTests", dependencies: ["FairwayCore"]),
-        .testTarget(name: "FairwayWireTests", dependencies: ["FairwayWire"]),
-        .testTarget(name: "FairwayRuntimeTests", dependencies: ["FairwayRuntime", "CloudCoordinator", "EdgeServer", "EdgeAgent"]),
-        .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayWire"]),
+        .testTarget(name: "FairwayWireTests", dependencies: ["FairwayCore", "FairwayWire"]),
+        .testTarget(name: "CoordinatorCoreTests", dependencies: ["CoordinatorCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
+        .testTarget(name: "EdgeServerCoreTests", dependencies: ["EdgeServerCore", "CoordinatorCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
+        .testTarget(name: "EdgeAgentCoreTests", dependencies: ["EdgeAgentCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
+        .testTarget(name: "FairwayRuntimeTests", dependencies: [
+            "FairwayRuntime", "FairwayCore", "FairwayWire", "CoordinatorCore", "EdgeServerCore", "EdgeAgentCore",
+            "CloudCoordinator", "EdgeServer", "EdgeAgent", "DaemonCommand", "InProcessCluster", "FairwayTestSupport", logging, grdb,
+        ]),
+        .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,47 +1,55 @@
+import CoordinatorCore
 import FairwayCore
 import FairwayRuntime
 import FairwayWire
 import Logging
 import ServiceLifecycle
 
-/// The coordinator's shell: owns the sockets and the database, feeds the
-/// `CoordinatorInstance` requests and ticks, and carries out its directives.
+/// The coordinator's shell: owns the sockets and the database, feeds the `CoordinatorInstance`
+/// requests and wake-ups through a `CommitLoop` (durable before visible), and carries out the
+/// directives that are effects (announcements, logs, the next wake-up).
 public actor CoordinatorNode: Service {
     public let settings: CoordinatorSettings
     /// This node's key; its address is the coordinator's id.
     public nonisolated let identity: NodeKey
-    private var instance: CoordinatorInstance
-    private let journal: ReplayJournal
+    /// The instance, changed only by committed batches.
+    public nonisolated let state: CommitLoop<CoordinatorInstance>
     private let store: CoordinatorStore
     private let logger: Logger
+    private let clock: any NodeClock
     private var server: RequestServer!
     private var publisher: Publisher!
     /// Ports actually bound (useful when configured with port 0).
     public private(set) var controlPort: Int?
     public private(set) var epochPort: Int?
 
-    public init(settings: CoordinatorSettings, logger: Logger) throws {
+    /// How often the replay journal drops entries older than the replay window.
+    static let journalPruneInterval: Int64 = 10_000
+    /// How long to wait before retrying a wake-up whose commit failed, milliseconds.
+    static let retryAfterFailedCommit: Int64 = 500
+
+    public init(settings: CoordinatorSettings, logger: Logger, clock: any NodeClock = SystemClock()) throws {
         try settings.validate()
         self.settings = settings
         self.logger = logger
+        self.clock = clock
         self.store = try CoordinatorStore(directory: settings.dataDirectory)
-        self.journal = try ReplayJournal(directory: settings.dataDirectory)
         self.identity = try NodeKeyFile.loadOrCreate(settings.effectiveKeyFile)
-        let members = try store.loadMembers()
-        let now = WallClock.now()
-        self.instance = CoordinatorInstance(settings: settings, id: identity.nodeID, publicKey: identity.publicKey,
-                                            restoredMembers: members, restoredEpoch: try store.loadEpoch(),
-                                            restoredTokens: try store.loadTokens(), now: now)
-        if !members.isEmpty { logger.info("restored \(members.count) members from \(settings.dataDirectory)") }
+        let restored = try store.load()
+        let me = CoordinatorInstance.Identity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name,
+                                              address: settings.advertiseURL ?? settings.controlURL)
+        let instance = CoordinatorInstance(settings: settings.core, identity: me, replay: settings.transport.replay, restored: restored, now: clock.now())
+        self.state = CommitLoop(instance, writer: store.db)
+        if !restored.members.isEmpty { logger.info("restored \(restored.members.count) members from \(settings.dataDirectory)") }
     }
 
     /// Opens and binds the sockets. Called by `run()`; call it first to learn the ports.
     public func start() throws {
         guard server == nil else { return }
-        let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger,
-                                       journal: journal, durableKinds: Self.durableKinds) { [weak self] request in
-            guard let self else { return .error(FairwayError(.unavailable, "shutting down")) }
-            return await self.handle(request.envelope)
+        let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger, clock: clock,
+                                       journal: store.journal, durableKinds: CoordinatorInstance.durableKinds) { [weak self] inbound in
+            guard let self else { return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "shutting down"))).bytes) }
+            return await self.handle(inbound)
         }
         controlPort = try server.listen(settings.controlURL)
         let publisher = try Publisher(identity: identity, settings: settings.transport)
@@ -56,7 +64,7 @@ public actor CoordinatorNode: Service {
         let server = self.server!
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await server.run() }
-            group.addTask { await self.tickLoop() }
+            group.addTask { await self.timeLoop() }
             try? await gracefulShutdown()
             group.cancelAll()
         }
@@ -65,78 +73,81 @@ public actor CoordinatorNode: Service {
         logger.info("coordinator stopped")
     }
 
-    /// Request kinds whose replay after a restart could count twice: journaled durably.
-    static let durableKinds: Set<String> = ["join", "grant_request", "usage_report"]
-
-    private func tickLoop() async {
-        var lastPrune = ContinuousClock.now
+    /// Wakes the instance when it asked to (`.wake(at:)`), and prunes the journal.
+    private func timeLoop() async {
+        var nextPrune = clock.now().adding(milliseconds: Self.journalPruneInterval)
         while !Task.isCancelled {
-            let directives = instance.onTick(now: WallClock.now())
-            await execute(directives)
-            if lastPrune.duration(to: .now) > .seconds(10) {
-                lastPrune = .now
-                await server.pruneJournal(now: WallClock.now())
+            var wake = clock.now().adding(milliseconds: Self.retryAfterFailedCommit)
+            let clock = self.clock
+            do {
+                let directives = try await state.apply { instance in
+                    let d = instance.onTick(now: clock.now())
+                    return .init(d, writes: CoordinatorStore.writes(for: d))
+                }
+                wake = await perform(directives) ?? wake
+            } catch {
+                logger.error("epoch/membership state not persisted, retrying: \(error)")
             }
-            try? await Task.sleep(for: .milliseconds(settings.tickMilliseconds))
+            if clock.now() >= nextPrune {
+                nextPrune = clock.now().adding(milliseconds: Self.journalPruneInterval)
+                await server.pruneJournal(now: clock.now())
+            }
+            // Requests never move the next wake earlier: joins and heartbeats push failure
+            // deadlines later, and the clock's announcements come at least every heartbeat interval.
+            try? await clock.sleep(until: min(wake, nextPrune))
         }
     }
 
-    func handle(_ request: Envelope) async -> Payload {
-        if case .epochsRequest(let limit) = request.payload {
-            do { return .epochsReply(try store.loadEpochs(limit: Int(limit))) } catch {
-                return .error(FairwayError(.unavailable, "epoch history unreadable: \(error)", retryAfterMilliseconds: 500))
+    func handle(_ inbound: RequestServer.Inbound) async -> RequestServer.Handled {
+        let kind = inbound.envelope.payload.kind
+        if case .epochsRequest(let limit) = inbound.envelope.payload {
+            do { return .committed(inbound.reply(.epochsReply(try store.loadEpochs(limit: Int(limit)))).bytes) } catch {
+                return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "epoch history unreadable: \(error)", retryAfterMilliseconds: 500))).bytes)
             }
         }
-        let (reply, directives) = instance.onRequest(request, now: WallClock.now())
-        // Durable before acknowledged: a failed write turns the reply into an error.
-        if await execute(directives) == false {
-            return .error(FairwayError(.unavailable, "could not persist state; retry", retryAfterMilliseconds: 500))
+        if kind.isReadOnly {
+            let reply = await state.read { $0.onQuery(inbound.envelope) }
+            return .committed(inbound.reply(reply).bytes)
         }
-        return reply
+        let request = VerifiedRequest(inbound.envelope)  // verifies a relayed agent proof, off the actor
+        let clock = self.clock
+        let (handled, directives, failure) = await state.handle(inbound) { instance in
+            let (reply, directives) = instance.onRequest(request, now: clock.now())
+            return (reply, CoordinatorStore.writes(for: directives), directives)
+        }
+        if let failure { logger.error("\(kind) from \(inbound.envelope.sender) not persisted: \(failure)") }
+        if let directives { _ = await perform(directives) }
+        return handled
     }
 
-    /// Carries out directives; returns false if a persist failed.
-    @discardableResult
-    private func execute(_ directives: [CoordinatorInstance.Directive]) async -> Bool {
-        var ok = true
+    /// Carries out the effects of a committed batch; returns the requested wake-up.
+    private func perform(_ directives: [CoordinatorInstance.Directive]) async -> Timestamp? {
+        var wake: Timestamp?
         for d in directives {
-            if case .publish = d, !ok { continue }  // never announce what is not durable
             switch d {
-            case .persistMember(let m):
-                do { try await store.save(m) } catch {
-                    ok = false
-                    logger.error("persisting member \(m.id) failed: \(error)")
-                }
-            case .persistEpoch(let record, let grants, let accounts):
-                do { try await store.saveEpoch(record, grants: grants, accounts: accounts) } catch {
-                    ok = false
-                    logger.error("persisting epoch \(record.epoch) failed: \(error)")
-                }
-                logger.info("epoch \(record.epoch): granted \(record.granted) of \(record.totalTokens) tokens to \(record.agents) agents (\(record.allocator))")
-            case .compactTokens(let accounts, let removed):
-                do { try await store.compactTokens(accounts: accounts, removedLeases: removed) } catch {
-                    logger.error("persisting lease compaction failed: \(error)")  // harmless: restored rows fold again later
-                }
-            case .persistTokens(let accounts, let leases, let next):
-                do { try await store.saveTokens(accounts: accounts, leases: leases, nextLeaseID: next) } catch {
-                    ok = false
-                    logger.error("persisting token state failed: \(error)")
-                }
-            case .publish(let announcement):
-                do { try await publisher.publish(.epochAnnouncement(announcement), now: WallClock.now()) } catch {
+            case .epoch(.announce(let announcement)):
+                do { try await publisher.publish(.epochAnnouncement(announcement), now: clock.now()) } catch {
                     logger.debug("epoch announcement not published: \(error)")
                 }
+            case .tokens(.persistGrants(let record, _, _)):
+                logger.info("epoch \(record.epoch): granted \(record.granted) of \(record.totalTokens) tokens to \(record.agents) agents (\(record.allocator))")
+            case .membership(.transition(let id, let from, let to)):
+                logger.info("\(id) \(from.rawValue) → \(to.rawValue)")
+            case .wake(let at):
+                wake = at
             case .log(let line):
                 logger.info("\(line)")
+            case .membership(.persist), .epoch(.persist), .tokens(.persistTokens), .tokens(.compact):
+                break  // committed with the batch
             }
         }
-        return ok
+        return wake
     }
 
-    /// Current member table (for tests and tools in-process).
-    public func status() -> [NodeStatus] { instance.statusRows() }
-    /// The token book (for tests in-process).
-    public var tokens: TokenAccounts { instance.tokens }
-    public var epoch: UInt64 { instance.epoch }
+    /// Current member table, committed (for tests and tools in-process).
+    public func status() async -> [NodeStatus] { await state.read { $0.status().nodes } }
+    /// The token book, committed (for tests in-process).
+    public var tokens: TokenAccounts { get async { await state.read { $0.tokens } } }
+    public var epoch: UInt64 { get async { await state.read { $0.epoch } } }
     public var serverCounters: TransportCounters.Snapshot { server?.counters.snapshot ?? .init() }
 }

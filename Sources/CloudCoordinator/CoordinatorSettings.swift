@@ -1,14 +1,16 @@
+import CoordinatorCore
 import FairwayCore
 import FairwayRuntime
 
-/// Settings of the cloud coordinator. Defaults suit a local cluster.
-public struct CoordinatorSettings: Sendable, Hashable {
+/// Settings of the cloud-coordinator daemon: its sockets, storage and identity around the
+/// protocol settings the instance decides with (`core`, reachable directly: `settings.tokens`).
+/// Defaults suit a local cluster. YAML keys, flags and validation derive from `fields`.
+@dynamicMemberLookup
+public struct CoordinatorSettings: Sendable, Hashable, DaemonSettings {
     /// Display name of the coordinator (its id is the address of its key). Default `coordinator`.
     public var name = "coordinator"
     /// Ed25519 key file, created on first start with mode 0600. Default `<data_dir>/node.key`.
     public var keyFile: String?
-    /// Who may join. Default `.open`.
-    public var admission = AdmissionPolicy.open
     /// REP socket for control requests (join, heartbeat, status). Default `tcp://0.0.0.0:7400`.
     public var controlURL = "tcp://0.0.0.0:7400"
     /// PUB socket for epoch announcements. Default `tcp://0.0.0.0:7401`.
@@ -17,33 +19,41 @@ public struct CoordinatorSettings: Sendable, Hashable {
     public var advertiseURL: String?
     /// Directory holding `coordinator.sqlite`. Default `./data/coordinator`.
     public var dataDirectory = "./data/coordinator"
-    /// Failure detector.
-    public var membership = Membership.Settings()
-    /// Length of an epoch, milliseconds. Default 10000.
-    public var epochMilliseconds: Int64 = 10_000
-    /// Failure-detector tick, milliseconds. Default 200.
-    public var tickMilliseconds: Int64 = 200
-    /// Token grants per epoch.
-    public var tokens = TokenSchedulingSettings()
+    /// `trace` … `critical`. Default `info`.
+    public var logLevel = "info"
+    /// The protocol settings: admission, membership, epochs, tokens, values.
+    public var core = CoordinatorInstance.Settings()
     public var transport = TransportSettings()
 
     public init() {}
 
+    public subscript<T>(dynamicMember path: WritableKeyPath<CoordinatorInstance.Settings, T>) -> T {
+        get { core[keyPath: path] }
+        set { core[keyPath: path] = newValue }
+    }
+
     /// The key file actually used.
     public var effectiveKeyFile: String { keyFile ?? dataDirectory + "/node.key" }
 
-    /// Validates every setting once at start.
-    public func validate() throws {
-        try membership.validate()
-        try transport.validate()
-        try tokens.validate()
-        guard (100...86_400_000).contains(epochMilliseconds) else {
-            throw ConfigError(field: "epoch_ms", message: "must be 100–86400000, got \(epochMilliseconds)")
-        }
-        guard (10...60_000).contains(tickMilliseconds) else {
-            throw ConfigError(field: "tick_ms", message: "must be 10–60000, got \(tickMilliseconds)")
-        }
-        try URLCheck.validate(controlURL, field: "control_url")
-        try URLCheck.validate(epochURL, field: "epoch_url")
-    }
+    public static let fields: [SettingField<Self>] = [
+        .text("name", \.name),
+        .text("key_file", \.keyFile),
+        .url("control_url", \.controlURL),
+        .url("epoch_url", \.epochURL),
+        .url("advertise_url", \.advertiseURL),
+        .text("data_dir", \.dataDirectory),
+        .text("log_level", \.logLevel, check: LogLevelSetting.check),
+    ] + CoordinatorInstance.Settings.fields(in: \.core, prefix: "")
+      + TransportSettings.fields(in: \.transport, prefix: "transport")
+
+    /// Flags the command takes besides `--<key>` for every setting (kept from earlier releases).
+    public static let flagAliases: [String: String] = [
+        "heartbeat-interval-ms": "membership.heartbeat_interval_ms",
+        "suspect-after-misses": "membership.suspect_after_misses",
+        "dead-after-misses": "membership.dead_after_misses",
+        "allocator": "tokens.allocator",
+    ]
+
+    /// Validates every setting once at start; throws the first `ConfigError`.
+    public func validate() throws { try validateSettings() }
 }

@@ -1,3 +1,5 @@
+import EdgeAgentCore
+import FairwayControlJSON
 import FairwayCore
 import FairwayRuntime
 import FairwayWire
@@ -14,19 +16,21 @@ public actor AgentHost: Service {
     private var instances: [NodeID: AgentInstance]
     private let clients: [RequestClient]
     private let logger: Logger
+    private let clock: any NodeClock
 
-    public init(settings: EdgeAgentSettings, logger: Logger) throws {
+    public init(settings: EdgeAgentSettings, logger: Logger, clock: any NodeClock = SystemClock()) throws {
         try settings.validate()
         self.settings = settings
         self.logger = logger
+        self.clock = clock
         let ids = try AgentIdentities.load(directory: settings.dataDirectory, count: settings.count, prefix: settings.namePrefix)
         self.identities = ids
         // The process's first identity signs when it talks as a whole; each call names its identity.
-        self.clients = try settings.edges.map { try RequestClient(url: $0, identity: ids[0].key, settings: settings.transport) }
+        self.clients = try settings.edges.map { try RequestClient(url: $0, identity: ids[0].key, settings: settings.transport, clock: clock) }
         var instances: [NodeID: AgentInstance] = [:]
         var keys: [NodeID: NodeKey] = [:]
         for (i, a) in ids.enumerated() {
-            instances[a.id] = AgentInstance(id: a.id, name: a.name, publicKey: a.key.publicKey, settings: settings, firstEdge: i)
+            instances[a.id] = AgentInstance(id: a.id, name: a.name, publicKey: a.key.publicKey, settings: settings.core, edges: settings.edges, firstEdge: i)
             keys[a.id] = a.key
         }
         self.instances = instances
@@ -55,12 +59,12 @@ public actor AgentHost: Service {
         logger.info("agents stopped")
     }
 
+    /// One identity: tick, carry out its directives, sleep until the wake-up it asks for.
     private func loop(_ id: NodeID, stagger: Int64) async {
-        try? await Task.sleep(for: .milliseconds(stagger))
+        try? await clock.sleep(until: clock.now().adding(milliseconds: stagger))
         while !Task.isCancelled {
-            for d in instances[id]!.onTick(now: WallClock.now()) { await perform(d, for: id) }
-            for d in instances[id]!.onWorkloadTick(now: WallClock.now()) where !Task.isCancelled { await perform(d, for: id) }
-            try? await Task.sleep(for: .milliseconds(settings.tickMilliseconds))
+            for d in instances[id]!.onTick(now: clock.now()) where !Task.isCancelled { await perform(d, for: id) }
+            try? await clock.sleep(until: instances[id]!.nextWake(now: clock.now()))
         }
     }
 
@@ -68,6 +72,8 @@ public actor AgentHost: Service {
         switch directive {
         case .log(let line):
             logger.info("\(line)")
+        case .wake:
+            break  // the loop asks the instance after carrying out the rest
         case .send(let edge, let payload):
             let result: Result<Payload, FairwayError>
             do {
@@ -77,9 +83,9 @@ public actor AgentHost: Service {
             } catch {
                 return  // cancelled: shutting down
             }
-            for d in instances[id]!.onReply(result, now: WallClock.now()) { await perform(d, for: id) }
+            for d in instances[id]!.onReply(result, now: clock.now()) { await perform(d, for: id) }
         case .infer(let edge, let request):
-            guard instances[id]!.mayInfer(now: WallClock.now()) else { return }
+            guard instances[id]!.mayInfer(now: clock.now()) else { return }
             let result: Result<Payload, FairwayError>
             do {
                 result = .success(try await clients[edge].call(.inferenceRequest(request), as: keys[id]!))
@@ -89,7 +95,7 @@ public actor AgentHost: Service {
                 instances[id]!.onInferenceAbandoned()  // cancelled at shutdown
                 return
             }
-            for d in instances[id]!.onInferenceReply(result, cost: request.cost, now: WallClock.now()) { await perform(d, for: id) }
+            for d in instances[id]!.onInferenceReply(result, cost: request.cost, now: clock.now()) { await perform(d, for: id) }
         }
     }
 
@@ -98,14 +104,9 @@ public actor AgentHost: Service {
         identities.map { ($0, instances[$0.id]!.usage) }
     }
 
-    /// Writes `<data_dir>/usage.json` atomically: one object per identity.
+    /// Writes `<data_dir>/usage.json` atomically: one `UsageRow` per identity.
     private func writeUsage() {
-        struct Row: Encodable {
-            var name: String
-            var id: String
-            var usage: AgentInstance.UsageStats
-        }
-        let rows = identities.map { Row(name: $0.name, id: $0.id.rawValue, usage: instances[$0.id]!.usage) }
+        let rows = identities.map { UsageRow(name: $0.name, id: $0.id.rawValue, usage: instances[$0.id]!.usage) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         guard let data = try? encoder.encode(rows) else { return }

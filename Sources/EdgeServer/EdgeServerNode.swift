@@ -1,34 +1,43 @@
+import EdgeServerCore
 import FairwayCore
 import FairwayRuntime
 import FairwayWire
 import Logging
 import ServiceLifecycle
 
-/// The edge server's shell: serves agents on a REP socket, talks to the
-/// coordinator over REQ, listens to epoch announcements over SUB.
+/// The edge server's shell: serves agents on a REP socket, talks to the coordinator over REQ,
+/// listens to epoch announcements over SUB. Every change to the `EdgeInstance` goes through a
+/// `CommitLoop`: a debit is durable, with its journal entry, before its reply is sent.
 public actor EdgeServerNode: Service {
     public let settings: EdgeServerSettings
     /// This node's key; its address is the edge's id.
     public nonisolated let identity: NodeKey
-    private var instance: EdgeInstance
+    /// The instance, changed only by committed batches.
+    public nonisolated let state: CommitLoop<EdgeInstance>
     private let store: EdgeStore
-    private var savedRetired: Set<UInt64> = []
     private let logger: Logger
+    private let clock: any NodeClock
     private var server: RequestServer!
     private var coordinator: RequestClient!
     private var subscriber: Subscriber!
     public private(set) var listenPort: Int?
 
-    public init(settings: EdgeServerSettings, logger: Logger) throws {
+    /// How often the replay journal drops entries older than the replay window.
+    static let journalPruneInterval: Int64 = 10_000
+    /// How long to wait before retrying a wake-up whose commit failed, milliseconds.
+    static let retryAfterFailedCommit: Int64 = 500
+
+    public init(settings: EdgeServerSettings, logger: Logger, clock: any NodeClock = SystemClock()) throws {
         try settings.validate()
         try DataDirectory.ensure(settings.dataDirectory)
         self.settings = settings
         self.logger = logger
+        self.clock = clock
         self.identity = try NodeKeyFile.loadOrCreate(settings.effectiveKeyFile)
         self.store = try EdgeStore(directory: settings.dataDirectory)
         let restored = try store.load()
-        self.savedRetired = restored.retiredLeaseIDs
-        self.instance = EdgeInstance(settings: settings, id: identity.nodeID, publicKey: identity.publicKey, restoredLeases: restored)
+        let me = EdgeInstance.Identity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name, address: settings.effectiveAdvertiseURL)
+        self.state = CommitLoop(EdgeInstance(settings: settings.core, identity: me, restoredLeases: restored), writer: store.db)
         if !restored.leases.isEmpty {
             logger.info("restored \(restored.leases.count) token leases; settling them with the coordinator")
         }
@@ -36,14 +45,13 @@ public actor EdgeServerNode: Service {
 
     public func start() throws {
         guard server == nil else { return }
-        // An admission's debit and its journal entry commit in one transaction (edge.sqlite).
-        let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger,
-                                       journal: store.journal, durableKinds: ["inference_request"]) { [weak self] request in
-            guard let self else { return RequestServer.Outcome(.error(FairwayError(.unavailable, "shutting down"))) }
-            return await self.handle(request)
+        let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger, clock: clock,
+                                       journal: store.journal, durableKinds: EdgeInstance.durableKinds) { [weak self] inbound in
+            guard let self else { return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "shutting down"))).bytes) }
+            return await self.handle(inbound)
         }
         listenPort = try server.listen(settings.listenURL)
-        coordinator = try RequestClient(url: settings.coordinatorURL, identity: identity, settings: settings.transport)
+        coordinator = try RequestClient(url: settings.coordinatorURL, identity: identity, settings: settings.transport, clock: clock)
         subscriber = try Subscriber(settings: settings.transport, logger: logger)
         try subscriber.dial(settings.coordinatorEpochURL)
         self.server = server
@@ -60,7 +68,7 @@ public actor EdgeServerNode: Service {
                     if case .epochAnnouncement(let a) = env.payload { await self.onAnnouncement(a, from: env.sender) }
                 }
             }
-            group.addTask { await self.tickLoop() }
+            group.addTask { await self.timeLoop() }
             try? await gracefulShutdown()
             group.cancelAll()
         }
@@ -70,55 +78,76 @@ public actor EdgeServerNode: Service {
         logger.info("edge \(settings.name) stopped")
     }
 
-    private func onAnnouncement(_ a: EpochAnnouncement, from sender: NodeID) {
-        if !instance.onEpochAnnouncement(a, from: sender, now: WallClock.now()) {
-            logger.notice("ignored an epoch announcement from \(sender), not the trusted coordinator")
-        }
+    private func onAnnouncement(_ a: EpochAnnouncement, from sender: NodeID) async {
+        let trusted = try? await state.apply { instance in .init(instance.onEpochAnnouncement(a, from: sender)) }
+        if trusted == false { logger.notice("ignored an epoch announcement from \(sender), not the trusted coordinator") }
     }
 
-    private func tickLoop() async {
-        await perform([instance.leasesToPersist])
-        var lastPrune = ContinuousClock.now
-        while !Task.isCancelled {
-            await perform(instance.onTick(now: WallClock.now()))
-            if lastPrune.duration(to: .now) > .seconds(10) {
-                lastPrune = .now
-                await server.pruneJournal(now: WallClock.now())
+    /// Applies an event through the commit loop, then carries out its effects; returns the wake-up it asked for.
+    private func step(_ event: @escaping @Sendable (inout EdgeInstance, Timestamp) -> [EdgeInstance.Directive]) async -> Timestamp? {
+        let clock = self.clock
+        do {
+            let directives = try await state.apply { instance in
+                let d = event(&instance, clock.now())
+                return .init(d, writes: EdgeStore.writes(for: d))
             }
-            try? await Task.sleep(for: .milliseconds(settings.tickMilliseconds))
+            return await perform(directives)
+        } catch {
+            logger.error("edge state not persisted: \(error)")
+            return clock.now().adding(milliseconds: Self.retryAfterFailedCommit)
         }
     }
 
-    /// Carries out directives in order; a coordinator call's result may add more.
-    private func perform(_ directives: [EdgeInstance.Directive]) async {
+    /// Wakes the instance when it asked to (`.wake(at:)`), and prunes the journal.
+    private func timeLoop() async {
+        var wake = await step { instance, _ in instance.onStart() } ?? clock.now()
+        var nextPrune = clock.now().adding(milliseconds: Self.journalPruneInterval)
+        while !Task.isCancelled {
+            await doorbell.wait(until: min(wake, nextPrune), clock: clock)
+            if clock.now() >= nextPrune {
+                nextPrune = clock.now().adding(milliseconds: Self.journalPruneInterval)
+                await server.pruneJournal(now: clock.now())
+            }
+            wake = await step { instance, now in instance.onTick(now: now) } ?? clock.now().adding(milliseconds: Self.retryAfterFailedCommit)
+            wake = min(wake, pendingWake ?? wake)
+            pendingWake = nil
+        }
+    }
+
+    /// A wake-up asked for by an event outside the time loop (a new agent wants grants now).
+    private var pendingWake: Timestamp?
+    private let doorbell = Doorbell()
+
+    private func wakeEarlier(_ at: Timestamp) {
+        pendingWake = min(pendingWake ?? at, at)
+        doorbell.ring()
+    }
+
+    /// Carries out the effects of a committed batch in order; a call's result is applied as its
+    /// own event. Returns the earliest wake-up asked for.
+    private func perform(_ directives: [EdgeInstance.Directive]) async -> Timestamp? {
+        var wake: Timestamp?
         for d in directives {
             switch d {
-            case .joinCoordinator(let join):
-                await perform(instance.onCoordinatorResult(await callCoordinator(.join(join)), for: d, now: WallClock.now()))
-            case .heartbeatCoordinator(let hb):
-                await perform(instance.onCoordinatorResult(await callCoordinator(.heartbeat(hb)), for: d, now: WallClock.now()))
-            case .fetchGrants(let g):
-                await perform(instance.onCoordinatorResult(await callCoordinator(.grantRequest(g)), for: d, now: WallClock.now()))
-            case .reportUsage(let u):
-                await perform(instance.onCoordinatorResult(await callCoordinator(.usageReport(u)), for: d, now: WallClock.now()))
-            case .persistLeases(let leases, let retired):
-                let newlyRetired = retired.subtracting(savedRetired)
-                do {
-                    try await store.save(leases, retired: newlyRetired)
-                    savedRetired.formUnion(newlyRetired)
-                } catch {
-                    logger.error("persisting token leases failed: \(error)")
-                }
+            case .call(let call):
+                let result = await callCoordinator(call.request.payload)
+                if let w = await step({ instance, now in instance.onCallResult(call.id, result, now: now) }) { wake = min(wake ?? w, w) }
+            case .wake(let at):
+                wake = min(wake ?? at, at)
             case .log(let line):
                 logger.info("\(line)")
+            case .leases:
+                break  // committed with the batch
             }
         }
+        return wake
     }
 
     private func callCoordinator(_ payload: Payload) async -> Result<Payload, FairwayError> {
         do {
             let reply = try await coordinator.callVerified(payload)
-            if let pinned = instance.coordinatorID, reply.envelope.sender != pinned {
+            let pinned = await state.read { $0.coordinatorID }
+            if let pinned, reply.envelope.sender != pinned {
                 return .failure(FairwayError(.unauthenticated, "reply signed by \(reply.envelope.sender), not the trusted coordinator \(pinned)",
                                              field: "envelope.sender", peer: settings.coordinatorURL))
             }
@@ -130,28 +159,49 @@ public actor EdgeServerNode: Service {
         }
     }
 
-    func handle(_ request: VerifiedEnvelope) async -> RequestServer.Outcome {
-        switch instance.onAgentRequest(request.envelope, now: WallClock.now()) {
-        case .reply(let payload):
-            return RequestServer.Outcome(payload)
-        case .persistThenReply(let debited, let reply):
-            // The server commits the debit with the journal entry before it sends the reply. If
-            // that fails the in-memory debit stays: under-serving, never over-serving.
-            return RequestServer.Outcome(reply, writes: store.debitWrites(debited))
-        case .relayJoin(var join):
-            // The agent's own signed envelope proves to the coordinator that it holds the key.
-            join.agentProof = request.sealed
-            let result: Result<JoinAccepted, FairwayError>
+    func handle(_ inbound: RequestServer.Inbound) async -> RequestServer.Handled {
+        if inbound.envelope.payload.kind.isReadOnly {
+            let now = clock.now()
+            let reply = await state.read { $0.onQuery(inbound.envelope, now: now) }
+            return .committed(inbound.reply(reply).bytes)
+        }
+        let request = VerifiedRequest(inbound.envelope)
+        let clock = self.clock
+        if case .join = request.payload { return await relayJoin(inbound, request) }
+        let (handled, directives, failure) = await state.handle(inbound) { instance in
+            let (reply, directives) = instance.onAgentRequest(request, now: clock.now())
+            return (reply, EdgeStore.writes(for: directives), directives)
+        }
+        if let failure { logger.error("\(inbound.envelope.payload.kind) from \(inbound.envelope.sender) not persisted: \(failure)") }
+        if let directives, let w = await perform(directives) { wakeEarlier(w) }
+        return handled
+    }
+
+    /// Relays an agent's join to the coordinator with the agent's own signed envelope as proof.
+    private func relayJoin(_ inbound: RequestServer.Inbound, _ request: VerifiedRequest) async -> RequestServer.Handled {
+        let result: Result<JoinAccepted, FairwayError>
+        switch await state.read({ $0.onAgentJoin(request) }) {
+        case .failure(let refusal):
+            return .committed(inbound.reply(.error(refusal)).bytes)
+        case .success(var join):
+            join.agentProof = inbound.verified.sealed
             switch await callCoordinator(.join(join)) {
             case .success(.joinAccepted(let a)): result = .success(a)
             case .success(let other): result = .failure(FairwayError(.internal, "coordinator answered join with \(other.kind)"))
             case .failure(let e): result = .failure(e)
             }
-            return RequestServer.Outcome(instance.onAgentJoinResult(join, result: result, now: WallClock.now()))
+            let clock = self.clock, relayed = join, outcome = result
+            let (handled, directives, failure) = await state.handle(inbound) { instance in
+                let (reply, directives) = instance.onAgentJoinResult(relayed, result: outcome, now: clock.now())
+                return (reply, EdgeStore.writes(for: directives), directives)
+            }
+            if let failure { logger.error("agent join not persisted: \(failure)") }
+            if let directives, let w = await perform(directives) { wakeEarlier(w) }
+            return handled
         }
     }
 
     public var subscriberCounters: TransportCounters.Snapshot { subscriber?.counters.snapshot ?? .init() }
     public var serverCounters: TransportCounters.Snapshot { server?.counters.snapshot ?? .init() }
-    public var isRegistered: Bool { instance.registered }
+    public var isRegistered: Bool { get async { await state.read { $0.registered } } }
 }

@@ -1,16 +1,16 @@
+import EdgeServerCore
 import FairwayCore
 import FairwayRuntime
 import Foundation
 import GRDB
 
 /// The edge server's durable state in `<data_dir>/edge.sqlite` (WAL, synchronous FULL): the
-/// token leases it holds and the ids of leases it retired. A debit is written here before the
-/// inference it pays for is acknowledged, so a kill -9 never loses a served token.
+/// token leases it holds, the ids of leases it retired, and the replay journal. A debit commits
+/// with its journal entry before the inference it pays for is acknowledged, so a kill -9 never
+/// loses a served token.
 public final class EdgeStore: Sendable {
-    private let db: DatabasePool
-    private let commits: GroupCommit
-    /// The replay journal, in this database: an admission's debit and its journal entry
-    /// commit in one transaction.
+    let db: DatabasePool
+    /// The replay journal, in this database.
     public let journal: ReplayJournal
 
     public init(directory: String) throws {
@@ -23,29 +23,26 @@ public final class EdgeStore: Sendable {
         }
         ReplayJournal.registerMigrations(&migrator)
         db = try FairwayDatabase.open(directory: directory, name: "edge.sqlite", migrator: migrator)
-        commits = GroupCommit(db)
-        journal = ReplayJournal(database: db, commits: commits)
+        journal = ReplayJournal(database: db)
     }
 
-    /// Writes `leases` (upsert), drops held leases that were retired, records `retired`: one transaction.
-    public func save(_ leases: [TokenLease], retired: Set<UInt64>) async throws {
-        try await commits.write(Self.writes(leases, retired: retired))
+    /// The database writes that make `directives` durable, in order (the others are effects).
+    public static func writes(for directives: [EdgeInstance.Directive]) -> [DatabaseWrite] {
+        directives.compactMap { d in
+            guard case .leases(.persist(let leases, let retired)) = d else { return nil }
+            return write(leases, retired: retired)
+        }
     }
 
-    /// The debits of one admission, to commit with its journal entry (`RequestServer.Outcome`).
-    public func debitWrites(_ leases: [TokenLease]) -> @Sendable (Database) throws -> Void {
-        Self.writes(leases, retired: [])
-    }
-
-    private static func writes(_ leases: [TokenLease], retired: Set<UInt64>) -> @Sendable (Database) throws -> Void {
+    /// Upserts `leases`, drops held leases that were retired, records `retired`.
+    private static func write(_ leases: [TokenLease], retired: Set<UInt64>) -> DatabaseWrite {
         { db in
             for l in leases {
-                // used and settled only move forward, whatever order concurrent writes land in.
+                // used and settled only move forward, whatever order writes land in.
                 try db.execute(sql: """
                     INSERT INTO lease (id, agent, edge, epoch, tokens, used, settled) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET used = MAX(used, excluded.used), settled = (settled OR excluded.settled)
-                    """,
-                               arguments: l.rowArguments)
+                    """, arguments: l.rowArguments)
             }
             for id in retired {
                 try db.execute(sql: "INSERT OR IGNORE INTO retired_lease (id) VALUES (?)", arguments: [Int64(id)])
@@ -53,7 +50,6 @@ public final class EdgeStore: Sendable {
             }
         }
     }
-
 
     /// The lease book as last saved.
     public func load() throws -> EdgeLeases {

@@ -50,29 +50,6 @@ public enum Payload: Sendable, Hashable {
     case epochsRequest(limit: UInt32)
     case epochsReply([EpochRecord])
 
-    /// The payload's field name in `fairway.v1.Envelope`, for logs and errors.
-    public var kind: String {
-        switch self {
-        case .error: "error"
-        case .join: "join"
-        case .joinAccepted: "join_accepted"
-        case .heartbeat: "heartbeat"
-        case .heartbeatAck: "heartbeat_ack"
-        case .statusRequest: "status_request"
-        case .statusReply: "status_reply"
-        case .epochAnnouncement: "epoch_announcement"
-        case .ping: "ping"
-        case .pong: "pong"
-        case .grantRequest: "grant_request"
-        case .grantReply: "grant_reply"
-        case .usageReport: "usage_report"
-        case .usageAck: "usage_ack"
-        case .inferenceRequest: "inference_request"
-        case .inferenceReply: "inference_reply"
-        case .epochsRequest: "epochs_request"
-        case .epochsReply: "epochs_reply"
-        }
-    }
 }
 
 /// Constants of the wire protocol.

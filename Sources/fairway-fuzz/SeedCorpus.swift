@@ -8,30 +8,40 @@ enum SeedCorpus {
         let now = Timestamp(unixMilliseconds: 1_764_000_000_000)
         let edgeKey = key(1), agentKey = key(2)
         let edge = edgeKey.nodeID, agent = agentKey.nodeID, coordinator = key(3).nodeID
-        let payloads: [Payload] = [
-            .join(JoinRequest(nodeID: edge, role: .edgeServer, address: "tcp://edge-1:7410", version: "0.1.0", name: "edge-1", publicKey: edgeKey.publicKey)),
+        // One real message of every payload kind; the switch is exhaustive, so a new kind needs a seed.
+        let payloads: [Payload] = Payload.Kind.allCases.map { kind in
+            switch kind {
+            case .join:
+                .join(JoinRequest(nodeID: edge, role: .edgeServer, address: "tcp://edge-1:7410", version: "0.1.0", name: "edge-1", publicKey: edgeKey.publicKey))
+            case .joinAccepted: .joinAccepted(JoinAccepted(coordinatorID: coordinator, heartbeatIntervalMilliseconds: 1000, epoch: 3))
+            case .heartbeat: .heartbeat(Heartbeat(nodeID: edge, agentIDs: [agent, NodeID(unchecked: "agent-1")]))
+            case .heartbeatAck: .heartbeatAck(HeartbeatAck(epoch: 3, unknownAgentIDs: [agent]))
+            case .statusRequest: .statusRequest
+            case .statusReply:
+                .statusReply(StatusReply(reporterID: coordinator, reporterRole: .cloudCoordinator, nodes: [
+                    NodeStatus(id: edge, role: .edgeServer, address: "tcp://edge-1:7410", state: .alive, lastHeartbeat: now, version: "0.1.0"),
+                    NodeStatus(id: agent, role: .edgeAgent, address: "", state: .suspect, lastHeartbeat: now, version: "0.1.0", via: edge),
+                ], epoch: 3))
+            case .epochAnnouncement: .epochAnnouncement(EpochAnnouncement(epoch: 3, startedAt: now, aliveMembers: 13))
+            case .ping: .ping
+            case .pong: .pong(Pong(nodeID: edge, role: .edgeServer, version: "0.1.0", name: "edge-1"))
+            case .grantRequest: .grantRequest(GrantRequest(agentIDs: [agent]))
+            case .grantReply:
+                .grantReply(GrantReply(epoch: 3, leases: [TokenLease(id: 7, agent: agent, edge: edge, epoch: 3, tokens: 20, used: 4)], nextEpochAt: now))
+            case .usageReport:
+                .usageReport(UsageReport(usages: [LeaseUsage(leaseID: 7, usedTotal: 9, final: false), LeaseUsage(leaseID: 6, usedTotal: 20, final: true)]))
+            case .usageAck: .usageAck(UsageAck(leases: [TokenLease(id: 7, agent: agent, edge: edge, epoch: 3, tokens: 20, used: 9)]))
+            case .inferenceRequest: .inferenceRequest(InferenceRequest(cost: 3, input: Array("digits".utf8)))
+            case .inferenceReply: .inferenceReply(InferenceReply(charged: 3, remaining: 11))
+            case .epochsRequest: .epochsRequest(limit: 20)
+            case .epochsReply:
+                .epochsReply([EpochRecord(epoch: 3, startedAt: now, totalTokens: 1000, granted: 743, allocator: "proportional", agents: 500)])
+            case .error: .error(FairwayError(.invalidField, "must be ≥ 0", field: "heartbeat.agent_ids[1]", retryAfterMilliseconds: 100))
+            }
+        } + [
+            // An agent's join as an edge relays it (with a proof), beside the edge's own.
             .join(JoinRequest(nodeID: agent, role: .edgeAgent, address: "", version: "0.1.0", via: edge, bucketSize: 4,
                               name: "agent-0", publicKey: agentKey.publicKey, agentProof: [0x0a, 0x02, 0x08, 0x01])),
-            .joinAccepted(JoinAccepted(coordinatorID: coordinator, heartbeatIntervalMilliseconds: 1000, epoch: 3)),
-            .heartbeat(Heartbeat(nodeID: edge, agentIDs: [agent, NodeID(unchecked: "agent-1")])),
-            .heartbeatAck(HeartbeatAck(epoch: 3, unknownAgentIDs: [agent])),
-            .statusRequest,
-            .statusReply(StatusReply(reporterID: coordinator, reporterRole: .cloudCoordinator, nodes: [
-                NodeStatus(id: edge, role: .edgeServer, address: "tcp://edge-1:7410", state: .alive, lastHeartbeat: now, version: "0.1.0"),
-                NodeStatus(id: agent, role: .edgeAgent, address: "", state: .suspect, lastHeartbeat: now, version: "0.1.0", via: edge),
-            ], epoch: 3)),
-            .epochAnnouncement(EpochAnnouncement(epoch: 3, startedAt: now, aliveMembers: 13)),
-            .ping,
-            .pong(Pong(nodeID: edge, role: .edgeServer, version: "0.1.0", name: "edge-1")),
-            .grantRequest(GrantRequest(agentIDs: [agent])),
-            .grantReply(GrantReply(epoch: 3, leases: [TokenLease(id: 7, agent: agent, edge: edge, epoch: 3, tokens: 20, used: 4)], nextEpochAt: now)),
-            .usageReport(UsageReport(usages: [LeaseUsage(leaseID: 7, usedTotal: 9, final: false), LeaseUsage(leaseID: 6, usedTotal: 20, final: true)])),
-            .usageAck(UsageAck(leases: [TokenLease(id: 7, agent: agent, edge: edge, epoch: 3, tokens: 20, used: 9)])),
-            .inferenceRequest(InferenceRequest(cost: 3, input: Array("digits".utf8))),
-            .inferenceReply(InferenceReply(charged: 3, remaining: 11)),
-            .epochsRequest(limit: 20),
-            .epochsReply([EpochRecord(epoch: 3, startedAt: now, totalTokens: 1000, granted: 743, allocator: "proportional", agents: 500)]),
-            .error(FairwayError(.invalidField, "must be ≥ 0", field: "heartbeat.agent_ids[1]", retryAfterMilliseconds: 100)),
         ]
         var generator = SplitMix(seed: 42)
         return payloads.map { Envelope(messageID: .random(using: &generator), sender: edge, sentAt: now, inReplyTo: nil, payload: $0) }
@@ -46,7 +56,7 @@ enum SeedCorpus {
         let all = envelopes()
         let signer = key(1)
         for (i, e) in all.enumerated() {
-            let path = (directory as NSString).appendingPathComponent(String(format: "seed-%02d-%@", i, e.payload.kind))
+            let path = (directory as NSString).appendingPathComponent(String(format: "seed-%02d-%@", i, e.payload.kind.rawValue))
             try Data(WireCodec.encode(e)).write(to: URL(fileURLWithPath: path))
             try Data(WireCodec.seal(e, signedBy: signer)).write(to: URL(fileURLWithPath: path + "-sealed"))
         }

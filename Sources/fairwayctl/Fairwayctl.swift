@@ -1,4 +1,5 @@
 import ArgumentParser
+import FairwayControlJSON
 import FairwayCore
 import FairwayRuntime
 import FairwayWire
@@ -29,44 +30,6 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-/// JSON form of one status row (`fairwayctl status --json`).
-struct NodeJSON: Codable {
-    var id: String
-    var name: String
-    var role: String
-    var address: String
-    var state: String
-    var last_heartbeat_unix_ms: Int64
-    var version: String
-    var via: String?
-    var tokens_granted: UInt64?
-    var tokens_used: UInt64?
-    var tokens_remaining: UInt64?
-
-    init(_ n: NodeStatus) {
-        if n.role == .edgeAgent {
-            tokens_granted = n.tokensGranted
-            tokens_used = n.tokensUsed
-            tokens_remaining = n.tokensRemaining
-        }
-        id = n.id.rawValue
-        name = n.name
-        role = n.role.rawValue
-        address = n.address
-        state = n.state.rawValue
-        last_heartbeat_unix_ms = n.lastHeartbeat.unixMilliseconds
-        version = n.version
-        via = n.via?.rawValue
-    }
-}
-
-struct StatusJSON: Codable {
-    var reporter: String
-    var reporter_name: String
-    var epoch: UInt64
-    var nodes: [NodeJSON]
-}
-
 func fail(_ error: Error) -> ExitCode {
     FileHandle.standardError.write(Data("fairwayctl: \(error)\n".utf8))
     return ExitCode(2)
@@ -88,8 +51,7 @@ extension Fairwayctl {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                let out = StatusJSON(reporter: status.reporterID.rawValue, reporter_name: status.reporterName, epoch: status.epoch, nodes: status.nodes.map(NodeJSON.init))
-                print(String(decoding: try encoder.encode(out), as: UTF8.self))
+                print(String(decoding: try encoder.encode(StatusDocument(status)), as: UTF8.self))
                 return
             }
             print(StatusTable.render(status, now: WallClock.now()))
@@ -121,15 +83,6 @@ extension Fairwayctl {
         @Option(help: "How many epochs, newest first (1–1000).") var limit: UInt32 = 20
         @Flag(help: "Print JSON {\"epochs\":[...]}.") var json = false
 
-        struct Row: Codable {
-            var epoch: UInt64
-            var started_at_unix_ms: Int64
-            var total_tokens: UInt64
-            var granted: UInt64
-            var allocator: String
-            var agents: UInt32
-        }
-
         func run() async throws {
             let client = try connection.client()
             defer { client.close() }
@@ -137,12 +90,9 @@ extension Fairwayctl {
             do { reply = try await client.call(.epochsRequest(limit: limit)) } catch { throw fail(error) }
             guard case .epochsReply(let epochs) = reply else { throw fail(FairwayError(.malformed, "expected epochs_reply, got \(reply.kind)")) }
             if json {
-                struct Doc: Codable { var epochs: [Row] }
-                let rows = epochs.map { Row(epoch: $0.epoch, started_at_unix_ms: $0.startedAt.unixMilliseconds, total_tokens: $0.totalTokens,
-                                            granted: $0.granted, allocator: $0.allocator, agents: $0.agents) }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(Doc(epochs: rows)), as: UTF8.self))
+                print(String(decoding: try encoder.encode(EpochsDocument(epochs)), as: UTF8.self))
                 return
             }
             print("EPOCH  V  GRANTED  UNUSED  AGENTS  ALLOCATOR")

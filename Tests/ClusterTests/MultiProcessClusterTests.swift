@@ -1,5 +1,7 @@
 import FairwayCore
+import FairwayControlJSON
 import FairwayRuntime
+import FairwayTestSupport
 import FairwayWire
 import Foundation
 import XCTest
@@ -26,7 +28,7 @@ final class MultiProcessClusterTests: XCTestCase {
         XCTAssertEqual(url, cluster.coordinatorURL)
 
         // 13 alive nodes within 10 s.
-        await waitFor(10, "13 alive nodes") {
+        await eventually(10, "13 alive nodes") {
             guard let nodes = await statusJSON(url) else { return false }
             return nodes.count == 13 && nodes.allSatisfy { $0.state == "alive" }
         }
@@ -39,7 +41,7 @@ final class MultiProcessClusterTests: XCTestCase {
         let plan = LocalCluster.Plan(directory: dir)
         let deadTimeout = Double(plan.heartbeatIntervalMilliseconds * Int64(plan.deadAfterMisses)) / 1000
         try cluster.signal("edge-1", SIGKILL)
-        let elapsed = await waitFor(deadTimeout + 5, "edge-1 reported dead") {
+        let elapsed = await eventually(deadTimeout + 5, "edge-1 reported dead") {
             await statusJSON(url)?.named("edge-1")?.state == "dead"
         }
         if let elapsed {
@@ -49,7 +51,7 @@ final class MultiProcessClusterTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(elapsed, .milliseconds(Int64(deadTimeout * 1000) - plan.heartbeatIntervalMilliseconds - 100))
             XCTAssertLessThanOrEqual(elapsed, .milliseconds(Int64(deadTimeout * 1000) + 1500), "dead after \(elapsed)")
         }
-        await waitFor(10, "every agent alive via edge-2") {
+        await eventually(10, "every agent alive via edge-2") {
             guard let nodes = await statusJSON(url), let edge2 = nodes.named("edge-2") else { return false }
             let agents = nodes.filter { $0.role == "edge-agent" }
             return agents.count == 10 && agents.allSatisfy { $0.state == "alive" && $0.via == edge2.id }
@@ -57,7 +59,7 @@ final class MultiProcessClusterTests: XCTestCase {
 
         // Restarted with the same data directory, edge-1 is alive again.
         try cluster.restart("edge-1")
-        await waitFor(10, "edge-1 alive again") {
+        await eventually(10, "edge-1 alive again") {
             await statusJSON(url)?.named("edge-1")?.state == "alive"
         }
 
@@ -65,7 +67,7 @@ final class MultiProcessClusterTests: XCTestCase {
         try cluster.signal("coordinator", SIGKILL)
         try await Task.sleep(for: .milliseconds(300))
         try cluster.restart("coordinator")
-        await waitFor(10, "restarted coordinator knows 13 nodes, all alive") {
+        await eventually(10, "restarted coordinator knows 13 nodes, all alive") {
             guard let nodes = await statusJSON(url) else { return false }
             return nodes.count == 13 && nodes.allSatisfy { $0.state == "alive" }
         }

@@ -1,4 +1,6 @@
+import FairwayControlJSON
 import FairwayRuntime
+import FairwayTestSupport
 import Foundation
 import XCTest
 
@@ -37,46 +39,8 @@ func runTool(_ tool: String, _ args: [String], timeout: Duration = .seconds(60))
     return (status, out, err)
 }
 
-/// One node of `fairwayctl status --json`.
-struct StatusNode: Decodable, Equatable {
-    var id: String
-    var name: String
-    var role: String
-    var state: String
-    var address: String
-    var version: String
-    var via: String?
-    var last_heartbeat_unix_ms: Int64
-    var tokens_granted: UInt64?
-    var tokens_used: UInt64?
-    var tokens_remaining: UInt64?
-}
-
-struct StatusDocument: Decodable {
-    var nodes: [StatusNode]
-}
-
-extension Array where Element == StatusNode {
-    /// The node with display name `name` (ids are key addresses).
-    func named(_ name: String) -> StatusNode? { first { $0.name == name } }
-}
-
 /// `fairwayctl --coordinator URL status --json`, parsed; nil if it failed.
-func statusJSON(_ url: String, extra: [String] = []) async -> [StatusNode]? {
+func statusJSON(_ url: String, extra: [String] = []) async -> [StatusDocument.Node]? {
     guard let (code, out, _) = try? await runTool("fairwayctl", ["status", "--coordinator", url, "--json", "--timeout-ms", "1000"] + extra), code == 0 else { return nil }
     return try? JSONDecoder().decode(StatusDocument.self, from: Data(out.utf8)).nodes
-}
-
-/// Polls until `condition` holds; returns the elapsed time or fails.
-@discardableResult
-func waitFor(_ seconds: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line,
-             _ condition: () async -> Bool) async -> Duration? {
-    let start = ContinuousClock.now
-    let deadline = start + .milliseconds(Int64(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if await condition() { return ContinuousClock.now - start }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    XCTFail("timed out after \(seconds)s waiting for: \(what)", file: file, line: line)
-    return nil
 }

@@ -1,4 +1,6 @@
+import FairwayControlJSON
 import FairwayRuntime
+import FairwayTestSupport
 import Foundation
 import XCTest
 
@@ -20,7 +22,7 @@ final class TLSClusterTests: XCTestCase {
         XCTAssertTrue(url.hasPrefix("tls+tcp://127.0.0.1:"), url)
 
         let withCert = ["--tls-ca-file", ca, "--tls-cert-key-file", node]
-        await waitFor(15, "7 alive nodes over tls+tcp") {
+        await eventually(15, "7 alive nodes over tls+tcp") {
             guard let nodes = await statusJSON(url, extra: withCert) else { return false }
             return nodes.count == 7 && nodes.allSatisfy { $0.state == "alive" }
         }

@@ -1,5 +1,7 @@
 import FairwayCore
+import FairwayControlJSON
 import FairwayRuntime
+import FairwayTestSupport
 import Foundation
 import XCTest
 
@@ -7,25 +9,6 @@ import XCTest
 /// over several epochs, across a kill -9 of its edge server and failover; refusals carry the
 /// reason. Real processes on loopback, started by `fairwayctl cluster up`.
 final class TokenClusterTests: XCTestCase {
-    struct EpochsDocument: Decodable {
-        struct Row: Decodable { var epoch: UInt64; var total_tokens: UInt64; var granted: UInt64; var agents: UInt32 }
-        var epochs: [Row]
-    }
-
-    struct UsageRow: Decodable {
-        struct Usage: Decodable {
-            var admitted: UInt64
-            var servedTokens: UInt64
-            var refused: UInt64
-            var unanswered: UInt64
-            var lastRefusal: String
-            var lastRetryAfterMilliseconds: Int64
-        }
-        var name: String
-        var id: String
-        var usage: Usage
-    }
-
     let tokensPerEpoch: UInt64 = 20
     let epochMilliseconds = 1000
 
@@ -45,12 +28,12 @@ final class TokenClusterTests: XCTestCase {
         }
     }
 
-    func agentRow(_ url: String) async -> StatusNode? {
+    func agentRow(_ url: String) async -> StatusDocument.Node? {
         await statusJSON(url)?.first { $0.role == "edge-agent" }
     }
 
     /// I1 at the coordinator: used ≤ granted, every time we look.
-    func checkAccount(_ url: String, file: StaticString = #filePath, line: UInt = #line) async -> StatusNode? {
+    func checkAccount(_ url: String, file: StaticString = #filePath, line: UInt = #line) async -> StatusDocument.Node? {
         guard let a = await agentRow(url), let g = a.tokens_granted, let u = a.tokens_used else { return nil }
         XCTAssertLessThanOrEqual(u, g, "agent used more than it was granted", file: file, line: line)
         return a
@@ -58,7 +41,7 @@ final class TokenClusterTests: XCTestCase {
 
     func exercise(dir: String, url: String) async throws {
         var cluster = try LocalCluster.load(directory: dir)
-        await waitFor(15, "4 alive nodes and tokens flowing") {
+        await eventually(15, "4 alive nodes and tokens flowing") {
             guard let nodes = await statusJSON(url), nodes.count == 4, nodes.allSatisfy({ $0.state == "alive" }) else { return false }
             return (await checkAccount(url))?.tokens_used ?? 0 > 0
         }
@@ -74,14 +57,14 @@ final class TokenClusterTests: XCTestCase {
 
         // kill -9 the agent's edge mid-stream: the agent fails over; its open lease is frozen.
         try cluster.signal(home, SIGKILL)
-        await waitFor(15, "agent alive via \(other)") {
+        await eventually(15, "agent alive via \(other)") {
             guard let nodes = await statusJSON(url), let otherID = nodes.named(other)?.id, let a = await checkAccount(url) else { return false }
             return a.state == "alive" && a.via == otherID
         }
-        await waitFor(10, "agent served at \(other)") { (await checkAccount(url))?.tokens_used ?? 0 > usedBeforeKill }
+        await eventually(10, "agent served at \(other)") { (await checkAccount(url))?.tokens_used ?? 0 > usedBeforeKill }
         // The dead edge restarts on its data directory and settles the leases it held.
         try cluster.restart(home)
-        await waitFor(10, "\(home) alive again") { await statusJSON(url)?.named(home)?.state == "alive" }
+        await eventually(10, "\(home) alive again") { await statusJSON(url)?.named(home)?.state == "alive" }
         for _ in 0..<3 {
             try await Task.sleep(for: .milliseconds(epochMilliseconds))
             _ = await checkAccount(url)
@@ -90,23 +73,23 @@ final class TokenClusterTests: XCTestCase {
         XCTAssertTrue(homeLog.contains("restored") && homeLog.contains("token leases"), "the restarted edge restored and settled its leases")
 
         // Hungry: the frozen tokens came back and were spent, so at some point little is left.
-        await waitFor(10, "bucket drained to at most one epoch's grant") {
+        await eventually(10, "bucket drained to at most one epoch's grant") {
             (await checkAccount(url))?.tokens_remaining ?? .max <= tokensPerEpoch
         }
 
         // Stop the agent (SIGTERM writes its final usage) and let the edge settle its leases.
         try cluster.signal("agents", SIGTERM)
         let agentsPID = cluster.processes.first { $0.name == "agents" }!.pid
-        await waitFor(10, "agent process exited") { !ProcessSpawner.isAlive(agentsPID) }
+        await eventually(10, "agent process exited") { !ProcessSpawner.isAlive(agentsPID) }
         let usage = try JSONDecoder().decode([UsageRow].self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/data/agents/usage.json")))[0].usage
-        var final: StatusNode?
-        await waitFor(15, "coordinator usage settled to what the agent saw") {
+        var final: StatusDocument.Node?
+        await eventually(15, "coordinator usage settled to what the agent saw") {
             guard let a = await checkAccount(url), let used = a.tokens_used else { return false }
             final = a
             return used >= usage.servedTokens && used - usage.servedTokens <= usage.unanswered
         }
         // Once the agent is dead it gets no more grants: account and epoch history are stable.
-        await waitFor(15, "stopped agent declared dead") { await agentRow(url)?.state == "dead" }
+        await eventually(15, "stopped agent declared dead") { await agentRow(url)?.state == "dead" }
         final = await checkAccount(url) ?? final
         let granted = final?.tokens_granted ?? 0, used = final?.tokens_used ?? 0
         print("agent: granted \(granted), used \(used) at the coordinator; saw \(usage.servedTokens) served in \(usage.admitted) requests, " +

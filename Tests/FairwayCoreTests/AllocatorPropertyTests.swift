@@ -196,7 +196,7 @@ final class AllocatorPropertyTests: XCTestCase {
         XCTAssertEqual(field { _ = try TokenAllocationProblem(totalTokens: 1, values: [1], bucketSizes: [4, 4]) }, "B")
         XCTAssertEqual(field { _ = try TokenAllocationProblem(totalTokens: 1, values: [1], bucketSizes: [4], remaining: []) }, "R")
         XCTAssertEqual(field { _ = try TokenAllocationProblem(totalTokens: 1e300, values: [1], bucketSize: 4) }, "V")
-        XCTAssertEqual(field { _ = try AllocatorKind(name: "fair") }, "allocator")
+        XCTAssertThrowsError(try AllocatorKind(name: "fair")) { XCTAssertEqual(($0 as? ConfigError)?.field, "allocator") }
     }
 
     func testAllocatorNames() {

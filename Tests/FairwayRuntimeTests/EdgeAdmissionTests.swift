@@ -2,6 +2,7 @@ import CloudCoordinator
 import EdgeServer
 import FairwayCore
 import FairwayRuntime
+import FairwayTestSupport
 @testable import FairwayWire
 import Foundation
 import XCTest
@@ -28,7 +29,6 @@ final class EdgeAdmissionTests: XCTestCase {
         es.coordinatorEpochURL = "tcp://127.0.0.1:\(await coordinator.epochPort!)"
         es.dataDirectory = dir + "/edge"
         es.heartbeatIntervalMilliseconds = 100
-        es.tickMilliseconds = 10
         var edge = try EdgeServerNode(settings: es, logger: quietLogger)
         try await edge.start()
         var e = Running { [edge] in try await edge.run() }

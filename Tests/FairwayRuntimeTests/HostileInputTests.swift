@@ -2,6 +2,7 @@ import CloudCoordinator
 import EdgeServer
 import FairwayCore
 import FairwayRuntime
+import FairwayTestSupport
 @testable import FairwayWire
 import Foundation
 import NNG

@@ -3,6 +3,7 @@ import EdgeAgent
 import EdgeServer
 import FairwayCore
 import FairwayRuntime
+import FairwayTestSupport
 import FairwayWire
 import Foundation
 import XCTest
@@ -17,7 +18,6 @@ final class InProcessClusterTests: XCTestCase {
         s.membership.heartbeatIntervalMilliseconds = 100
         s.membership.suspectAfterMisses = 3
         s.membership.deadAfterMisses = 6
-        s.tickMilliseconds = 20
         return s
     }
 
@@ -29,7 +29,6 @@ final class InProcessClusterTests: XCTestCase {
         e.coordinatorEpochURL = coordinator.epochURL
         e.dataDirectory = dir
         e.heartbeatIntervalMilliseconds = 100
-        e.tickMilliseconds = 10
         return e
     }
 
@@ -46,15 +45,17 @@ final class InProcessClusterTests: XCTestCase {
         a.edges = ["\(base)-edge-1", "\(base)-edge-2"]
         a.dataDirectory = "\(dir)/agents"
         a.heartbeatIntervalMilliseconds = 100
-        a.tickMilliseconds = 10
         a.transport.requestTimeoutMilliseconds = 200
         let agents = try AgentHost(settings: a, logger: quietLogger)
 
         try await coordinator.start()  // inproc: listeners must exist before dialers connect
-        let running = [Running { try await coordinator.run() }, Running { try await e2.run() }, Running { try await agents.run() }]
+        var running = [Running { try await coordinator.run() }, Running { try await e2.run() }]
         let edge1 = Running { try await e1.run() }
         let ctl = try client(cs.controlURL)
         defer { ctl.close() }
+        // Agents come once both edges serve, so that identities spread over them.
+        await eventually(10, "both edges registered") { try await status(ctl).filter { $0.role == .edgeServer && $0.state == .alive }.count == 2 }
+        running.append(Running { try await agents.run() })
 
         await eventually(10, "1 coordinator + 2 edges + 6 agents alive") {
             let nodes = try await status(ctl)

@@ -1,5 +1,6 @@
 import FairwayCore
 @testable import FairwayRuntime
+import FairwayTestSupport
 import XCTest
 
 final class PeerRateLimiterTests: XCTestCase {

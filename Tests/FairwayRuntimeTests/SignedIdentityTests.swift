@@ -1,6 +1,7 @@
 import CloudCoordinator
 import FairwayCore
 import FairwayRuntime
+import FairwayTestSupport
 @testable import FairwayWire
 import Foundation
 import XCTest

@@ -24,6 +24,9 @@ public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
         case notAdmitted = 12
         /// Not enough tokens for the request; `retryAfterMilliseconds` says when the next grant lands.
         case insufficientTokens = 13
+        /// The receiver is still handling an earlier copy of this message id: resend the same
+        /// bytes after `retryAfterMilliseconds`.
+        case inProgress = 14
         /// Local only, never sent: no valid reply arrived before the deadline
         /// (peer down, partitioned or overloaded). Mapped to `unavailable` on the wire.
         case noReply = 100
@@ -44,6 +47,7 @@ public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
             case .replayed: "replayed"
             case .notAdmitted: "not-admitted"
             case .insufficientTokens: "insufficient-tokens"
+            case .inProgress: "in-progress"
             case .noReply: "no-reply"
             }
         }

@@ -35,7 +35,7 @@ public enum AllocatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     public init(name: String, field: String = "allocator") throws {
         guard let kind = AllocatorKind(rawValue: name) else {
             let names = AllocatorKind.allCases.map(\.rawValue).joined(separator: ", ")
-            throw FairwayError(.invalidField, "unknown allocator \"\(name)\"; expected one of \(names)", field: field)
+            throw ConfigError(field: field, message: "unknown allocator \"\(name)\"; expected one of \(names)")
         }
         self = kind
     }

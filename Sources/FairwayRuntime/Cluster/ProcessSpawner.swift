@@ -1,3 +1,4 @@
+import FairwayCore
 #if canImport(Glibc)
 import Glibc
 #endif

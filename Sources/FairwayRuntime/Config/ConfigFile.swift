@@ -1,75 +1,72 @@
+import FairwayCore
 import Foundation
 import Yams
 
-/// Reads a daemon's YAML config file into a `Decodable` overlay.
+/// Reads a daemon's YAML config file onto its settings (`SettingsSchema`).
 ///
-/// Unknown keys are refused (a typo must not silently fall back to a default),
-/// and decoding errors name the offending key path.
+/// Unknown keys are refused (a typo must not silently fall back to a default), and every
+/// error names the offending key path and the file.
 public enum ConfigFile {
-    /// Decodes `T` from the YAML file at `path`.
-    /// - Parameter knownKeys: every dotted key path `T` understands; others are refused.
-    public static func load<T: Decodable>(_ type: T.Type, from path: String, knownKeys: Set<String>) throws -> T {
+    /// Overlays the settings in the YAML file at `path` on `settings`.
+    public static func apply<S: SettingsSchema>(_ path: String, to settings: inout S) throws {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError(field: "--config", message: "cannot read \(path): \(error.localizedDescription)")
         }
-        return try decode(type, yaml: text, knownKeys: knownKeys, file: path)
+        try apply(yaml: text, to: &settings, file: path)
     }
 
-    /// Decodes `T` from YAML text (an empty document decodes as an empty mapping).
-    public static func decode<T: Decodable>(_ type: T.Type, yaml: String, knownKeys: Set<String>, file: String? = nil) throws -> T {
+    /// Overlays the settings in YAML text on `settings` (an empty document changes nothing).
+    public static func apply<S: SettingsSchema>(yaml: String, to settings: inout S, file: String? = nil) throws {
+        do {
+            for (key, value) in try values(yaml: yaml, knownKeys: S.knownKeys) { try settings.set(key, value) }
+        } catch var e as ConfigError {
+            e.file = e.file ?? file
+            throw e
+        }
+    }
+
+    /// The settings a YAML document gives, by dotted key, in document order.
+    /// A known key whose value is a mapping or list (e.g. `tokens.values`, `edges`) is one leaf.
+    public static func values(yaml: String, knownKeys: Set<String>) throws -> [(String, SettingValue)] {
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
         } catch {
-            throw ConfigError(field: "(document)", message: "not valid YAML: \(error)", file: file)
+            throw ConfigError(field: "(document)", message: "not valid YAML: \(error)")
         }
-        guard let node else { return try decodeEmpty(type, file: file) }
+        guard let node else { return [] }
         guard node.mapping != nil else {
-            throw ConfigError(field: "(document)", message: "top level must be a mapping of settings", file: file)
+            throw ConfigError(field: "(document)", message: "top level must be a mapping of settings")
         }
-        var found: [String] = []
-        collectKeys(node, prefix: "", known: knownKeys, into: &found)
-        if let unknown = found.first(where: { !knownKeys.contains($0) }) {
-            let suggestions = knownKeys.sorted().joined(separator: ", ")
-            throw ConfigError(field: unknown, message: "unknown setting; known settings are: \(suggestions)", file: file)
-        }
-        do {
-            return try YAMLDecoder().decode(type, from: node)
-        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx), let DecodingError.dataCorrupted(ctx) {
-            throw ConfigError(field: path(ctx.codingPath), message: ctx.debugDescription, file: file)
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw ConfigError(field: path(ctx.codingPath + [key]), message: "required setting is missing", file: file)
-        } catch {
-            throw ConfigError(field: "(document)", message: "\(error)", file: file)
-        }
+        var out: [(String, SettingValue)] = []
+        try collect(node, prefix: "", known: knownKeys, into: &out)
+        return out
     }
 
-    private static func decodeEmpty<T: Decodable>(_ type: T.Type, file: String?) throws -> T {
-        do {
-            return try YAMLDecoder().decode(type, from: "{}")
-        } catch {
-            throw ConfigError(field: "(document)", message: "\(error)", file: file)
-        }
-    }
-
-    /// Dotted paths of the leaves; a known key whose value is a mapping (e.g. `tokens.values`,
-    /// a free-form map) is one leaf.
-    private static func collectKeys(_ node: Node, prefix: String, known: Set<String>, into keys: inout [String]) {
+    private static func collect(_ node: Node, prefix: String, known: Set<String>, into out: inout [(String, SettingValue)]) throws {
         guard let mapping = node.mapping else { return }
         for (k, v) in mapping {
             let key = prefix.isEmpty ? (k.string ?? "?") : "\(prefix).\(k.string ?? "?")"
-            if v.mapping != nil && !known.contains(key) {
-                collectKeys(v, prefix: key, known: known, into: &keys)
+            if known.contains(key) {
+                out.append((key, value(v)))
+            } else if v.mapping != nil, known.contains(where: { $0.hasPrefix(key + ".") }) {
+                try collect(v, prefix: key, known: known, into: &out)
             } else {
-                keys.append(key)
+                throw ConfigError(field: key, message: "unknown setting; known settings are: \(known.sorted().joined(separator: ", "))")
             }
         }
     }
 
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    private static func value(_ node: Node) -> SettingValue {
+        if let m = node.mapping {
+            var out: [String: SettingValue] = [:]
+            for (k, v) in m { out[k.string ?? "?"] = value(v) }
+            return .map(out)
+        }
+        if let s = node.sequence { return .list(s.map(value)) }
+        return .scalar(node.string ?? "")
     }
 }

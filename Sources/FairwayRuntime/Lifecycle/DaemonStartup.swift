@@ -1,46 +1,53 @@
+import FairwayCore
 import Logging
 import ServiceLifecycle
 
-/// What every daemon's YAML file has in common.
-public protocol DaemonConfigFile: Decodable {
-    /// Every dotted key the file may hold; others are refused.
-    static var knownKeys: Set<String> { get }
-    var log_level: String? { get }
-}
-
 /// The start of every daemon: settings from defaults < YAML < flags, validated once.
 public enum DaemonStartup {
-    /// Resolves a daemon's settings and log level.
+    /// Resolves a daemon's settings.
     /// - Parameters:
-    ///   - apply: overlays the YAML file on the settings.
-    ///   - flags: overlays the command-line flags (they win over the file).
-    ///   - tls: `--tls-ca-file` / `--tls-cert-key-file`, applied to `transport`.
-    /// - Throws: `ConfigError` (or `FairwayError`) naming the offending setting.
-    public static func resolve<Settings, File: DaemonConfigFile>(
-        _ defaults: Settings,
-        file: File.Type,
-        configPath: String?,
-        logLevelFlag: String?,
-        tls: (caFile: String?, certKeyFile: String?),
-        transport: WritableKeyPath<Settings, TransportSettings>,
-        apply: (inout Settings, File) throws -> Void,
-        flags: (inout Settings) throws -> Void,
-        validate: (Settings) throws -> Void
-    ) throws -> (Settings, Logger.Level) {
+    ///   - configPath: the YAML file, if any.
+    ///   - flags: `--<setting> <value>` / `--<setting>=<value>` words from the command line;
+    ///     they win over the file.
+    ///   - tls: `--tls-ca-file` / `--tls-cert-key-file`.
+    /// - Throws: `ConfigError` naming the offending setting (by key, or by flag).
+    public static func resolve<S: DaemonSettings>(_ defaults: S = S(), configPath: String?, flags: [String],
+                                                  tls: (caFile: String?, certKeyFile: String?) = (nil, nil)) throws -> S {
         var settings = defaults
-        var level = Logger.Level.info
-        if let configPath {
-            let file = try ConfigFile.load(File.self, from: configPath, knownKeys: File.knownKeys)
-            try apply(&settings, file)
-            if let l = file.log_level { level = try .parse(l) }
+        if let configPath { try ConfigFile.apply(configPath, to: &settings) }
+        for (flag, value) in try pairs(flags) {
+            guard let key = S.key(forFlag: flag) else {
+                throw ConfigError(field: "--\(flag)", message: "unknown option; every setting is a flag:\n\(S.flagHelp)")
+            }
+            try settings.set(key, .scalar(value), source: "--\(flag)")
         }
-        try flags(&settings)
         if tls.caFile != nil || tls.certKeyFile != nil {
-            try settings[keyPath: transport].setTLS(caFile: tls.caFile, certKeyFile: tls.certKeyFile)
+            try settings.transport.setTLS(caFile: tls.caFile, certKeyFile: tls.certKeyFile)
         }
-        if let l = logLevelFlag { level = try .parse(l, field: "--log-level") }
-        try validate(settings)
-        return (settings, level)
+        try settings.validateSettings()
+        return settings
+    }
+
+    /// `--name value` and `--name=value` words as (name, value) pairs.
+    static func pairs(_ words: [String]) throws -> [(String, String)] {
+        var out: [(String, String)] = []
+        var i = 0
+        while i < words.count {
+            let word = words[i]
+            guard word.hasPrefix("--"), word.count > 2 else {
+                throw ConfigError(field: word, message: "expected --<setting> <value>")
+            }
+            let body = String(word.dropFirst(2))
+            if let eq = body.firstIndex(of: "=") {
+                out.append((String(body[..<eq]), String(body[body.index(after: eq)...])))
+                i += 1
+            } else {
+                guard i + 1 < words.count else { throw ConfigError(field: word, message: "needs a value") }
+                out.append((body, words[i + 1]))
+                i += 2
+            }
+        }
+        return out
     }
 
     /// Bootstraps logging, builds the daemon's service and runs it until SIGTERM/SIGINT.

@@ -1,3 +1,4 @@
+import FairwayCore
 import Foundation
 import GRDB
 

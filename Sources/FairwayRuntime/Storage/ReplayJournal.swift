@@ -4,35 +4,21 @@ import Foundation
 import GRDB
 
 /// The durable half of replay protection: the replies to state-changing requests, kept for as
-/// long as the replay window lasts, in `<data_dir>/replay.sqlite` or in a role's own database.
+/// long as the replay window lasts, in the role's own database (`coordinator.sqlite`,
+/// `edge.sqlite`).
 ///
-/// When the journal shares the role's database (`init(database:commits:)`), a handler can
-/// return its state writes with the reply (`RequestServer.Outcome`), and the server commits
-/// them and the journal entry in **one transaction**: after a crash, a request's effect and
-/// its journal entry are both there or both absent, so a resend is never handled twice.
-///
-/// A `RequestServer` consults it for the payload kinds it was told change state, after its
-/// in-memory `ReplayGuard` and before the handler, and records the reply before sending
-/// it. After a crash, a resent or replayed request inside the window therefore gets the
-/// original reply instead of being handled twice; outside the window the guard refuses
-/// it as stale. Together they close the restart gap the in-memory guard leaves.
+/// A request's journal entry (`entry`) commits in the **same transaction** as the request's
+/// effect (`CommitLoop`): after a crash both are there or both are absent, so a resend is never
+/// handled twice. A `RequestServer` consults the journal for the kinds it was told change
+/// state, after its in-memory `ReplayGuard` and before the handler; after a restart, a resent
+/// or replayed request inside the window gets the original reply; outside the window the guard
+/// refuses it as stale. Together they close the restart gap the in-memory guard leaves.
 public final class ReplayJournal: Sendable {
     private let db: DatabasePool
-    private let commits: GroupCommit
 
-    /// Opens (creating if needed) `<directory>/replay.sqlite`.
-    public init(directory: String) throws {
-        var migrator = DatabaseMigrator()
-        Self.registerMigrations(&migrator)
-        db = try FairwayDatabase.open(directory: directory, name: "replay.sqlite", migrator: migrator)
-        commits = GroupCommit(db)
-    }
-
-    /// A journal in a role's own database (whose migrator ran `registerMigrations`), sharing
-    /// its group commit so state writes and journal entries can commit together.
-    public init(database: DatabasePool, commits: GroupCommit) {
+    /// The journal in a role's database, whose migrator ran `registerMigrations`.
+    public init(database: DatabasePool) {
         self.db = database
-        self.commits = commits
     }
 
     /// Adds the journal's table to a role's migrator.
@@ -59,12 +45,9 @@ public final class ReplayJournal: Sendable {
         }
     }
 
-    /// Records the reply to a handled request (durable when this returns; concurrent records
-    /// share one commit).
-    public func record(sender: NodeID, messageID: MessageID, sentAt: Timestamp, digest: [UInt8], reply: [UInt8],
-                       with writes: (@Sendable (Database) throws -> Void)? = nil) async throws {
-        try await commits.write { db in
-            try writes?(db)
+    /// The write that records the reply to a handled request; commit it with the request's effect.
+    public static func entry(sender: NodeID, messageID: MessageID, sentAt: Timestamp, digest: [UInt8], reply: [UInt8]) -> DatabaseWrite {
+        { db in
             try db.execute(sql: "INSERT OR IGNORE INTO handled (sender, message_id, sent_at_ms, digest, reply) VALUES (?, ?, ?, ?, ?)",
                            arguments: [sender.rawValue, Data(messageID.bytes), sentAt.unixMilliseconds, Data(digest), Data(reply)])
         }

@@ -19,8 +19,11 @@ extension TokenLease {
 
     /// A stored row; `table` names the field in errors.
     public init(row: Row, table: String) throws {
-        self.init(id: UInt64(row["id"] as Int64), agent: try NodeID(row["agent"], field: "\(table).agent"),
-                  edge: try NodeID(row["edge"], field: "\(table).edge"), epoch: UInt64(row["epoch"] as Int64),
+        let id = UInt64(row["id"] as Int64)
+        let (agent, edge) = try StorageError.decoding(table: table, row: "\(id)") {
+            (try NodeID(row["agent"], field: "\(table).agent"), try NodeID(row["edge"], field: "\(table).edge"))
+        }
+        self.init(id: id, agent: agent, edge: edge, epoch: UInt64(row["epoch"] as Int64),
                   tokens: UInt64(row["tokens"] as Int64), used: UInt64(row["used"] as Int64), settled: row["settled"])
     }
 

@@ -33,17 +33,15 @@ struct ReplayGuard: Sendable {
         var reply: [UInt8]?
     }
 
-    let window: Int64
-    let skew: Int64
+    let policy: ReplayPolicy
     let capacity: Int
     private var entries: [Key: Entry] = [:]
     private var order: [Key] = []
     private var head = 0
     private var floors: [NodeID: Timestamp] = [:]
 
-    init(windowMilliseconds: Int64, maxSkewMilliseconds: Int64, capacity: Int) {
-        self.window = windowMilliseconds
-        self.skew = maxSkewMilliseconds
+    init(policy: ReplayPolicy, capacity: Int) {
+        self.policy = policy
         self.capacity = max(1, capacity)
     }
 
@@ -78,13 +76,7 @@ struct ReplayGuard: Sendable {
 
     /// Why a request sent at `sentAt` is outside the window, or nil if it is inside.
     func staleness(_ sender: NodeID, sentAt: Timestamp, now: Timestamp) -> FairwayError? {
-        let age = now.milliseconds(since: sentAt)
-        if age > window {
-            return FairwayError(.stale, "message was sent \(age) ms ago; the replay window is \(window) ms", field: "envelope.sent_at_unix_ms", peer: sender.rawValue)
-        }
-        if -age > skew {
-            return FairwayError(.stale, "message is dated \(-age) ms in the future; clocks may differ by at most \(skew) ms", field: "envelope.sent_at_unix_ms", peer: sender.rawValue)
-        }
+        if let refusal = policy.staleness(sentAt: sentAt, now: now, peer: sender.rawValue) { return refusal }
         if let floor = floors[sender], sentAt < floor {
             return FairwayError(.stale, "message predates this sender's replay floor (older entries were evicted under load); resend with a new id",
                                 field: "envelope.sent_at_unix_ms", peer: sender.rawValue)
@@ -96,13 +88,13 @@ struct ReplayGuard: Sendable {
         while head < order.count {
             let k = order[head]
             guard let e = entries[k] else { head += 1; continue }
-            guard now.milliseconds(since: e.sentAt) > window + skew else { break }
+            guard now.milliseconds(since: e.sentAt) > policy.windowMilliseconds + policy.maxClockSkewMilliseconds else { break }
             entries[k] = nil
             head += 1
         }
         compact()
         if floors.count > 1024 {
-            floors = floors.filter { now.milliseconds(since: $0.value) <= window + skew }
+            floors = floors.filter { now.milliseconds(since: $0.value) <= policy.windowMilliseconds + policy.maxClockSkewMilliseconds }
         }
     }
 

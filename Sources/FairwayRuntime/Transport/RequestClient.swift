@@ -14,8 +14,10 @@ public final class RequestClient: Sendable {
     public var nodeID: NodeID { identity.nodeID }
     public let settings: TransportSettings
     private let socket: Socket
+    private let clock: any NodeClock
 
-    public init(url: String, identity: NodeKey, settings: TransportSettings) throws {
+    public init(url: String, identity: NodeKey, settings: TransportSettings, clock: any NodeClock = SystemClock()) throws {
+        self.clock = clock
         self.url = url
         self.identity = identity
         self.settings = settings
@@ -40,7 +42,7 @@ public final class RequestClient: Sendable {
     public func callVerified(_ payload: Payload, as sender: NodeKey? = nil, timeout: Duration? = nil,
                              messageID: MessageID = .random(), sentAt: Timestamp? = nil) async throws -> VerifiedEnvelope {
         let key = sender ?? identity
-        let request = Envelope(messageID: messageID, sender: key.nodeID, sentAt: sentAt ?? WallClock.now(), payload: payload)
+        let request = Envelope(messageID: messageID, sender: key.nodeID, sentAt: sentAt ?? clock.now(), payload: payload)
         let sealed = WireCodec.seal(request, signedBy: key)
         let deadline = ContinuousClock.now + (timeout ?? .milliseconds(settings.requestTimeoutMilliseconds))
         while true {
@@ -62,7 +64,7 @@ public final class RequestClient: Sendable {
             }
             if case .error(var e) = reply.envelope.payload {
                 // The server is still handling an earlier copy: resend the same bytes shortly.
-                if e.code == .unavailable && e.field == "envelope.message_id" {
+                if e.code == .inProgress {
                     try await Task.sleep(for: .milliseconds(max(10, e.retryAfterMilliseconds)))
                     continue
                 }

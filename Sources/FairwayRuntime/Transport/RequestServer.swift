@@ -8,76 +8,98 @@ import Synchronization
 /// Serves a REP socket. Every request goes through, in order:
 /// 1. `WireCodec.open`: size, protobuf, Ed25519 signature over the exact bytes, sender =
 ///    address of the signing key, version and every field's domain;
-/// 2. the replay guard: outside the window → `stale`; a resend → the original reply; the same
-///    id with other bytes → `replayed` (read-only kinds skip this step);
+/// 2. the replay guard, for every kind (ping and status too): outside the window → `stale`;
+///    a resend → the original reply; while the first copy is still handled → `in-progress`;
+///    the same id with other bytes → `replayed`;
 /// 3. for `durableKinds`, the durable `ReplayJournal` (survives restarts);
-/// 4. the per-sender rate limit (read-only kinds too); 5. the handler;
-/// 6. for `durableKinds`, the journal entry and the handler's state writes, committed in one
-///    transaction before the reply is sent.
-/// Refusals are signed error replies; the server never stops serving because of bad input.
+/// 4. the per-sender rate limit; 5. the handler, which for durable kinds commits the journal
+///    entry of its reply in the same transaction as the request's effect (`Inbound.reply`).
 ///
+/// Which replies are remembered: every reply the handler produced (a success or a refusal
+/// decided by state), so a resend never re-decides against changed state. Refusals decided
+/// before the handler, from the message alone (malformed, unauthenticated, stale, replayed,
+/// rate-limited, in-progress), are not: a resend of the same bytes is judged again and gets
+/// the same verdict (stale, replayed, unauthenticated are functions of the bytes and the
+/// window) or, for the transient ones, is served once the sender may be.
+///
+/// Refusals are signed error replies; the server never stops serving because of bad input.
 /// `workers` nng contexts serve requests concurrently.
 public final class RequestServer: Sendable {
-    /// Produces the reply payload for a verified request. Return `.error(...)` to refuse.
-    public typealias Handler = @Sendable (VerifiedEnvelope) async -> Payload
+    /// A verified request, as the handler receives it.
+    public struct Inbound: Sendable {
+        public let verified: VerifiedEnvelope
+        /// Whether the reply must be journaled with the request's effect (a durable kind).
+        public let isDurable: Bool
+        let identity: NodeKey
+        let clock: any NodeClock
+        let counters: TransportCounters
 
-    /// A reply and the state writes that must be durable before it is sent. The writes commit
-    /// in the same transaction as the journal entry (the journal must share the role's
-    /// database); writes for a kind that is not journaled are refused as a programming error.
-    public struct Outcome: Sendable {
-        public var payload: Payload
-        public var writes: (@Sendable (Database) throws -> Void)?
-        public init(_ payload: Payload, writes: (@Sendable (Database) throws -> Void)? = nil) {
-            self.payload = payload
-            self.writes = writes
+        public var envelope: Envelope { verified.envelope }
+
+        /// The signed reply to this request and, for a durable kind, the journal write that must
+        /// commit in the same transaction as the request's state writes.
+        public func reply(_ payload: Payload) -> (bytes: [UInt8], journal: DatabaseWrite?) {
+            if case .error(let e) = payload { counters.refused(e.code) } else { counters.served() }
+            let bytes = WireCodec.seal(envelope.reply(from: identity.nodeID, at: clock.now(), payload), signedBy: identity)
+            guard isDurable else { return (bytes, nil) }
+            return (bytes, ReplayJournal.entry(sender: envelope.sender, messageID: envelope.messageID, sentAt: envelope.sentAt,
+                                               digest: verified.digest, reply: bytes))
         }
     }
 
-    /// Like `Handler`, with state writes committed atomically with the journal entry.
-    public typealias TransactionalHandler = @Sendable (VerifiedEnvelope) async -> Outcome
+    /// What the handler did with a request.
+    public enum Handled: Sendable {
+        /// This reply (and, for a durable kind, its journal entry) is committed: remember it.
+        case committed([UInt8])
+        /// Nothing of the request is durable (a failed commit): send this refusal, forget the id
+        /// so a resend is handled afresh.
+        case uncommitted([UInt8])
+    }
 
-    /// Payload kinds that change no state: answered without replay bookkeeping.
-    public static let readOnlyKinds: Set<String> = ["ping", "status_request"]
+    /// Produces the reply to a verified request.
+    public typealias Handler = @Sendable (Inbound) async -> Handled
 
     public let identity: NodeKey
     public var nodeID: NodeID { identity.nodeID }
     public let settings: TransportSettings
     public let counters = TransportCounters()
     private let socket: Socket
-    private let handler: TransactionalHandler
+    private let handler: Handler
     private let logger: Logger
+    private let clock: any NodeClock
     private let replay: Mutex<ReplayGuard>
     private let limiter: Mutex<PeerRateLimiter>
     private let journal: ReplayJournal?
-    private let durableKinds: Set<String>
+    private let durableKinds: Set<Payload.Kind>
     /// The newest request a previous run journaled: later ones can only be in memory.
     private let journaledBeforeStart: Timestamp?
 
     /// - Parameters:
-    ///   - journal / durableKinds: requests of these payload kinds are journaled durably
-    ///     before their reply is sent (kinds whose replay after a restart could double count).
-    public convenience init(identity: NodeKey, settings: TransportSettings, logger: Logger,
-                            journal: ReplayJournal? = nil, durableKinds: Set<String> = [], handler: @escaping Handler) throws {
-        try self.init(identity: identity, settings: settings, logger: logger, journal: journal, durableKinds: durableKinds,
-                      transactionalHandler: { Outcome(await handler($0)) })
-    }
-
-    /// A server whose handler returns state writes to commit with the journal entry.
-    /// - Precondition: outcomes carry writes only for `durableKinds`, and `journal` shares the
-    ///   database those writes target.
-    public init(identity: NodeKey, settings: TransportSettings, logger: Logger,
-                journal: ReplayJournal? = nil, durableKinds: Set<String> = [], transactionalHandler handler: @escaping TransactionalHandler) throws {
+    ///   - journal / durableKinds: requests of these kinds are journaled durably with their
+    ///     effect (kinds whose replay after a restart could count twice); the handler commits
+    ///     the entry `Inbound.reply` makes.
+    public init(identity: NodeKey, settings: TransportSettings, logger: Logger, clock: any NodeClock = SystemClock(),
+                journal: ReplayJournal? = nil, durableKinds: Set<Payload.Kind> = [], handler: @escaping Handler) throws {
         self.identity = identity
         self.settings = settings
         self.logger = logger
+        self.clock = clock
         self.handler = handler
         self.journal = journal
         self.durableKinds = journal == nil ? [] : durableKinds
         self.journaledBeforeStart = try journal?.newestSentAt()
-        self.replay = Mutex(ReplayGuard(windowMilliseconds: settings.replayWindowMilliseconds,
-                                        maxSkewMilliseconds: settings.maxClockSkewMilliseconds, capacity: settings.replyCacheEntries))
+        self.replay = Mutex(ReplayGuard(policy: settings.replay, capacity: settings.replyCacheEntries))
         self.limiter = Mutex(PeerRateLimiter(ratePerSecond: settings.peerRatePerSecond, burst: settings.peerBurst))
         self.socket = try Socket(.rep, options: settings.socketOptions())
+    }
+
+    /// A server for a handler that only computes replies (no durable state): every reply
+    /// counts as committed.
+    public convenience init(identity: NodeKey, settings: TransportSettings, logger: Logger, clock: any NodeClock = SystemClock(),
+                            replies: @escaping @Sendable (Envelope) async -> Payload) throws {
+        try self.init(identity: identity, settings: settings, logger: logger, clock: clock) { inbound in
+            .committed(inbound.reply(await replies(inbound.envelope)).bytes)
+        }
     }
 
     /// Starts listening on `url` (e.g. `tcp://0.0.0.0:7400`). Returns the bound
@@ -136,7 +158,7 @@ public final class RequestServer: Sendable {
 
     /// Turns request bytes into reply bytes. Exposed for benchmarks and tests.
     public func respond(to bytes: [UInt8]) async -> [UInt8] {
-        let now = WallClock.now()
+        let now = clock.now()
         let request: VerifiedEnvelope
         do throws(WireCodec.DecodeFailure) {
             request = try WireCodec.open(bytes, maxBytes: settings.maxMessageBytes)
@@ -147,10 +169,6 @@ public final class RequestServer: Sendable {
         }
         let envelope = request.envelope
         let kind = envelope.payload.kind
-        if Self.readOnlyKinds.contains(kind) {
-            if let refusal = rateLimited(envelope, now: now) { return refuse(envelope, refusal, now: now) }
-            return await handle(request, now: now)
-        }
         let key = ReplayGuard.Key(sender: envelope.sender, messageID: envelope.messageID)
         switch replay.withLock({ $0.admit(key, digest: request.digest, sentAt: envelope.sentAt, now: now) }) {
         case .fresh:
@@ -160,15 +178,16 @@ public final class RequestServer: Sendable {
             return reply
         case .inProgress:
             counters.replayed()
-            return refuse(envelope, FairwayError(.unavailable, "request \(envelope.messageID) is still being handled; resend it unchanged",
+            return refuse(envelope, FairwayError(.inProgress, "request \(envelope.messageID) is still being handled; resend it unchanged",
                                                  field: "envelope.message_id", peer: envelope.sender.rawValue, retryAfterMilliseconds: 50), now: now)
         case .refuse(let e):
             return refuse(envelope, e, now: now)
         }
+        let durable = durableKinds.contains(kind)
         // Only a request a previous run journaled can be in the journal without being in memory,
         // and it was sent no later than the newest entry found at start.
         let mayPredateStart = journaledBeforeStart.map { envelope.sentAt <= $0 } ?? false
-        if durableKinds.contains(kind), mayPredateStart, let journal {
+        if durable, mayPredateStart, let journal {
             do {
                 if let stored = try await journal.lookup(sender: envelope.sender, messageID: envelope.messageID) {
                     guard stored.digest == request.digest else {
@@ -192,55 +211,26 @@ public final class RequestServer: Sendable {
             replay.withLock { $0.abandon(key) }
             return refuse(envelope, refusal, now: now)
         }
-        let (encoded, writes) = await handleWithWrites(request, now: now)
-        if durableKinds.contains(kind), let journal {
-            do {
-                try await journal.record(sender: envelope.sender, messageID: envelope.messageID, sentAt: envelope.sentAt,
-                                         digest: request.digest, reply: encoded, with: writes)
-            } catch {
-                replay.withLock { $0.abandon(key) }
-                logger.error("journal/state commit failed for \(envelope.messageID): \(error)")
-                // Nothing of this request is durable: refuse it, the client retries with the same id.
-                return refuse(envelope, FairwayError(.unavailable, "could not make the request durable; retry", retryAfterMilliseconds: 500), now: now)
-            }
-        } else if writes != nil {
-            logger.error("a handler returned state writes for \(kind), which is not journaled; refused")
+        switch await handler(Inbound(verified: request, isDurable: durable, identity: identity, clock: clock, counters: counters)) {
+        case .committed(let reply):
+            replay.withLock { $0.complete(key, reply: reply) }
+            return reply
+        case .uncommitted(let reply):
             replay.withLock { $0.abandon(key) }
-            return refuse(envelope, FairwayError(.internal, "state writes for a kind that is not journaled"), now: now)
+            return reply
         }
-        replay.withLock { $0.complete(key, reply: encoded) }
-        return encoded
     }
 
     /// Prunes the durable journal of entries older than the replay window. Call periodically.
     public func pruneJournal(now: Timestamp) async {
         guard let journal else { return }
-        let cutoff = Timestamp(unixMilliseconds: now.unixMilliseconds - settings.replayWindowMilliseconds - settings.maxClockSkewMilliseconds)
-        do { try await journal.prune(sentBefore: cutoff) } catch { logger.warning("replay journal prune failed: \(error)") }
+        do { try await journal.prune(sentBefore: settings.replay.oldestAcceptable(now: now)) } catch { logger.warning("replay journal prune failed: \(error)") }
     }
 
     private func rateLimited(_ envelope: Envelope, now: Timestamp) -> FairwayError? {
         guard let wait = limiter.withLock({ $0.admit(envelope.sender, now: now) }) else { return nil }
         return FairwayError(.unavailable, "rate limit of \(settings.peerRatePerSecond) requests/s for \(envelope.sender) exceeded",
                             peer: envelope.sender.rawValue, retryAfterMilliseconds: wait)
-    }
-
-    private func handle(_ request: VerifiedEnvelope, now: Timestamp) async -> [UInt8] {
-        let (encoded, writes) = await handleWithWrites(request, now: now)
-        if writes != nil { logger.error("a read-only request returned state writes; ignored") }
-        return encoded
-    }
-
-    private func handleWithWrites(_ request: VerifiedEnvelope, now: Timestamp) async -> ([UInt8], (@Sendable (Database) throws -> Void)?) {
-        let outcome = await handler(request)
-        let payload = outcome.payload
-        if case .error(let e) = payload {
-            counters.refused(e.code)
-            logger.debug("refused \(request.envelope.payload.kind) from \(request.envelope.sender): \(e)")
-        } else {
-            counters.served()
-        }
-        return (seal(request.envelope.reply(from: nodeID, at: WallClock.now(), payload)), outcome.writes)
     }
 
     private func refuse(_ request: Envelope, _ error: FairwayError, now: Timestamp) -> [UInt8] {

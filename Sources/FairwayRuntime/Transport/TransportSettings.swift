@@ -1,8 +1,10 @@
+import FairwayCore
+import FairwayWire
 import Foundation
 import NNG
 
-/// Settings of every socket a daemon opens. Validated once at start.
-public struct TransportSettings: Sendable, Hashable {
+/// Settings of every socket a daemon opens (YAML `transport.*`). Validated once at start.
+public struct TransportSettings: Sendable, Hashable, SettingsSchema {
     /// Largest envelope the application accepts, bytes. Larger ones get a
     /// `message-too-large` error reply. Default 1 MiB.
     public var maxMessageBytes: Int = 1 << 20
@@ -17,26 +19,71 @@ public struct TransportSettings: Sendable, Hashable {
     public var reconnectMaxMilliseconds: Int64 = 2000
     /// Concurrent request workers (nng contexts) per REP socket. Default 8.
     public var workers: Int = 8
-    /// Idempotency cache: replies remembered per sender (per REP socket). When a sender
-    /// overflows it, its oldest entries go and the sender's replay floor rises to their send
-    /// time, so an evicted id can never be replayed. Default 10000.
+    /// Idempotency cache: replies remembered per REP socket. When it overflows, the oldest
+    /// entries go and their senders' replay floors rise to their send time, so an evicted id
+    /// can never be replayed. Default 10000.
     public var replyCacheEntries: Int = 10_000
-    /// Replay window, milliseconds: a request whose `sent_at` is older than this (by the
-    /// receiver's clock) is refused as `stale`. Duplicates inside the window get the
-    /// original reply. Default 120000 (2 min).
-    public var replayWindowMilliseconds: Int64 = 120_000
-    /// How far in the future a `sent_at` may lie (clock skew between nodes), milliseconds.
-    /// Later ones are refused as `stale`. Default 30000.
-    public var maxClockSkewMilliseconds: Int64 = 30_000
+    /// Replay window and clock skew (`replay_window_ms`, `max_clock_skew_ms`).
+    public var replay = ReplayPolicy()
     /// Requests per second each sender may make on average (per REP socket). Default 1000
     /// (an edge server relays its agents' joins under its own id, so it needs headroom).
     public var peerRatePerSecond: Double = 1000
     /// Requests each sender may make at once before the rate applies. Default 2000.
     public var peerBurst: Double = 2000
-    /// Certificates for `tls+tcp://` endpoints (mutual TLS). Required when any URL uses it.
-    public var tls: TLSOptions?
+    /// CA certificate(s) (PEM) for `tls+tcp://` peers; with `tlsCertKeyFile`, or neither.
+    public var tlsCAFile: String?
+    /// This node's certificate and key (PEM) for `tls+tcp://`.
+    public var tlsCertKeyFile: String?
 
     public init() {}
+
+    public static let fields: [SettingField<Self>] = [
+        .integer("max_message_bytes", \.maxMessageBytes, in: 1024...(256 << 20)),
+        .integer("request_timeout_ms", \.requestTimeoutMilliseconds, in: 10...600_000),
+        .integer("send_timeout_ms", \.sendTimeoutMilliseconds, in: 10...600_000),
+        .integer("resend_ms", \.resendMilliseconds, in: 10...600_000),
+        .integer("reconnect_min_ms", \.reconnectMinMilliseconds, in: 1...60_000),
+        .integer("reconnect_max_ms", \.reconnectMaxMilliseconds, in: 1...600_000),
+        .integer("workers", \.workers, in: 1...256),
+        .integer("reply_cache_entries", \.replyCacheEntries, in: 16...10_000_000),
+        .integer("replay_window_ms", \.replay.windowMilliseconds, in: 1000...86_400_000),
+        .integer("max_clock_skew_ms", \.replay.maxClockSkewMilliseconds, in: 0...3_600_000),
+        .number("peer_rate_per_second", \.peerRatePerSecond, in: 1e-3...1e7),
+        .number("peer_burst", \.peerBurst, in: 1...1e8),
+        .text("tls.ca_file", \.tlsCAFile, check: readable),
+        .text("tls.cert_key_file", \.tlsCertKeyFile, check: readable),
+    ]
+
+    public func validateCombinations() throws {
+        guard reconnectMaxMilliseconds >= reconnectMinMilliseconds else {
+            throw ConfigError(field: "reconnect_max_ms", message: "must be ≥ reconnect_min_ms (\(reconnectMinMilliseconds)), got \(reconnectMaxMilliseconds)")
+        }
+        guard (tlsCAFile == nil) == (tlsCertKeyFile == nil) else {
+            throw ConfigError(field: "tls", message: "give both ca_file and cert_key_file, or neither")
+        }
+    }
+
+    private static func readable(_ path: String, _ field: String) throws {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw ConfigError(field: field, message: "cannot read \(path)") }
+    }
+
+    /// Validates every setting; errors name `transport.<key>`.
+    public func validate() throws { try validateSettings(prefix: "transport") }
+
+    /// Mutual TLS for `tls+tcp://` endpoints, when both files are set.
+    public var tls: TLSOptions? {
+        guard let tlsCAFile, let tlsCertKeyFile else { return nil }
+        return TLSOptions(certificateAndKeyFile: tlsCertKeyFile, caFile: tlsCAFile)
+    }
+
+    /// Sets TLS from a CA file and a certificate+key file: both or neither.
+    public mutating func setTLS(caFile: String?, certKeyFile: String?) throws {
+        guard (caFile == nil) == (certKeyFile == nil) else {
+            throw ConfigError(field: "transport.tls", message: "give both ca_file and cert_key_file")
+        }
+        if let caFile { tlsCAFile = caFile }
+        if let certKeyFile { tlsCertKeyFile = certKeyFile }
+    }
 
     /// Binds `socket` to `url`, with TLS for `tls+tcp://`. Returns the bound TCP port.
     public func listen(_ socket: Socket, _ url: String) throws -> Int? {
@@ -69,28 +116,5 @@ public struct TransportSettings: Sendable, Hashable {
         o.reconnectMin = .milliseconds(reconnectMinMilliseconds)
         o.reconnectMax = .milliseconds(reconnectMaxMilliseconds)
         return o
-    }
-
-    public func validate(prefix: String = "transport") throws {
-        func check(_ ok: Bool, _ field: String, _ what: String) throws {
-            if !ok { throw ConfigError(field: "\(prefix).\(field)", message: what) }
-        }
-        try check((1024...(256 << 20)).contains(maxMessageBytes), "max_message_bytes", "must be 1 KiB–256 MiB, got \(maxMessageBytes)")
-        try check((10...600_000).contains(requestTimeoutMilliseconds), "request_timeout_ms", "must be 10–600000, got \(requestTimeoutMilliseconds)")
-        try check((10...600_000).contains(sendTimeoutMilliseconds), "send_timeout_ms", "must be 10–600000, got \(sendTimeoutMilliseconds)")
-        try check((10...600_000).contains(resendMilliseconds), "resend_ms", "must be 10–600000, got \(resendMilliseconds)")
-        try check((1...60_000).contains(reconnectMinMilliseconds), "reconnect_min_ms", "must be 1–60000, got \(reconnectMinMilliseconds)")
-        try check(reconnectMaxMilliseconds >= reconnectMinMilliseconds && reconnectMaxMilliseconds <= 600_000, "reconnect_max_ms", "must be ≥ reconnect_min_ms and ≤ 600000, got \(reconnectMaxMilliseconds)")
-        try check((1...256).contains(workers), "workers", "must be 1–256, got \(workers)")
-        try check((16...10_000_000).contains(replyCacheEntries), "reply_cache_entries", "must be 16–10000000, got \(replyCacheEntries)")
-        try check((1000...86_400_000).contains(replayWindowMilliseconds), "replay_window_ms", "must be 1000–86400000, got \(replayWindowMilliseconds)")
-        try check((0...3_600_000).contains(maxClockSkewMilliseconds), "max_clock_skew_ms", "must be 0–3600000, got \(maxClockSkewMilliseconds)")
-        try check(peerRatePerSecond.isFinite && peerRatePerSecond > 0 && peerRatePerSecond <= 1e7, "peer_rate_per_second", "must be > 0 and ≤ 1e7, got \(peerRatePerSecond)")
-        try check(peerBurst.isFinite && peerBurst >= 1 && peerBurst <= 1e8, "peer_burst", "must be 1–1e8, got \(peerBurst)")
-        if let tls {
-            for (field, path) in [("tls.ca_file", tls.caFile), ("tls.cert_key_file", tls.certificateAndKeyFile)] {
-                try check(FileManager.default.isReadableFile(atPath: path), field, "cannot read \(path)")
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
-import CloudCoordinator
-import EdgeServer
+import InProcessCluster
 import FairwayCore
 import FairwayRuntime
 import FairwayWire
@@ -49,28 +48,18 @@ struct AdmissionBench {
         transport.peerBurst = 1e8
         transport.workers = 8
 
-        var cs = CoordinatorSettings()
-        cs.controlURL = "tcp://127.0.0.1:0"
-        cs.epochURL = "tcp://127.0.0.1:0"
-        cs.dataDirectory = dir + "/coordinator"
-        cs.epochMilliseconds = 300
-        cs.tokens.tokensPerEpoch = UInt64(clients) * 1_000_000
-        cs.transport = transport
-        let coordinator = try CoordinatorNode(settings: cs, logger: logger)
-        try await coordinator.start()
-        var es = EdgeServerSettings()
-        es.listenURL = "tcp://127.0.0.1:0"
-        es.coordinatorURL = "tcp://127.0.0.1:\(await coordinator.controlPort!)"
-        es.coordinatorEpochURL = "tcp://127.0.0.1:\(await coordinator.epochPort!)"
-        es.dataDirectory = dir + "/edge"
-        es.heartbeatIntervalMilliseconds = 200
-        es.agentExpiryMisses = 10_000
-        es.transport = transport
-        let edge = try EdgeServerNode(settings: es, logger: logger)
-        try await edge.start()
-        let edgeURL = "tcp://127.0.0.1:\(await edge.listenPort!)"
-        let services = [Task { try? await coordinator.run() }, Task { try? await edge.run() }]
-        defer { for s in services { s.cancel() } }
+        let cluster = try await InProcessCluster(directory: dir, logger: logger, coordinator: {
+            $0.epochMilliseconds = 300
+            $0.tokens.tokensPerEpoch = UInt64(clients) * 1_000_000
+            $0.admission.maxBucketSize = 1_000_000
+            $0.transport = transport
+        }, edge: {
+            $0.heartbeatIntervalMilliseconds = 200
+            $0.agentExpiryMisses = 10_000
+            $0.transport = transport
+        })
+        let edgeURL = await cluster.edgeURLs[0]
+        defer { Task { await cluster.stop() } }
 
         // Agents join through the edge and wait for their first lease.
         let keys = (0..<clients).map { _ in NodeKey() }

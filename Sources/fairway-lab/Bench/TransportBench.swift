@@ -59,8 +59,8 @@ extension FairwayLab.Bench {
 
             // Fairway: the daemons' RequestServer and RequestClient, answering ping with pong.
             let fwURL = try url("fairway")
-            let server = try RequestServer(identity: serverKey, settings: settings, logger: logger) { request in
-                guard case .ping = request.envelope.payload else { return .error(FairwayError(.unexpectedPayload, "bench serves ping")) }
+            let server = try RequestServer(identity: serverKey, settings: settings, logger: logger) { envelope in
+                guard case .ping = envelope.payload else { return .error(FairwayError(.unexpectedPayload, "bench serves ping")) }
                 return .pong(Pong(nodeID: me, role: .cloudCoordinator, version: FairwayVersion.current))
             }
             try server.listen(fwURL)

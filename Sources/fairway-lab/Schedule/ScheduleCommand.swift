@@ -25,6 +25,9 @@ extension FairwayLab {
             } catch let error as FairwayError {
                 FileHandle.standardError.write(Data("fairway-lab schedule: \(input): \(error.field): \(error.message)\n".utf8))
                 throw ExitCode(2)
+            } catch let error as ConfigError {
+                FileHandle.standardError.write(Data("fairway-lab schedule: \(input): \(error.field): \(error.message)\n".utf8))
+                throw ExitCode(2)
             } catch {
                 FileHandle.standardError.write(Data("fairway-lab schedule: cannot read \(input): \(error.localizedDescription)\n".utf8))
                 throw ExitCode(2)

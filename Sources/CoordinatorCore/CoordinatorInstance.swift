@@ -1,0 +1,200 @@
+import FairwayCore
+import FairwayWire
+
+/// The coordinator's protocol role as a pure value. It routes each event to the concern that
+/// owns it and passes each concern what it needs as arguments:
+///
+/// - `JoinAdmission` (Admission/): who may join, how, with which bucket;
+/// - `Membership` (Membership/): the member table and failure detector;
+/// - `EpochClock` (EpochClock/): when epochs end and are announced;
+/// - `Valuation` (Valuation/): each agent's value v_n at the epoch boundary;
+/// - `TokenScheduling` (Tokens/): grants from those values, leases, usage;
+/// - rooms ready for the DAT ledger, cloud allocation and contracts.
+///
+/// The epoch boundary runs in one order: values → grants → (cloud shares → contract period,
+/// when they land). No I/O, no clock: the shell (`CoordinatorNode`) feeds events with `now`
+/// and carries out the directives.
+public struct CoordinatorInstance: Sendable {
+    /// Who this coordinator is (its own member row).
+    public struct Identity: Sendable, Hashable {
+        /// The address of its key.
+        public var id: NodeID
+        public var publicKey: [UInt8]
+        /// Display name.
+        public var name: String
+        /// Address shown in status.
+        public var address: String
+
+        public init(id: NodeID, publicKey: [UInt8] = [], name: String = "coordinator", address: String = "") {
+            self.id = id
+            self.publicKey = publicKey
+            self.name = name
+            self.address = address
+        }
+    }
+
+    /// State restored from storage after a restart.
+    public struct Restored: Sendable {
+        public var members: [Member] = []
+        public var epoch: (epoch: UInt64, startedAt: Timestamp)?
+        public var tokens = TokenAccounts()
+        public init(members: [Member] = [], epoch: (epoch: UInt64, startedAt: Timestamp)? = nil, tokens: TokenAccounts = TokenAccounts()) {
+            self.members = members
+            self.epoch = epoch
+            self.tokens = tokens
+        }
+    }
+
+    /// Requests whose replay after a restart could count twice: journaled durably with their effect.
+    public static let durableKinds: Set<Payload.Kind> = [.join, .grantRequest, .usageReport]
+    /// Requests the coordinator's control socket serves (`epochs_request` is answered by the
+    /// shell from storage: epoch history is not kept in memory).
+    public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .epochsRequest]
+
+    public let settings: Settings
+    public let identity: Identity
+    public var id: NodeID { identity.id }
+    public private(set) var membership: Membership
+    public private(set) var clock: EpochClock
+    public private(set) var tokenScheduling: TokenScheduling
+    public let valuation: Valuation
+    public let admission: JoinAdmission
+
+    /// - Parameter replay: the window within which relayed agent proofs must have been signed.
+    public init(settings: Settings, identity: Identity, replay: ReplayPolicy = ReplayPolicy(), restored: Restored = Restored(), now: Timestamp) {
+        self.settings = settings
+        self.identity = identity
+        let me = Member(id: identity.id, role: .cloudCoordinator, address: identity.address, version: FairwayVersion.current,
+                        lastHeartbeat: now, joinedAt: now, name: identity.name, publicKey: identity.publicKey)
+        self.membership = Membership(settings: settings.membership, coordinator: me, restored: restored.members, now: now)
+        self.clock = EpochClock(epochMilliseconds: settings.epochMilliseconds, announceEveryMilliseconds: settings.membership.heartbeatIntervalMilliseconds,
+                                restored: restored.epoch, now: now)
+        self.tokenScheduling = TokenScheduling(settings: settings.tokens, restored: restored.tokens)
+        self.valuation = Valuation(settings: settings.valuation)
+        self.admission = JoinAdmission(settings: settings.admission, replay: replay, coordinatorID: identity.id)
+    }
+
+    public var epoch: UInt64 { clock.epoch }
+    /// When the next epoch, and so the next grants, starts.
+    public var nextEpochAt: Timestamp { clock.nextEpochAt }
+    /// The token book (the authority for I1).
+    public var tokens: TokenAccounts { tokenScheduling.book }
+
+    // MARK: requests
+
+    /// Handles one verified request; returns the reply payload and directives. A refusal
+    /// returns no directives: it changes nothing.
+    public mutating func onRequest(_ request: VerifiedRequest, now: Timestamp) -> (reply: Payload, directives: [Directive]) {
+        let sender = request.sender
+        do {
+            switch request.payload {
+            case .join(let join):
+                return try onJoin(join, sender: sender, proof: request.agentProof, now: now)
+            case .heartbeat(let hb):
+                guard hb.nodeID == sender else {
+                    throw FairwayError(.invalidField, "heartbeat for \(hb.nodeID) sent by \(sender)", field: "heartbeat.node_id", peer: sender.rawValue)
+                }
+                let (unknown, directives) = try membership.onHeartbeat(hb, now: now)
+                return (.heartbeatAck(HeartbeatAck(epoch: epoch, unknownAgentIDs: unknown)), directives.map(Directive.membership))
+            case .statusRequest, .ping:
+                return (onQuery(request.envelope), [])
+            case .grantRequest(let g):
+                let edge = try joinedEdge(sender, for: "ask for grants")
+                let attached = Set(g.agentIDs).sorted().filter { membership.members[$0].map { $0.role == .edgeAgent && $0.via == edge } ?? false }
+                let (leases, directives) = tokenScheduling.onGrantRequest(agents: attached, edge: edge, epoch: epoch)
+                return (.grantReply(GrantReply(epoch: epoch, leases: leases, nextEpochAt: nextEpochAt)), directives.map(Directive.tokens))
+            case .usageReport(let u):
+                let edge = try joinedEdge(sender, for: "report usage")
+                let (leases, directives) = try tokenScheduling.onUsageReport(u, from: edge)
+                return (.usageAck(UsageAck(leases: leases)), directives.map(Directive.tokens))
+            default:
+                throw FairwayError(.unexpectedPayload, "the coordinator's control socket does not serve \(request.payload.kind)", field: "envelope.payload", peer: sender.rawValue)
+            }
+        } catch let e as FairwayError {
+            return (.error(e), [])
+        } catch {
+            return (.error(FairwayError(.internal, "\(error)")), [])
+        }
+    }
+
+    private func joinedEdge(_ sender: NodeID, for what: String) throws -> NodeID {
+        guard let member = membership.members[sender], member.role == .edgeServer else {
+            throw FairwayError(.unknownSender, "only joined edge servers may \(what); \(sender) has not joined as one", field: "envelope.sender", peer: sender.rawValue)
+        }
+        return sender
+    }
+
+    private mutating func onJoin(_ join: JoinRequest, sender: NodeID, proof: Result<VerifiedEnvelope, FairwayError>?, now: Timestamp) throws -> (reply: Payload, directives: [Directive]) {
+        try admission.check(join, sender: sender, proof: proof, members: membership.members, now: now)
+        var directives = membership.onJoin(join, now: now).map(Directive.membership)
+        if join.role == .edgeAgent {
+            directives += tokenScheduling.onAgentJoined(join.nodeID, bucketSize: join.bucketSize).map(Directive.tokens)
+        }
+        let accepted = JoinAccepted(coordinatorID: id, heartbeatIntervalMilliseconds: settings.membership.heartbeatIntervalMilliseconds, epoch: epoch)
+        return (.joinAccepted(accepted), directives + [.log("\(join.role.rawValue) \(join.nodeID) joined\(join.via.map { " via \($0)" } ?? "")")])
+    }
+
+    /// Answers a read-only request (`Payload.Kind.isReadOnly`) from the current state. Status
+    /// and ping are open to operators who are not members (fairwayctl).
+    public func onQuery(_ request: Envelope) -> Payload {
+        switch request.payload {
+        case .statusRequest: .statusReply(status())
+        case .ping: .pong(Pong(nodeID: id, role: .cloudCoordinator, version: FairwayVersion.current, name: identity.name))
+        default: .error(FairwayError(.unexpectedPayload, "\(request.payload.kind) is not a query", field: "envelope.payload", peer: request.sender.rawValue))
+        }
+    }
+
+    // MARK: time
+
+    /// Advances failure detection and the epoch clock to `now`. An epoch boundary values the
+    /// agents and grants their tokens. Ends with `.wake(at:)`: when to call again.
+    public mutating func onTick(now: Timestamp) -> [Directive] {
+        let detected = membership.onTick(now: now)
+        var directives = detected.map(Directive.membership)
+        for case .transition(let id, _, .dead) in detected where membership.members[id]?.role == .edgeServer {
+            let (written, d) = tokenScheduling.onEdgeDead(id)
+            directives += d.map(Directive.tokens)
+            if !written.isEmpty {
+                directives.append(.log("edge \(id) is dead: wrote off \(written.count) open leases (\(written.reduce(0) { $0 + $1.tokens }) tokens) as spent until it reports"))
+            }
+        }
+        let (boundary, clockDirectives) = clock.onTick(now: now, aliveMembers: membership.aliveCount)
+        let persists = clockDirectives.filter { if case .persist = $0 { true } else { false } }
+        directives += persists.map(Directive.epoch)
+        if let epoch = boundary {
+            directives += onEpochBoundary(epoch, now: now)
+        }
+        directives += clockDirectives.filter { if case .announce = $0 { true } else { false } }.map(Directive.epoch)
+        directives.append(.wake(at: nextWake))
+        return directives
+    }
+
+    /// The epoch boundary, in order: values → grants → cloud shares → contract period.
+    private mutating func onEpochBoundary(_ epoch: UInt64, now: Timestamp) -> [Directive] {
+        let agents = membership.liveAgents
+        let values = valuation.onEpochBoundary(epoch: epoch, agents: agents)
+        let grants = tokenScheduling.onEpochBoundary(epoch: epoch, startedAt: now, agents: agents, values: values)
+        // Cloud shares (CloudAllocation/) and the contract period (Contracts/) follow here.
+        return grants.map(Directive.tokens)
+    }
+
+    /// When the instance next has work: the epoch clock, or a member's failure deadline.
+    public var nextWake: Timestamp {
+        min(clock.nextWake, membership.nextDeadline ?? clock.nextWake)
+    }
+
+    // MARK: views
+
+    /// The coordinator's status: membership rows, with agents' token counts.
+    public func status() -> StatusReply {
+        let rows = membership.status().map { row -> NodeStatus in
+            guard row.role == .edgeAgent, let b = tokenScheduling.balance(row.id) else { return row }
+            var r = row
+            r.tokensGranted = b.granted
+            r.tokensUsed = b.used
+            r.tokensRemaining = b.remaining
+            return r
+        }
+        return StatusReply(reporterID: id, reporterName: identity.name, reporterRole: .cloudCoordinator, nodes: rows, epoch: epoch)
+    }
+}

@@ -1,0 +1,27 @@
+import FairwayCore
+
+extension CoordinatorInstance {
+    /// The coordinator's protocol settings: everything the instance decides with. The daemon's
+    /// `CoordinatorSettings` adds sockets, storage and identity around it.
+    public struct Settings: Sendable, Hashable, SettingsSchema {
+        /// Who may join, with which bucket sizes (`admission.*`).
+        public var admission = AdmissionSettings()
+        /// Failure detector (`membership.*`).
+        public var membership = Membership.Settings()
+        /// Length of an epoch, milliseconds (`epoch_ms`). Default 10000.
+        public var epochMilliseconds: Int64 = 10_000
+        /// Token grants per epoch (`tokens.per_epoch`, `tokens.allocator`, `tokens.seed`).
+        public var tokens = TokenScheduling.Settings()
+        /// Data values until valuation lands (`tokens.values`, `tokens.default_value`).
+        public var valuation = Valuation.Settings()
+
+        public init() {}
+
+        public static let fields: [SettingField<Self>] =
+            AdmissionSettings.fields(in: \.admission, prefix: "admission")
+            + Membership.Settings.fields(in: \.membership, prefix: "membership")
+            + [.integer("epoch_ms", \.epochMilliseconds, in: 100...86_400_000)]
+            + TokenScheduling.Settings.fields(in: \.tokens, prefix: "tokens")
+            + Valuation.Settings.fields(in: \.valuation, prefix: "tokens")
+    }
+}

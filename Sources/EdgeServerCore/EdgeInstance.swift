@@ -1,0 +1,216 @@
+import FairwayCore
+import FairwayWire
+
+/// The edge server's protocol role as a pure value. It routes each event to the concern that
+/// owns it and passes each what it needs:
+///
+/// - `CoordinatorLink` (CoordinatorLink/): registration, heartbeats, grant fetches and usage
+///   reports as typed calls matched by call id;
+/// - `AttachedAgents` (Agents/): the agents joined through this edge and their liveness;
+/// - `InferenceAdmission` (Admission/): inference admitted only by debiting a lease the
+///   coordinator lent (I1); the shell commits every debit before it replies.
+///
+/// No I/O, no clock: the shell (`EdgeServerNode`) feeds events with `now`, commits the persist
+/// directives, makes the calls and wakes the instance when it asks (`.wake(at:)`).
+public struct EdgeInstance: Sendable {
+    public enum Directive: Sendable, Hashable {
+        /// Make this call to the coordinator and report its result with `onCallResult`.
+        case call(CoordinatorCall)
+        case leases(InferenceAdmission.Directive)
+        /// Call `onTick` again at (or soon after) this instant.
+        case wake(at: Timestamp)
+        case log(String)
+    }
+
+    /// Requests whose replay after a restart could count twice: journaled with their effect.
+    public static let durableKinds: Set<Payload.Kind> = [.inferenceRequest]
+    /// Requests the agent socket serves.
+    public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .inferenceRequest, .statusRequest, .ping]
+
+    public let settings: Settings
+    public let identity: Identity
+    public var id: NodeID { identity.id }
+    public private(set) var link: CoordinatorLink
+    public private(set) var agents: AttachedAgents
+    public private(set) var admission: InferenceAdmission
+
+    /// - Parameter restoredLeases: the lease book saved before a restart (settled at once).
+    public init(settings: Settings, identity: Identity, restoredLeases: EdgeLeases = EdgeLeases()) {
+        self.settings = settings
+        self.identity = identity
+        self.link = CoordinatorLink(identity: identity, coordinatorID: settings.coordinatorID,
+                                    heartbeatIntervalMilliseconds: settings.heartbeatIntervalMilliseconds)
+        self.agents = AttachedAgents(expiryMisses: settings.agentExpiryMisses)
+        self.admission = InferenceAdmission(restored: restoredLeases)
+    }
+
+    public var registered: Bool { link.registered }
+    public var epoch: UInt64 { link.epoch }
+    public var coordinatorID: NodeID? { link.coordinatorID }
+    public var leases: EdgeLeases { admission.leases }
+    private var heartbeat: Int64 { link.heartbeatIntervalMilliseconds }
+
+    /// The first event after start: the restored leases, now settled, made durable.
+    public mutating func onStart() -> [Directive] { [.leases(admission.persistAll()), .wake(at: .zero)] }
+
+    // MARK: agents
+
+    /// An agent's join, checked before the shell relays it to the coordinator (with the
+    /// agent's own signed envelope as proof); its result goes to `onAgentJoinResult`.
+    public func onAgentJoin(_ request: VerifiedRequest) -> Result<JoinRequest, FairwayError> {
+        let sender = request.sender
+        guard case .join(var join) = request.payload else {
+            return .failure(FairwayError(.unexpectedPayload, "not a join", field: "envelope.payload", peer: sender.rawValue))
+        }
+        guard join.role == .edgeAgent else {
+            return .failure(FairwayError(.invalidField, "only agents join through an edge server; got \(join.role.rawValue)", field: "join.role", peer: sender.rawValue))
+        }
+        guard join.nodeID == sender else {
+            return .failure(FairwayError(.invalidField, "agent \(join.nodeID) must join for itself, not via \(sender)", field: "join.node_id", peer: sender.rawValue))
+        }
+        guard link.registered else {
+            return .failure(FairwayError(.unavailable, "edge \(id) is not yet registered with the coordinator", peer: sender.rawValue, retryAfterMilliseconds: heartbeat))
+        }
+        join.via = id
+        return .success(join)
+    }
+
+    /// An agent's request other than a join (`onAgentJoin`): the reply, to send once the
+    /// directives returned with it are committed.
+    public mutating func onAgentRequest(_ request: VerifiedRequest, now: Timestamp) -> (reply: Payload, directives: [Directive]) {
+        let sender = request.sender
+        switch request.payload {
+        case .heartbeat(let hb):
+            guard hb.nodeID == sender else {
+                return refuse(FairwayError(.invalidField, "heartbeat for \(hb.nodeID) sent by \(sender)", field: "heartbeat.node_id", peer: sender.rawValue))
+            }
+            guard hb.agentIDs.isEmpty else {
+                return refuse(FairwayError(.invalidField, "agents cannot vouch for other agents", field: "heartbeat.agent_ids", peer: sender.rawValue))
+            }
+            guard agents.touch(sender, now: now) else { return refuse(notJoined(sender)) }
+            return (.heartbeatAck(HeartbeatAck(epoch: epoch)), [])
+        case .inferenceRequest(let inference):
+            guard agents.touch(sender, now: now) else { return refuse(notJoined(sender)) }
+            switch admission.admit(agent: sender, cost: inference.cost) {
+            case .admitted(let remaining, let directive):
+                return (.inferenceReply(InferenceReply(charged: inference.cost, remaining: remaining)), [.leases(directive)])
+            case .refused(let reason):
+                link.want(grantsFor: [sender])  // maybe tokens came back from another edge: ask again
+                let wait = link.nextEpochAt == .zero ? heartbeat : max(50, link.nextEpochAt.milliseconds(since: now))
+                return (.error(FairwayError(.insufficientTokens, reason + "; the next grants land in about \(wait) ms",
+                                            field: "inference_request.cost", peer: sender.rawValue, retryAfterMilliseconds: wait)),
+                        [.wake(at: now)])
+            }
+        case .statusRequest, .ping:
+            return (onQuery(request.envelope, now: now), [])
+        case .join:
+            return refuse(FairwayError(.internal, "joins are relayed (onAgentJoin)", field: "envelope.payload", peer: sender.rawValue))
+        default:
+            return refuse(FairwayError(.unexpectedPayload, "the edge server's agent socket does not serve \(request.payload.kind)", field: "envelope.payload", peer: sender.rawValue))
+        }
+    }
+
+    private func refuse(_ e: FairwayError) -> (reply: Payload, directives: [Directive]) { (.error(e), []) }
+
+    private func notJoined(_ sender: NodeID) -> FairwayError {
+        FairwayError(.unknownSender, "agent \(sender) has not joined through edge \(id); join first", field: "envelope.sender", peer: sender.rawValue)
+    }
+
+    /// Answers a read-only request (`Payload.Kind.isReadOnly`) from the current state.
+    public func onQuery(_ request: Envelope, now: Timestamp) -> Payload {
+        switch request.payload {
+        case .statusRequest: .statusReply(status(now: now))
+        case .ping: .pong(Pong(nodeID: id, role: .edgeServer, version: FairwayVersion.current, name: identity.name))
+        default: .error(FairwayError(.unexpectedPayload, "\(request.payload.kind) is not a query", field: "envelope.payload", peer: request.sender.rawValue))
+        }
+    }
+
+    /// Result of relaying an agent's join; returns the reply for the agent.
+    public mutating func onAgentJoinResult(_ join: JoinRequest, result: Result<JoinAccepted, FairwayError>, now: Timestamp) -> (reply: Payload, directives: [Directive]) {
+        switch result {
+        case .success(let accepted):
+            agents.attach(join, now: now)
+            link.want(grantsFor: [join.nodeID])
+            let reply = JoinAccepted(coordinatorID: accepted.coordinatorID, heartbeatIntervalMilliseconds: heartbeat, epoch: max(epoch, accepted.epoch))
+            return (.joinAccepted(reply), [.wake(at: now)])
+        case .failure(let error):
+            if error.code == .unknownSender { link.onForgotten() }
+            return (.error(error), [])
+        }
+    }
+
+    // MARK: coordinator link and time
+
+    /// Periodic work: expire silent agents (settling their leases), then the link's calls.
+    /// Ends with `.wake(at:)`.
+    public mutating func onTick(now: Timestamp) -> [Directive] {
+        var directives: [Directive] = []
+        for agent in agents.expire(now: now, heartbeatInterval: heartbeat) {
+            link.forget(agent: agent)
+            directives.append(.log("agent \(agent) expired after \(agents.expiryMilliseconds(heartbeatInterval: heartbeat)) ms of silence"))
+        }
+        let attached = Set(agents.ids)
+        directives += admission.settleOrphans(attached: attached.contains).map(Directive.leases)
+        let calls = link.onTick(now: now, attached: attached, recent: agents.recent(now: now, heartbeatInterval: heartbeat),
+                                report: admission.pendingReport.map { ($0.report, final: $0.final) })
+        return directives + calls.map(Directive.call) + [.wake(at: nextWake(now: now))]
+    }
+
+    /// Outcome of a call `onTick` issued.
+    public mutating func onCallResult(_ id: UInt64, _ result: Result<Payload, FairwayError>, now: Timestamp) -> [Directive] {
+        var directives: [Directive] = []
+        switch link.onResult(id, result, now: now) {
+        case .registered(let accepted, let first):
+            if first { directives.append(.log("registered with coordinator \(accepted.coordinatorID) (epoch \(accepted.epoch))")) }
+        case .unknownAgents(let unknown):
+            for agent in unknown { agents.detach(agent) }
+            if !unknown.isEmpty { directives.append(.log("\(unknown.count) agents must re-join")) }
+        case .grants(let leases):
+            let (d, refusals) = admission.onGrants(leases, edge: self.id)
+            directives += d.map(Directive.leases) + refusals.map(Directive.log)
+        case .usageAcknowledged(let ack):
+            directives += admission.onUsageAck(ack).map(Directive.leases)
+        case .forgotten:
+            directives.append(.log("coordinator does not know this edge; re-joining"))
+        case .failed(let e):
+            directives.append(.log("coordinator call failed: \(e)"))
+        case .unexpected(let kind):
+            directives.append(.log("unexpected coordinator reply \(kind)"))
+        case .unmatched(let call):
+            directives.append(.log("ignored a result for call \(call), which is not in flight"))
+        }
+        return directives + [.wake(at: nextWake(now: now))]
+    }
+
+    /// A publication from the coordinator; false if it came from anyone but the trusted one.
+    @discardableResult
+    public mutating func onEpochAnnouncement(_ a: EpochAnnouncement, from sender: NodeID) -> Bool {
+        link.onEpochAnnouncement(a, from: sender)
+    }
+
+    /// When the instance next has work: the link's next call or an agent's expiry.
+    public func nextWake(now: Timestamp) -> Timestamp {
+        let linkWake = link.nextWake(hasReport: admission.pendingReport != nil, wantsGrants: !link.grantsWanted.isEmpty)
+        let candidates = [linkWake, agents.nextExpiry(heartbeatInterval: heartbeat)].compactMap { $0 }
+        return max(now, candidates.min() ?? now.adding(milliseconds: heartbeat))
+    }
+
+    // MARK: views
+
+    /// The edge's own view: itself, its coordinator link and its agents (with their balance here).
+    public func status(now: Timestamp) -> StatusReply {
+        var nodes = [NodeStatus(id: id, role: .edgeServer, address: identity.address,
+                                state: .alive, lastHeartbeat: now, version: FairwayVersion.current, name: identity.name)]
+        for agent in agents.ids {
+            let a = agents[agent]!
+            var row = NodeStatus(id: agent, role: .edgeAgent, address: "", state: agents.state(a, now: now, heartbeatInterval: heartbeat),
+                                 lastHeartbeat: a.lastSeen, version: "", via: id, name: a.name)
+            let f = admission.figures(agent: agent)
+            row.tokensGranted = f.granted
+            row.tokensUsed = f.used
+            row.tokensRemaining = f.balance
+            nodes.append(row)
+        }
+        return StatusReply(reporterID: id, reporterName: identity.name, reporterRole: .edgeServer, nodes: nodes, epoch: epoch)
+    }
+}

@@ -1,0 +1,42 @@
+import FairwayCore
+
+extension EdgeInstance {
+    /// The edge server's protocol settings: everything the instance decides with. The daemon's
+    /// `EdgeServerSettings` adds sockets, storage and identity around it.
+    public struct Settings: Sendable, Hashable, SettingsSchema {
+        /// Address (node id) the coordinator must have; nil = trust the first coordinator that
+        /// accepts the join and pin it for the process lifetime (`coordinator_id`).
+        public var coordinatorID: NodeID?
+        /// Heartbeat period towards the coordinator until it announces its own, milliseconds.
+        /// Default 1000.
+        public var heartbeatIntervalMilliseconds: Int64 = 1000
+        /// Missed agent heartbeat intervals after which the edge forgets an agent. Default 5.
+        public var agentExpiryMisses: Int = 5
+
+        public init() {}
+
+        public static let fields: [SettingField<Self>] = [
+            .custom("coordinator_id", \.coordinatorID) { value, field in try ConfigError.parsing(field) { try NodeID(try value.text(field), field: field) } },
+            .integer("heartbeat_interval_ms", \.heartbeatIntervalMilliseconds, in: 10...600_000),
+            .integer("agent_expiry_misses", \.agentExpiryMisses, in: 2...10_000),
+        ]
+    }
+
+    /// Who this edge is.
+    public struct Identity: Sendable, Hashable {
+        /// The address of its key.
+        public var id: NodeID
+        public var publicKey: [UInt8]
+        /// Display name (e.g. `edge-1`).
+        public var name: String
+        /// Where agents reach it (sent in its join).
+        public var address: String
+
+        public init(id: NodeID, publicKey: [UInt8] = [], name: String = "edge-1", address: String = "") {
+            self.id = id
+            self.publicKey = publicKey
+            self.name = name
+            self.address = address
+        }
+    }
+}
