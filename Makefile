@@ -23,6 +23,7 @@ build: deps
 
 test: deps
 	$(SWIFT) build
+	scripts/check-core-purity.sh
 	$(SWIFT) test
 
 demo: build

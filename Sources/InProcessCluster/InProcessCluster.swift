@@ -13,7 +13,7 @@ public actor InProcessCluster {
     public let coordinator: CoordinatorNode
     public private(set) var edges: [EdgeServerNode] = []
     /// The coordinator's control URL (port resolved).
-    public let coordinatorURL: String
+    public nonisolated let coordinatorURL: String
     /// Each edge's agent URL (port resolved; a restarted edge binds the same one).
     public private(set) var edgeURLs: [String] = []
     private var edgeSettings: [EdgeServerSettings] = []

@@ -3,6 +3,7 @@ import EdgeServer
 import FairwayCore
 import FairwayRuntime
 import FairwayTestSupport
+import InProcessCluster
 @testable import FairwayWire
 import Foundation
 import NNG
@@ -132,6 +133,107 @@ final class HostileInputTests: XCTestCase {
         await r.stop()
     }
 }
+
+extension HostileInputTests {
+    /// What a client written from the README found (issue 8): every REP socket applies the
+    /// replay window, the duplicate check and the reply cache to every kind, ping and status too.
+    func testPingAndStatusPassTheReplayWindowTheDuplicateCheckAndTheReplyCache() async throws {
+        let cluster = try await InProcessCluster(directory: temporaryDirectory(), logger: quietLogger)
+        defer { Task { await cluster.stop() } }
+        for url in [cluster.coordinatorURL, await cluster.edgeURLs[0]] {
+            let c = try client(url)
+            defer { c.close() }
+            let me = NodeKey()
+            let id = MessageID.random()
+            let ping = WireCodec.seal(Envelope(messageID: id, sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: me)
+            let first = try await c.exchange(ping)
+            guard case .pong = try WireCodec.open(first).envelope.payload else { return XCTFail("ping not answered at \(url)") }
+            try await Task.sleep(for: .milliseconds(5))
+            let again = try await c.exchange(ping)
+            XCTAssertEqual(again, first, "\(url): a resent ping gets the original reply, byte for byte")
+            let reused = WireCodec.seal(Envelope(messageID: id, sender: me.nodeID, sentAt: WallClock.now(), payload: .statusRequest), signedBy: me)
+            let reusedReply = try await c.exchange(reused)
+            XCTAssertEqual(try decodeReply(reusedReply)?.code, .replayed, "\(url): a reused id with other content")
+            for kind in [Payload.ping, .statusRequest] {
+                let old = WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now().adding(milliseconds: -600_000), payload: kind), signedBy: me)
+                let stale = try await c.exchange(old)
+                XCTAssertEqual(try decodeReply(stale)?.code, .stale, "\(url): a 10-minute-old \(kind.kind)")
+                // Refusals decided from the message alone are not cached: the resend is judged again.
+                let resent = try await c.exchange(old)
+                XCTAssertEqual(try decodeReply(resent)?.code, .stale, "\(url): resent, still stale")
+            }
+        }
+    }
+
+    /// A rate-limited request is not remembered: once the sender may send again, the same
+    /// bytes are served.
+    func testARateLimitedRefusalIsNotCachedForTheResend() async throws {
+        var s = CoordinatorSettings()
+        s.controlURL = "tcp://127.0.0.1:0"
+        s.epochURL = "tcp://127.0.0.1:0"
+        s.dataDirectory = temporaryDirectory()
+        s.transport.peerRatePerSecond = 2
+        s.transport.peerBurst = 1
+        let node = try CoordinatorNode(settings: s, logger: quietLogger)
+        try await node.start()
+        let r = Running { try await node.run() }
+        let c = try client("tcp://127.0.0.1:\(await node.controlPort!)")
+        defer { c.close() }
+        let me = NodeKey()
+        _ = try await c.exchange(WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: me))
+        let ping = WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: me)
+        let limitedReply = try await c.exchange(ping)
+        let limited = try decodeReply(limitedReply)
+        XCTAssertEqual(limited?.code, .unavailable)
+        try await Task.sleep(for: .milliseconds(max(600, limited?.retryAfterMilliseconds ?? 0)))
+        guard case .pong = try WireCodec.open(try await c.exchange(ping)).envelope.payload else { return XCTFail("the refusal was cached") }
+        await r.stop()
+    }
+
+    /// Usage reports and grant requests from a key that never joined are refused, and agent
+    /// joins are bounded by field (address, version, bucket size B), through a real edge.
+    func testUnknownReportersAndMalformedAgentJoinsAreRefusedByField() async throws {
+        let cluster = try await InProcessCluster(directory: temporaryDirectory(), logger: quietLogger, coordinator: {
+            $0.membership.heartbeatIntervalMilliseconds = 100
+            $0.admission.bucketTiers = [4, 16]
+        }, edge: { $0.heartbeatIntervalMilliseconds = 100 })
+        defer { Task { await cluster.stop() } }
+        let stranger = try client(cluster.coordinatorURL)
+        defer { stranger.close() }
+        for payload in [Payload.usageReport(UsageReport(usages: [])), .grantRequest(GrantRequest(agentIDs: []))] {
+            do {
+                _ = try await stranger.call(payload)
+                XCTFail("\(payload.kind) from a key that never joined was acknowledged")
+            } catch let e as FairwayError {
+                XCTAssertEqual(e.code, .unknownSender, "\(payload.kind): \(e)")
+            }
+        }
+        let agentKey = NodeKey()
+        let agent = try client(await cluster.edgeURLs[0], key: agentKey)
+        defer { agent.close() }
+        func join(address: String = "", version: String = "0.1.0", bucket: UInt32 = 4) -> Payload {
+            .join(JoinRequest(nodeID: agentKey.nodeID, role: .edgeAgent, address: address, version: version, bucketSize: bucket, publicKey: agentKey.publicKey))
+        }
+        await eventually(10, "the edge registered") { (try? await agent.call(join())) != nil }
+        let cases: [(Payload, String)] = [
+            (join(address: "tcp://agent:1"), "join.address"),
+            (join(version: ""), "join.version"),
+            (join(bucket: 0), "join.bucket_size"),
+            (join(bucket: 4_000_000_000), "join.bucket_size"),
+            (join(bucket: 8), "join.bucket_size"),
+        ]
+        for (payload, field) in cases {
+            do {
+                _ = try await agent.call(payload)
+                XCTFail("accepted a join with a bad \(field)")
+            } catch let e as FairwayError {
+                XCTAssertEqual(e.code, .invalidField, "\(field): \(e)")
+                XCTAssertEqual(e.field, field, "\(e)")
+            }
+        }
+    }
+}
+
 
 /// Seals arbitrary inner bytes with `key`'s valid signature (to test checks after the signature).
 func sealRaw(_ inner: [UInt8], _ key: NodeKey) -> [UInt8] {

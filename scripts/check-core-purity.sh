@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Checks, from the package's build graph (`swift package describe`), that the role cores are
+# pure: CoordinatorCore, EdgeServerCore and EdgeAgentCore depend (transitively) only on
+# FairwayCore, FairwayWire and what those use (swift-protobuf, swift-crypto), never on storage,
+# sockets, config files, logging or lifecycle (GRDB, NNG, Yams, swift-log, ServiceLifecycle).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift package describe --type json 2>/dev/null | python3 -c '
+import json, sys
+pkg = json.load(sys.stdin)
+targets = {t["name"]: t for t in pkg["targets"]}
+cores = ["CoordinatorCore", "EdgeServerCore", "EdgeAgentCore"]
+allowed_targets = {"FairwayCore", "FairwayWire"}
+forbidden = {"GRDB", "NNG", "CNNG", "Yams", "Logging", "ServiceLifecycle", "FairwayRuntime", "ArgumentParser"}
+failed = False
+for core in cores:
+    if core not in targets:
+        print(f"missing target {core}"); failed = True; continue
+    direct = set(targets[core].get("target_dependencies", []))
+    if not direct <= allowed_targets:
+        print(f"{core} depends on {sorted(direct - allowed_targets)}; a core may depend on {sorted(allowed_targets)} only"); failed = True
+    seen, stack, products = set(), [core], set()
+    while stack:
+        t = stack.pop()
+        if t in seen: continue
+        seen.add(t)
+        products |= set(targets.get(t, {}).get("product_dependencies", []))
+        stack += targets.get(t, {}).get("target_dependencies", [])
+    bad = (seen | products) & forbidden
+    if bad:
+        print(f"{core} reaches {sorted(bad)}"); failed = True
+    else:
+        print(f"{core}: pure (targets {sorted(seen - {core})}, products {sorted(products)})")
+sys.exit(1 if failed else 0)
+'
