@@ -36,7 +36,7 @@ public actor CoordinatorNode: Service {
         self.store = try CoordinatorStore(directory: settings.dataDirectory)
         self.identity = try NodeKeyFile.loadOrCreate(settings.effectiveKeyFile)
         let restored = try store.load()
-        let me = CoordinatorInstance.Identity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name,
+        let me = NodeIdentity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name,
                                               address: settings.advertiseURL ?? settings.controlURL)
         let instance = CoordinatorInstance(settings: settings.core, identity: me, replay: settings.transport.replay, restored: restored, now: clock.now())
         self.state = CommitLoop(instance, writer: store.db)

@@ -6,7 +6,7 @@ import FairwayRuntime
 /// protocol settings the instance decides with (`core`, reachable directly: `settings.tokens`).
 /// Defaults suit a local cluster. YAML keys, flags and validation derive from `fields`.
 @dynamicMemberLookup
-public struct CoordinatorSettings: Sendable, Hashable, DaemonSettings {
+public struct CoordinatorSettings: Sendable, Hashable, NodeDaemonSettings {
     /// Display name of the coordinator (its id is the address of its key). Default `coordinator`.
     public var name = "coordinator"
     /// Ed25519 key file, created on first start with mode 0600. Default `<data_dir>/node.key`.
@@ -32,19 +32,11 @@ public struct CoordinatorSettings: Sendable, Hashable, DaemonSettings {
         set { core[keyPath: path] = newValue }
     }
 
-    /// The key file actually used.
-    public var effectiveKeyFile: String { keyFile ?? dataDirectory + "/node.key" }
-
-    public static let fields: [SettingField<Self>] = [
-        .text("name", \.name),
-        .text("key_file", \.keyFile),
+    public static let fields: [SettingField<Self>] = nodeFields + [
         .url("control_url", \.controlURL),
         .url("epoch_url", \.epochURL),
         .url("advertise_url", \.advertiseURL),
-        .text("data_dir", \.dataDirectory),
-        .text("log_level", \.logLevel, check: LogLevelSetting.check),
     ] + CoordinatorInstance.Settings.fields(in: \.core, prefix: "")
-      + TransportSettings.fields(in: \.transport, prefix: "transport")
 
     /// Flags the command takes besides `--<key>` for every setting (kept from earlier releases).
     public static let flagAliases: [String: String] = [

@@ -15,24 +15,6 @@ import FairwayWire
 /// when they land). No I/O, no clock: the shell (`CoordinatorNode`) feeds events with `now`
 /// and carries out the directives.
 public struct CoordinatorInstance: Sendable {
-    /// Who this coordinator is (its own member row).
-    public struct Identity: Sendable, Hashable {
-        /// The address of its key.
-        public var id: NodeID
-        public var publicKey: [UInt8]
-        /// Display name.
-        public var name: String
-        /// Address shown in status.
-        public var address: String
-
-        public init(id: NodeID, publicKey: [UInt8] = [], name: String = "coordinator", address: String = "") {
-            self.id = id
-            self.publicKey = publicKey
-            self.name = name
-            self.address = address
-        }
-    }
-
     /// State restored from storage after a restart.
     public struct Restored: Sendable {
         public var members: [Member] = []
@@ -52,7 +34,8 @@ public struct CoordinatorInstance: Sendable {
     public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .epochsRequest]
 
     public let settings: Settings
-    public let identity: Identity
+    /// Who this coordinator is (its own member row).
+    public let identity: NodeIdentity
     public var id: NodeID { identity.id }
     public private(set) var membership: Membership
     public private(set) var clock: EpochClock
@@ -61,7 +44,7 @@ public struct CoordinatorInstance: Sendable {
     public let admission: JoinAdmission
 
     /// - Parameter replay: the window within which relayed agent proofs must have been signed.
-    public init(settings: Settings, identity: Identity, replay: ReplayPolicy = ReplayPolicy(), restored: Restored = Restored(), now: Timestamp) {
+    public init(settings: Settings, identity: NodeIdentity, replay: ReplayPolicy = ReplayPolicy(), restored: Restored = Restored(), now: Timestamp) {
         self.settings = settings
         self.identity = identity
         let me = Member(id: identity.id, role: .cloudCoordinator, address: identity.address, version: FairwayVersion.current,

@@ -34,17 +34,14 @@ public struct EdgeAgentSettings: Sendable, Hashable, DaemonSettings {
         set { core[keyPath: path] = newValue }
     }
 
-    public static let fields: [SettingField<Self>] = [
+    public static let fields: [SettingField<Self>] = daemonFields + [
         .integer("count", \.count, in: 1...100_000),
         .text("name_prefix", \.namePrefix) { prefix, field in _ = try ConfigError.parsing(field) { try NodeID("\(prefix)-0", field: field) } },
         .list("edges", \.edges) { edges, field in
             guard !edges.isEmpty else { throw ConfigError(field: field, message: "at least one edge server URL is required") }
             for (i, e) in edges.enumerated() { try URLCheck.validate(e, field: "\(field)[\(i)]") }
         },
-        .text("data_dir", \.dataDirectory),
-        .text("log_level", \.logLevel, check: LogLevelSetting.check),
     ] + AgentInstance.Settings.fields(in: \.core, prefix: "")
-      + TransportSettings.fields(in: \.transport, prefix: "transport")
 
     public static let flagAliases: [String: String] = [
         "inference-rate": "workload.rate_per_second",

@@ -36,7 +36,7 @@ public actor EdgeServerNode: Service {
         self.identity = try NodeKeyFile.loadOrCreate(settings.effectiveKeyFile)
         self.store = try EdgeStore(directory: settings.dataDirectory)
         let restored = try store.load()
-        let me = EdgeInstance.Identity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name, address: settings.effectiveAdvertiseURL)
+        let me = NodeIdentity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name, address: settings.effectiveAdvertiseURL)
         self.state = CommitLoop(EdgeInstance(settings: settings.core, identity: me, restoredLeases: restored), writer: store.db)
         if !restored.leases.isEmpty {
             logger.info("restored \(restored.leases.count) token leases; settling them with the coordinator")

@@ -6,7 +6,7 @@ import FairwayRuntime
 /// settings the instance decides with (`core`, reachable directly). Defaults suit a local
 /// cluster. YAML keys, flags and validation derive from `fields`.
 @dynamicMemberLookup
-public struct EdgeServerSettings: Sendable, Hashable, DaemonSettings {
+public struct EdgeServerSettings: Sendable, Hashable, NodeDaemonSettings {
     /// Display name (the id is the address of the node's key). Default `edge-1`.
     public var name = "edge-1"
     /// Ed25519 key file, created on first start with mode 0600. Default `<data_dir>/node.key`.
@@ -34,21 +34,14 @@ public struct EdgeServerSettings: Sendable, Hashable, DaemonSettings {
         set { core[keyPath: path] = newValue }
     }
 
-    /// The key file actually used.
-    public var effectiveKeyFile: String { keyFile ?? dataDirectory + "/node.key" }
     public var effectiveAdvertiseURL: String { advertiseURL ?? URLCheck.dialable(listenURL) }
 
-    public static let fields: [SettingField<Self>] = [
-        .text("name", \.name),
-        .text("key_file", \.keyFile),
+    public static let fields: [SettingField<Self>] = nodeFields + [
         .url("listen_url", \.listenURL),
         .url("advertise_url", \.advertiseURL),
         .url("coordinator_url", \.coordinatorURL),
         .url("coordinator_epoch_url", \.coordinatorEpochURL),
-        .text("data_dir", \.dataDirectory),
-        .text("log_level", \.logLevel, check: LogLevelSetting.check),
     ] + EdgeInstance.Settings.fields(in: \.core, prefix: "")
-      + TransportSettings.fields(in: \.transport, prefix: "transport")
 
     public static let flagAliases: [String: String] = ["coordinator": "coordinator_url"]
 

@@ -28,14 +28,14 @@ public struct EdgeInstance: Sendable {
     public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .inferenceRequest, .statusRequest, .ping]
 
     public let settings: Settings
-    public let identity: Identity
+    public let identity: NodeIdentity
     public var id: NodeID { identity.id }
     public private(set) var link: CoordinatorLink
     public private(set) var agents: AttachedAgents
     public private(set) var admission: InferenceAdmission
 
     /// - Parameter restoredLeases: the lease book saved before a restart (settled at once).
-    public init(settings: Settings, identity: Identity, restoredLeases: EdgeLeases = EdgeLeases()) {
+    public init(settings: Settings, identity: NodeIdentity, restoredLeases: EdgeLeases = EdgeLeases()) {
         self.settings = settings
         self.identity = identity
         self.link = CoordinatorLink(identity: identity, coordinatorID: settings.coordinatorID,

@@ -21,22 +21,4 @@ extension EdgeInstance {
             .integer("agent_expiry_misses", \.agentExpiryMisses, in: 2...10_000),
         ]
     }
-
-    /// Who this edge is.
-    public struct Identity: Sendable, Hashable {
-        /// The address of its key.
-        public var id: NodeID
-        public var publicKey: [UInt8]
-        /// Display name (e.g. `edge-1`).
-        public var name: String
-        /// Where agents reach it (sent in its join).
-        public var address: String
-
-        public init(id: NodeID, publicKey: [UInt8] = [], name: String = "edge-1", address: String = "") {
-            self.id = id
-            self.publicKey = publicKey
-            self.name = name
-            self.address = address
-        }
-    }
 }

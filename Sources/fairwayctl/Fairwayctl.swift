@@ -30,6 +30,21 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
+/// Sends `payload` and returns what `extract` takes from the reply; exits 2 saying why otherwise.
+func ask<T>(_ client: RequestClient, _ payload: Payload, _ extract: (Payload) -> T?) async throws -> T {
+    let reply: Payload
+    do { reply = try await client.call(payload) } catch { throw fail(error) }
+    guard let value = extract(reply) else { throw fail(FairwayError(.malformed, "unexpected reply \(reply.kind) to \(payload.kind)")) }
+    return value
+}
+
+/// Prints one JSON document, keys sorted.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
 func fail(_ error: Error) -> ExitCode {
     FileHandle.standardError.write(Data("fairwayctl: \(error)\n".utf8))
     return ExitCode(2)
@@ -45,15 +60,8 @@ extension Fairwayctl {
         func run() async throws {
             let client = try connection.client(url: url)
             defer { client.close() }
-            let reply: Payload
-            do { reply = try await client.call(.statusRequest) } catch { throw fail(error) }
-            guard case .statusReply(let status) = reply else { throw fail(FairwayError(.malformed, "expected status_reply, got \(reply.kind)")) }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(StatusDocument(status)), as: UTF8.self))
-                return
-            }
+            let status = try await ask(client, .statusRequest) { if case .statusReply(let s) = $0 { s } else { nil } }
+            if json { return try printJSON(StatusDocument(status)) }
             print(StatusTable.render(status, now: WallClock.now()))
         }
     }
@@ -86,15 +94,8 @@ extension Fairwayctl {
         func run() async throws {
             let client = try connection.client()
             defer { client.close() }
-            let reply: Payload
-            do { reply = try await client.call(.epochsRequest(limit: limit)) } catch { throw fail(error) }
-            guard case .epochsReply(let epochs) = reply else { throw fail(FairwayError(.malformed, "expected epochs_reply, got \(reply.kind)")) }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(EpochsDocument(epochs)), as: UTF8.self))
-                return
-            }
+            let epochs = try await ask(client, .epochsRequest(limit: limit)) { if case .epochsReply(let e) = $0 { e } else { nil } }
+            if json { return try printJSON(EpochsDocument(epochs)) }
             print("EPOCH  V  GRANTED  UNUSED  AGENTS  ALLOCATOR")
             for e in epochs {
                 print("\(e.epoch)  \(e.totalTokens)  \(e.granted)  \(e.totalTokens - e.granted)  \(e.agents)  \(e.allocator)")

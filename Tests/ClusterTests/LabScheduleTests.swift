@@ -1,42 +1,19 @@
+import FairwayCore
 import Foundation
 import XCTest
 
 /// `fairway-lab schedule --input` as a process, on every instance of
 /// `Tests/Reference/token-scheduling.json`, matched to 1e-9 absolute.
 final class LabScheduleTests: XCTestCase {
-    struct Expected: Decodable {
-        var u: [Double]
-        var r: [Double]
-        var jain: Double?
-        var gini: Double?
-    }
-
-    struct Instance: Decodable {
-        var id: String
-        var V: Double
-        var v: [Double]
-        var B: [Double]
-        var R: [Double]
-        var proposed_eq15: Expected
-        var round_robin: Expected
-        var max_min: Expected
-    }
-
-    struct Reference: Decodable { var instances: [Instance] }
-
-    struct Output: Decodable {
-        var u: [Double]
-        var r: [Double]
-        var jain: Double?
-        var gini: Double?
-    }
+    /// `fairway-lab schedule` prints the reference's own result format.
+    typealias Output = TokenSchedulingReference.Result
 
     let tolerance = 1e-9
 
-    func reference() throws -> Reference {
+    func reference() throws -> TokenSchedulingReference {
         let url = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Reference/token-scheduling.json")
-        return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+        return try JSONDecoder().decode(TokenSchedulingReference.self, from: Data(contentsOf: url))
     }
 
     func writeInput(_ object: [String: Any]) throws -> String {

@@ -9,18 +9,8 @@ import XCTest
 /// Tier (c): the built executables as real processes on loopback, killed with SIGKILL.
 final class MultiProcessClusterTests: XCTestCase {
     func testClusterComesUpSurvivesEdgeKillAndCoordinatorRestart() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-mp-\(UUID().uuidString.prefix(8))").path
         // Real CLI: `fairwayctl cluster up` starts the processes and prints the coordinator URL.
-        let (code, out, err) = try await runTool("fairwayctl", ["cluster", "up", "--edges", "2", "--agents", "10", "--dir", dir,
-                                                            "--bin-dir", binDirectory, "--wait-s", "0"])
-        XCTAssertEqual(code, 0, err)
-        do {
-            try await exercise(dir: dir, printedURL: out.trimmingCharacters(in: .whitespacesAndNewlines))
-        } catch {
-            // Whatever failed, leave no process behind (cluster.json has the current pids).
-            await (try? LocalCluster.load(directory: dir))?.down(grace: .seconds(2))
-            throw error
-        }
+        try await withProcessCluster("mp", ["--edges", "2", "--agents", "10"]) { try await exercise(dir: $0, printedURL: $1) }
     }
 
     func exercise(dir: String, printedURL url: String) async throws {

@@ -13,19 +13,10 @@ final class TokenClusterTests: XCTestCase {
     let epochMilliseconds = 1000
 
     func testHungryAgentIsServedExactlyItsGrantsAcrossEdgeKillAndFailover() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-tokens-\(UUID().uuidString.prefix(8))").path
-        let (code, out, err) = try await runTool("fairwayctl", [
-            "cluster", "up", "--edges", "2", "--agents", "1", "--dir", dir, "--bin-dir", binDirectory, "--wait-s", "0",
-            "--epoch-ms", "\(epochMilliseconds)", "--tokens-per-epoch", "\(tokensPerEpoch)", "--bucket-size", "40",
-            "--inference-rate", "100", "--inference-cost", "1",
-        ])
-        XCTAssertEqual(code, 0, err)
-        do {
-            try await exercise(dir: dir, url: out.trimmingCharacters(in: .whitespacesAndNewlines))
-        } catch {
-            await (try? LocalCluster.load(directory: dir))?.down(grace: .seconds(2))
-            throw error
-        }
+        try await withProcessCluster("tokens", [
+            "--edges", "2", "--agents", "1", "--epoch-ms", "\(epochMilliseconds)", "--tokens-per-epoch", "\(tokensPerEpoch)",
+            "--bucket-size", "40", "--inference-rate", "100", "--inference-cost", "1",
+        ]) { try await exercise(dir: $0, url: $1) }
     }
 
     func agentRow(_ url: String) async -> StatusDocument.Node? {

@@ -182,13 +182,6 @@ final class AllocatorPropertyTests: XCTestCase {
     }
 
     func testProblemRejectsBadNumbersNamingTheField() {
-        func field(_ body: () throws -> Void) -> String? {
-            do { try body() } catch let e as FairwayError {
-                XCTAssertEqual(e.code, .invalidField)
-                return e.field
-            } catch { XCTFail("unexpected \(error)") }
-            return nil
-        }
         XCTAssertEqual(field { _ = try TokenAllocationProblem(totalTokens: .nan, values: [1], bucketSize: 4) }, "V")
         XCTAssertEqual(field { _ = try TokenAllocationProblem(totalTokens: 1, values: [1, -1], bucketSize: 4) }, "v[1]")
         XCTAssertEqual(field { _ = try TokenAllocationProblem(totalTokens: 1, values: [1], bucketSizes: [.infinity]) }, "B[0]")

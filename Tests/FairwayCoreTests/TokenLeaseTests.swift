@@ -11,14 +11,6 @@ final class TokenLeaseTests: XCTestCase {
     let edge1 = NodeID(unchecked: "edge-1")
     let edge2 = NodeID(unchecked: "edge-2")
 
-    /// The field of the `FairwayError(.invalidField)` that `body` throws, or nil if it does not throw.
-    func field(_ body: () throws -> Void) -> String? {
-        do { try body() } catch let e as FairwayError {
-            XCTAssertEqual(e.code, .invalidField)
-            return e.field
-        } catch { XCTFail("unexpected \(error)") }
-        return nil
-    }
 
     // MARK: - WholeTokenGrants
 

@@ -59,17 +59,21 @@ final class HostileInputTests: XCTestCase {
         guard case .pong = try await c.call(.ping) else { return XCTFail("daemon stopped serving", file: file, line: line) }
     }
 
-    func testCoordinatorControlSocketRefusesHostileInputAndKeepsServing() async throws {
+    /// A coordinator on tcp port 0 in a temporary directory, running; its control URL.
+    func coordinator(_ configure: (inout CoordinatorSettings) -> Void) async throws -> (CoordinatorNode, String, Running) {
         var s = CoordinatorSettings()
         s.controlURL = "tcp://127.0.0.1:0"
         s.epochURL = "tcp://127.0.0.1:0"
         s.dataDirectory = temporaryDirectory()
-        s.transport.maxMessageBytes = maxBytes
+        configure(&s)
         let node = try CoordinatorNode(settings: s, logger: quietLogger)
         try await node.start()
-        let r = Running { try await node.run() }
-        let port = await node.controlPort!
-        try await assertRefusesHostileInput(url: "tcp://127.0.0.1:\(port)", unknownSenderPayload: { .heartbeat(Heartbeat(nodeID: $0)) })
+        return (node, "tcp://127.0.0.1:\(await node.controlPort!)", Running { try await node.run() })
+    }
+
+    func testCoordinatorControlSocketRefusesHostileInputAndKeepsServing() async throws {
+        let (node, url, r) = try await coordinator { $0.transport.maxMessageBytes = maxBytes }
+        try await assertRefusesHostileInput(url: url, unknownSenderPayload: { .heartbeat(Heartbeat(nodeID: $0)) })
         let counters = await node.serverCounters
         XCTAssertGreaterThanOrEqual(counters.refusedTotal, 10)
         let members = await node.status()
@@ -78,16 +82,7 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testAFloodingSenderIsRateLimitedWithRetryAfterWhileOthersAreServed() async throws {
-        var s = CoordinatorSettings()
-        s.controlURL = "tcp://127.0.0.1:0"
-        s.epochURL = "tcp://127.0.0.1:0"
-        s.dataDirectory = temporaryDirectory()
-        s.transport.peerRatePerSecond = 5
-        s.transport.peerBurst = 5
-        let node = try CoordinatorNode(settings: s, logger: quietLogger)
-        try await node.start()
-        let r = Running { try await node.run() }
-        let url = "tcp://127.0.0.1:\(await node.controlPort!)"
+        let (_, url, r) = try await coordinator { $0.transport.peerRatePerSecond = 5; $0.transport.peerBurst = 5 }
         let flooder = try client(url), honest = try client(url)
         defer { flooder.close(); honest.close() }
         var refused: FairwayError?
@@ -168,16 +163,8 @@ extension HostileInputTests {
     /// A rate-limited request is not remembered: once the sender may send again, the same
     /// bytes are served.
     func testARateLimitedRefusalIsNotCachedForTheResend() async throws {
-        var s = CoordinatorSettings()
-        s.controlURL = "tcp://127.0.0.1:0"
-        s.epochURL = "tcp://127.0.0.1:0"
-        s.dataDirectory = temporaryDirectory()
-        s.transport.peerRatePerSecond = 2
-        s.transport.peerBurst = 1
-        let node = try CoordinatorNode(settings: s, logger: quietLogger)
-        try await node.start()
-        let r = Running { try await node.run() }
-        let c = try client("tcp://127.0.0.1:\(await node.controlPort!)")
+        let (_, url, r) = try await coordinator { $0.transport.peerRatePerSecond = 2; $0.transport.peerBurst = 1 }
+        let c = try client(url)
         defer { c.close() }
         let me = NodeKey()
         _ = try await c.exchange(WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: me))

@@ -32,13 +32,20 @@ final class InProcessClusterTests: XCTestCase {
         return e
     }
 
+    /// A coordinator and `edges` edge servers on `base`-named sockets, data under `dir` (not started).
+    func nodes(base: String, dir: String, edges: Int) throws -> (CoordinatorSettings, CoordinatorNode, [EdgeServerNode]) {
+        let cs = coordinatorSettings(base, dir: "\(dir)/coordinator")
+        let edgeNodes = try (1...edges).map { i in
+            try EdgeServerNode(settings: try edgeSettings("edge-\(i)", base: base, coordinator: cs, dir: "\(dir)/e\(i)"), logger: quietLogger)
+        }
+        return (cs, try CoordinatorNode(settings: cs, logger: quietLogger), edgeNodes)
+    }
+
     func testClusterFormsOverInprocAndAgentsFailOverWhenTheirEdgeStops() async throws {
         let dir = temporaryDirectory()
         let base = "inproc://fw-\(UUID().uuidString.prefix(8))"
-        let cs = coordinatorSettings(base, dir: "\(dir)/coordinator")
-        let coordinator = try CoordinatorNode(settings: cs, logger: quietLogger)
-        let e1 = try EdgeServerNode(settings: try edgeSettings("edge-1", base: base, coordinator: cs, dir: "\(dir)/e1"), logger: quietLogger)
-        let e2 = try EdgeServerNode(settings: try edgeSettings("edge-2", base: base, coordinator: cs, dir: "\(dir)/e2"), logger: quietLogger)
+        let (cs, coordinator, edges) = try nodes(base: base, dir: dir, edges: 2)
+        let (e1, e2) = (edges[0], edges[1])
         var a = EdgeAgentSettings()
         a.count = 6
         a.namePrefix = "a"
@@ -76,10 +83,8 @@ final class InProcessClusterTests: XCTestCase {
 
     func testRestartedCoordinatorKnowsItsClusterFromSQLite() async throws {
         let dir = temporaryDirectory()
-        let base = "ipc://\(dir)/fw"
-        let cs = coordinatorSettings(base, dir: "\(dir)/coordinator")
-        let c1 = try CoordinatorNode(settings: cs, logger: quietLogger)
-        let edge = try EdgeServerNode(settings: try edgeSettings("edge-1", base: base, coordinator: cs, dir: "\(dir)/e1"), logger: quietLogger)
+        let (cs, c1, edges) = try nodes(base: "ipc://\(dir)/fw", dir: dir, edges: 1)
+        let edge = edges[0]
         let r1 = Running { try await c1.run() }
         let re = Running { try await edge.run() }
         let ctl = try client(cs.controlURL)

@@ -44,7 +44,7 @@ public struct Cast: Sendable {
 extension CoordinatorInstance {
     /// A coordinator whose identity is `key`.
     public init(settings: Settings = Settings(), key: NodeKey, now: Timestamp) {
-        self.init(settings: settings, identity: Identity(id: key.nodeID, publicKey: key.publicKey), now: now)
+        self.init(settings: settings, identity: NodeIdentity(id: key.nodeID, publicKey: key.publicKey, name: "coordinator"), now: now)
     }
 
     /// `onRequest` for an envelope, with its relayed proof verified as the shell does.
@@ -56,7 +56,7 @@ extension CoordinatorInstance {
 extension EdgeInstance {
     /// An edge whose identity is `key`.
     public init(settings: Settings = Settings(), key: NodeKey, name: String = "edge-1", restoredLeases: EdgeLeases = EdgeLeases()) {
-        self.init(settings: settings, identity: Identity(id: key.nodeID, publicKey: key.publicKey, name: name, address: "tcp://\(name):1"),
+        self.init(settings: settings, identity: NodeIdentity(id: key.nodeID, publicKey: key.publicKey, name: name, address: "tcp://\(name):1"),
                   restoredLeases: restoredLeases)
     }
 

@@ -25,7 +25,7 @@ public struct CoordinatorLink: Sendable, Hashable {
     /// Join attempts come at most this often while unregistered (or every heartbeat, if shorter).
     public static let joinRetrySpacing: Int64 = 500
 
-    public let identity: EdgeInstance.Identity
+    public let identity: NodeIdentity
     /// The coordinator this edge trusts: configured, or the first that accepted its join
     /// (trust on first use, for the life of the process).
     public private(set) var coordinatorID: NodeID?
@@ -45,7 +45,7 @@ public struct CoordinatorLink: Sendable, Hashable {
     private var reportDue: Timestamp = .zero
     private var grantFetchDue: Timestamp = .zero
 
-    public init(identity: EdgeInstance.Identity, coordinatorID: NodeID?, heartbeatIntervalMilliseconds: Int64) {
+    public init(identity: NodeIdentity, coordinatorID: NodeID?, heartbeatIntervalMilliseconds: Int64) {
         self.identity = identity
         self.coordinatorID = coordinatorID
         self.heartbeatIntervalMilliseconds = heartbeatIntervalMilliseconds

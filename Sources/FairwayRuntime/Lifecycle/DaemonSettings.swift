@@ -35,6 +35,12 @@ extension DaemonSettings {
         }.joined(separator: "\n")
     }
 
+    /// The settings every daemon has: `data_dir`, `log_level` and `transport.*`.
+    public static var daemonFields: [SettingField<Self>] {
+        [.text("data_dir", \.dataDirectory), .text("log_level", \.logLevel, check: LogLevelSetting.check)]
+            + TransportSettings.fields(in: \.transport, prefix: "transport")
+    }
+
     /// The log level as `swift-log` names it.
     public var loggerLevel: Logger.Level { Logger.Level(rawValue: logLevel.lowercased()) ?? .info }
 }
@@ -46,4 +52,20 @@ public enum LogLevelSetting {
             throw ConfigError(field: field, message: "'\(s)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
+}
+
+/// A daemon that is one node: a display name and a key file of its own.
+public protocol NodeDaemonSettings: DaemonSettings {
+    /// Display name (the id is the address of the node's key).
+    var name: String { get set }
+    /// Ed25519 key file; default `<data_dir>/node.key`.
+    var keyFile: String? { get set }
+}
+
+extension NodeDaemonSettings {
+    /// `name`, `key_file` and the settings every daemon has.
+    public static var nodeFields: [SettingField<Self>] { [.text("name", \.name), .text("key_file", \.keyFile)] + daemonFields }
+
+    /// The key file actually used.
+    public var effectiveKeyFile: String { keyFile ?? dataDirectory + "/node.key" }
 }

@@ -80,6 +80,9 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
 
     /// not enough tokens for this request (see retry_after_ms)
     case insufficientTokens // = 13
+
+    /// an earlier copy of this message id is still being handled: resend the same bytes after retry_after_ms
+    case inProgress // = 14
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -102,6 +105,7 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       case 11: self = .replayed
       case 12: self = .notAdmitted
       case 13: self = .insufficientTokens
+      case 14: self = .inProgress
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -122,6 +126,7 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       case .replayed: return 11
       case .notAdmitted: return 12
       case .insufficientTokens: return 13
+      case .inProgress: return 14
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -142,6 +147,7 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       .replayed,
       .notAdmitted,
       .insufficientTokens,
+      .inProgress,
     ]
 
   }
@@ -199,5 +205,5 @@ nonisolated extension Fairway_V1_ErrorReply: SwiftProtobuf.Message, SwiftProtobu
 }
 
 nonisolated extension Fairway_V1_ErrorReply.Code: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}MALFORMED\0\u{1}UNSUPPORTED_VERSION\0\u{1}MESSAGE_TOO_LARGE\0\u{1}UNKNOWN_SENDER\0\u{1}INVALID_FIELD\0\u{1}UNEXPECTED_PAYLOAD\0\u{1}UNAVAILABLE\0\u{1}INTERNAL\0\u{1}UNAUTHENTICATED\0\u{1}STALE\0\u{1}REPLAYED\0\u{1}NOT_ADMITTED\0\u{1}INSUFFICIENT_TOKENS\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}MALFORMED\0\u{1}UNSUPPORTED_VERSION\0\u{1}MESSAGE_TOO_LARGE\0\u{1}UNKNOWN_SENDER\0\u{1}INVALID_FIELD\0\u{1}UNEXPECTED_PAYLOAD\0\u{1}UNAVAILABLE\0\u{1}INTERNAL\0\u{1}UNAUTHENTICATED\0\u{1}STALE\0\u{1}REPLAYED\0\u{1}NOT_ADMITTED\0\u{1}INSUFFICIENT_TOKENS\0\u{1}IN_PROGRESS\0")
 }

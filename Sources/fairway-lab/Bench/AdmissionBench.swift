@@ -21,17 +21,14 @@ struct AdmissionBench {
     var rounds = 3
 
     struct Result: Codable {
-        var clients: Int
+        var clients, rounds: Int
         var secondsPerRound: Double
-        var rounds: Int
-        var rawRequestsPerSecond: Double
-        /// Raw nng plus what signing costs alone: the client seals and opens, the server opens and
-        /// seals (two Ed25519 signatures and two verifications per round trip), nothing else.
-        var signedRequestsPerSecond: Double
-        var admissionsPerSecond: Double
-        /// Edge side only: requests signed before the clock starts and replies not verified, so
-        /// the load generator's own signing does not eat the shared CPU (both variants send bytes).
-        var presignedAdmissionsPerSecond: Double
+        /// Medians, requests per second: raw nng; raw nng plus what signing costs alone (the
+        /// client seals and opens, the server opens and seals: two Ed25519 signatures and two
+        /// verifications per round trip, nothing else); edge admissions end to end; and edge
+        /// side only (requests signed before the clock starts and replies not verified, so the
+        /// load generator's own signing does not eat the shared CPU).
+        var rawRequestsPerSecond, signedRequestsPerSecond, admissionsPerSecond, presignedAdmissionsPerSecond: Double
         /// End to end, the client signing and verifying on the same two cores.
         var ratio: Double { admissionsPerSecond / rawRequestsPerSecond }
         /// What the edge sustains against raw nng, the target's measure.
@@ -148,7 +145,7 @@ struct AdmissionBench {
             })
             progress?.update(4 * round + 4)
         }
-        return Result(clients: clients, secondsPerRound: seconds, rounds: rounds,
+        return Result(clients: clients, rounds: rounds, secondsPerRound: seconds,
                       rawRequestsPerSecond: median(raw), signedRequestsPerSecond: median(signed), admissionsPerSecond: median(admitted),
                       presignedAdmissionsPerSecond: median(presigned))
     }

@@ -96,10 +96,8 @@ extension Duration {
 
 struct ScheduleBenchRow {
     var kind: AllocatorKind
-    var allocationMs: Double
-    var ratesMs: Double
-    var jainMs: Double
-    var giniMs: Double
+    /// Medians of each part, milliseconds.
+    var allocationMs, ratesMs, jainMs, giniMs: Double
     var unallocated: Double
     /// Medians of the parts, summed.
     var totalMs: Double { allocationMs + ratesMs + jainMs + giniMs }

@@ -113,14 +113,11 @@ extension FairwayLab.Bench {
 
 struct TransportBenchResult {
     var transport: String
-    var roundTrips: Int
-    var requestBytes: Int
-    var replyBytes: Int
-    var raw: LatencyStats
-    var fairway: LatencyStats
+    var roundTrips, requestBytes, replyBytes: Int
+    /// Round trips: raw nng, and Fairway's envelope and dispatch.
+    var raw, fairway: LatencyStats
     /// One `WireCodec.seal` (encode + Ed25519 sign) and one `open` (Ed25519 verify + decode).
-    var seal: LatencyStats
-    var open: LatencyStats
+    var seal, open: LatencyStats
     /// The signing part of a Fairway round trip: two seals and two opens.
     var signingP50: Double { 2 * seal.quantile(0.5) + 2 * open.quantile(0.5) }
 

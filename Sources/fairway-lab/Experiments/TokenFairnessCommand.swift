@@ -29,7 +29,7 @@ extension FairwayLab.Experiment {
         }
 
         func run() throws {
-            let anchor = try reference.map { try TokenFairnessAnchor(path: $0) }
+            let anchor = try reference.map { try JSONDecoder().decode(TokenSchedulingReference.self, from: Data(contentsOf: URL(fileURLWithPath: $0))).statistical_anchor }
             let outURL = URL(fileURLWithPath: out, isDirectory: true)
             try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
 

@@ -13,7 +13,7 @@ struct TokenFairnessPoint {
 struct TokenFairnessReport {
     var fig4: [TokenFairnessPoint]
     var fig5: [TokenFairnessPoint]
-    var anchor: TokenFairnessAnchor?
+    var anchor: TokenSchedulingReference.Anchor?
 
     static let displayName: [AllocatorKind: String] = [
         .proportional: "Proposed (eq. 15)", .proportionalFilling: "Proposed + filling", .random: "Random",
@@ -168,7 +168,7 @@ struct TokenFairnessReport {
         var s = """
         ## Agreement with the reference anchor (α = 0.5, N = 500)
 
-        The reference averaged \(anchor.setup.rounds) rounds drawn with numpy's PCG64; these runs use Fairway's
+        The reference averaged \(anchor.protocol.rounds) rounds drawn with numpy's PCG64; these runs use Fairway's
         xoshiro256** stream, so the two means are independent estimates of the same expectation. z is their
         difference over the combined standard error √(se² + se_ref²); |z| < 3 is agreement within sampling error.
 
@@ -177,7 +177,7 @@ struct TokenFairnessReport {
 
         """
         for kind in AllocatorKind.allCases {
-            guard let name = TokenFairnessAnchor.names[kind], let ref = anchor.results[name], let m = point.summary(kind) else { continue }
+            guard let name = TokenSchedulingReference.Anchor.names[kind], let ref = anchor.results[name], let m = point.summary(kind) else { continue }
             for (metric, ours, se, theirs, seRef) in [("Jain", m.jain.mean, m.jain.standardError, ref.mean_jain, ref.se_jain),
                                                      ("Gini", m.gini.mean, m.gini.standardError, ref.mean_gini, ref.se_gini)] {
                 let z = (ours - theirs) / (se * se + seRef * seRef).squareRoot()
@@ -186,7 +186,7 @@ struct TokenFairnessReport {
         }
         if let eq15 = point.summary(.proportional) {
             s += String(format: "\nUnallocated tokens under eq. 15: %.2f ± %.2f per round here, %.2f in the reference.\n",
-                        eq15.unallocated.mean, eq15.unallocated.standardError, anchor.meanUnallocatedEq15)
+                        eq15.unallocated.mean, eq15.unallocated.standardError, anchor.mean_unallocated_tokens_eq15)
         }
         return s
     }
