@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "EdgeAgentCoreTests", dependencies: ["EdgeAgentCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
         .testTarget(name: "FairwayRuntimeTests", dependencies: [
             "FairwayRuntime", "FairwayCore", "FairwayWire", "CoordinatorCore", "EdgeServerCore", "EdgeAgentCore",
-            "CloudCoordinator", "EdgeServer", "EdgeAgent", "DaemonCommand", "InProcessCluster", "FairwayTestSupport", logging, grdb,
+            "CloudCoordinator", "EdgeServer", "EdgeAgent", "DaemonCommand", "InProcessCluster", "FairwayTestSupport", "NNG", logging, grdb,
         ]),
         .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport"]),
     ],

@@ -100,6 +100,10 @@ public actor CoordinatorNode: Service {
 
     func handle(_ inbound: RequestServer.Inbound) async -> RequestServer.Handled {
         let kind = inbound.envelope.payload.kind
+        guard CoordinatorInstance.servedKinds.contains(kind) else {
+            return .committed(inbound.reply(.error(FairwayError(.unexpectedPayload, "the coordinator's control socket does not serve \(kind)",
+                                                                 field: "envelope.payload", peer: inbound.envelope.sender.rawValue))).bytes)
+        }
         if case .epochsRequest(let limit) = inbound.envelope.payload {
             do { return .committed(inbound.reply(.epochsReply(try store.loadEpochs(limit: Int(limit)))).bytes) } catch {
                 return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "epoch history unreadable: \(error)", retryAfterMilliseconds: 500))).bytes)

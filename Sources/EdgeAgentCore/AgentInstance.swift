@@ -107,7 +107,7 @@ public struct AgentInstance: Sendable {
             usage.refused += 1
             usage.lastRefusal = e.message
             usage.lastRetryAfterMilliseconds = e.retryAfterMilliseconds
-            inferenceRetryAt = now.adding(milliseconds: max(10, e.retryAfterMilliseconds))
+            inferenceRetryAt = now.adding(milliseconds: max(Self.minimumRetryMilliseconds, e.retryAfterMilliseconds))
             return []
         case .failure(let e) where e.code == .unknownSender:
             joined = false
@@ -119,7 +119,7 @@ public struct AgentInstance: Sendable {
             inferenceRetryAt = now.adding(milliseconds: heartbeatIntervalMilliseconds)
             return []
         case .failure(let e):
-            inferenceRetryAt = now.adding(milliseconds: max(50, e.retryAfterMilliseconds))
+            inferenceRetryAt = now.adding(milliseconds: max(Self.retryAfterOtherRefusalMilliseconds, e.retryAfterMilliseconds))
             return [.log("\(name) inference refused: \(e)")]
         case .success(let other):
             return [.log("\(name) unexpected inference reply \(other.kind)")]
@@ -177,6 +177,12 @@ public struct AgentInstance: Sendable {
             return failed("\(e)", weight: 1, now: now)
         }
     }
+
+    /// The shortest wait after a refusal before the next inference request, milliseconds
+    /// (whatever retry-after the edge suggested).
+    static let minimumRetryMilliseconds: Int64 = 10
+    /// The wait after any other refusal, milliseconds.
+    static let retryAfterOtherRefusalMilliseconds: Int64 = 50
 
     /// A silent edge counts this many times more than a refusing one towards failover.
     static let silenceWeight = 4

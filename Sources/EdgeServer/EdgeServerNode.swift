@@ -160,7 +160,12 @@ public actor EdgeServerNode: Service {
     }
 
     func handle(_ inbound: RequestServer.Inbound) async -> RequestServer.Handled {
-        if inbound.envelope.payload.kind.isReadOnly {
+        let kind = inbound.envelope.payload.kind
+        guard EdgeInstance.servedKinds.contains(kind) else {
+            return .committed(inbound.reply(.error(FairwayError(.unexpectedPayload, "the edge server's agent socket does not serve \(kind)",
+                                                                 field: "envelope.payload", peer: inbound.envelope.sender.rawValue))).bytes)
+        }
+        if kind.isReadOnly {
             let now = clock.now()
             let reply = await state.read { $0.onQuery(inbound.envelope, now: now) }
             return .committed(inbound.reply(reply).bytes)

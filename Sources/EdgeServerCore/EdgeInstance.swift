@@ -22,6 +22,9 @@ public struct EdgeInstance: Sendable {
         case log(String)
     }
 
+    /// The shortest retry-after a refused admission suggests, milliseconds.
+    public static let minimumRetryAfterMilliseconds: Int64 = 50
+
     /// Requests whose replay after a restart could count twice: journaled with their effect.
     public static let durableKinds: Set<Payload.Kind> = [.inferenceRequest]
     /// Requests the agent socket serves.
@@ -96,7 +99,7 @@ public struct EdgeInstance: Sendable {
                 return (.inferenceReply(InferenceReply(charged: inference.cost, remaining: remaining)), [.leases(directive)])
             case .refused(let reason):
                 link.want(grantsFor: [sender])  // maybe tokens came back from another edge: ask again
-                let wait = link.nextEpochAt == .zero ? heartbeat : max(50, link.nextEpochAt.milliseconds(since: now))
+                let wait = link.nextEpochAt == .zero ? heartbeat : max(Self.minimumRetryAfterMilliseconds, link.nextEpochAt.milliseconds(since: now))
                 return (.error(FairwayError(.insufficientTokens, reason + "; the next grants land in about \(wait) ms",
                                             field: "inference_request.cost", peer: sender.rawValue, retryAfterMilliseconds: wait)),
                         [.wake(at: now)])

@@ -13,6 +13,10 @@ public struct AttachedAgents: Sendable, Hashable {
 
     /// Missed heartbeat intervals after which an agent is forgotten.
     public let expiryMisses: Int
+    /// The edge vouches for agents heard from within this many heartbeat intervals.
+    public static let vouchedIntervals: Int64 = 2
+    /// Status shows an agent silent for this many intervals as suspect.
+    public static let suspectIntervals: Int64 = 3
     public private(set) var agents: [NodeID: Agent] = [:]
 
     public init(expiryMisses: Int) { self.expiryMisses = expiryMisses }
@@ -49,7 +53,7 @@ public struct AttachedAgents: Sendable, Hashable {
 
     /// Agents heard from within two intervals: the ones this edge vouches for.
     public func recent(now: Timestamp, heartbeatInterval: Int64) -> [NodeID] {
-        agents.filter { now.milliseconds(since: $0.value.lastSeen) < 2 * heartbeatInterval }.keys.sorted()
+        agents.filter { now.milliseconds(since: $0.value.lastSeen) < Self.vouchedIntervals * heartbeatInterval }.keys.sorted()
     }
 
     /// When the next agent expires if it stays silent.
@@ -60,6 +64,6 @@ public struct AttachedAgents: Sendable, Hashable {
     /// An agent's liveness as this edge sees it.
     public func state(_ agent: Agent, now: Timestamp, heartbeatInterval: Int64) -> MemberState {
         let silence = now.milliseconds(since: agent.lastSeen)
-        return silence >= expiryMilliseconds(heartbeatInterval: heartbeatInterval) ? .dead : silence >= 3 * heartbeatInterval ? .suspect : .alive
+        return silence >= expiryMilliseconds(heartbeatInterval: heartbeatInterval) ? .dead : silence >= Self.suspectIntervals * heartbeatInterval ? .suspect : .alive
     }
 }
