@@ -24,9 +24,9 @@ public actor CoordinatorNode: Service {
     public private(set) var epochPort: Int?
 
     /// How often the replay journal drops entries older than the replay window.
-    static let journalPruneInterval: Int64 = 10_000
-    /// How long to wait before retrying a wake-up whose commit failed, milliseconds.
-    static let retryAfterFailedCommit: Int64 = 500
+    static let journalPruneInterval: Duration = .seconds(10)
+    /// How long to wait before retrying a wake-up whose commit failed.
+    static let retryAfterFailedCommit: Duration = .milliseconds(500)
 
     public init(settings: CoordinatorSettings, logger: Logger, clock: any NodeClock = SystemClock()) throws {
         try settings.validate()
@@ -75,9 +75,9 @@ public actor CoordinatorNode: Service {
 
     /// Wakes the instance when it asked to (`.wake(at:)`), and prunes the journal.
     private func timeLoop() async {
-        var nextPrune = clock.now().adding(milliseconds: Self.journalPruneInterval)
+        var nextPrune = clock.now().adding(Self.journalPruneInterval)
         while !Task.isCancelled {
-            var wake = clock.now().adding(milliseconds: Self.retryAfterFailedCommit)
+            var wake = clock.now().adding(Self.retryAfterFailedCommit)
             let clock = self.clock
             do {
                 let directives = try await state.apply { instance in
@@ -89,7 +89,7 @@ public actor CoordinatorNode: Service {
                 logger.error("epoch/membership state not persisted, retrying: \(error)")
             }
             if clock.now() >= nextPrune {
-                nextPrune = clock.now().adding(milliseconds: Self.journalPruneInterval)
+                nextPrune = clock.now().adding(Self.journalPruneInterval)
                 await server.pruneJournal(now: clock.now())
             }
             // Requests never move the next wake earlier: joins and heartbeats push failure

@@ -50,8 +50,8 @@ public struct CoordinatorInstance: Sendable {
         let me = Member(id: identity.id, role: .cloudCoordinator, address: identity.address, version: FairwayVersion.current,
                         lastHeartbeat: now, joinedAt: now, name: identity.name, publicKey: identity.publicKey)
         self.membership = Membership(settings: settings.membership, coordinator: me, restored: restored.members, now: now)
-        self.clock = EpochClock(epochMilliseconds: settings.epochMilliseconds, announceEveryMilliseconds: settings.membership.heartbeatIntervalMilliseconds,
-                                restored: restored.epoch, now: now)
+        self.clock = EpochClock(epochLength: .milliseconds(settings.epochMilliseconds),
+                                announceEvery: .milliseconds(settings.membership.heartbeatIntervalMilliseconds), restored: restored.epoch, now: now)
         self.tokenScheduling = TokenScheduling(settings: settings.tokens, restored: restored.tokens)
         self.valuation = Valuation(settings: settings.valuation)
         self.admission = JoinAdmission(settings: settings.admission, replay: replay, coordinatorID: identity.id)

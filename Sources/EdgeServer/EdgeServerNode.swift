@@ -23,9 +23,9 @@ public actor EdgeServerNode: Service {
     public private(set) var listenPort: Int?
 
     /// How often the replay journal drops entries older than the replay window.
-    static let journalPruneInterval: Int64 = 10_000
-    /// How long to wait before retrying a wake-up whose commit failed, milliseconds.
-    static let retryAfterFailedCommit: Int64 = 500
+    static let journalPruneInterval: Duration = .seconds(10)
+    /// How long to wait before retrying a wake-up whose commit failed.
+    static let retryAfterFailedCommit: Duration = .milliseconds(500)
 
     public init(settings: EdgeServerSettings, logger: Logger, clock: any NodeClock = SystemClock()) throws {
         try settings.validate()
@@ -94,21 +94,21 @@ public actor EdgeServerNode: Service {
             return await perform(directives)
         } catch {
             logger.error("edge state not persisted: \(error)")
-            return clock.now().adding(milliseconds: Self.retryAfterFailedCommit)
+            return clock.now().adding(Self.retryAfterFailedCommit)
         }
     }
 
     /// Wakes the instance when it asked to (`.wake(at:)`), and prunes the journal.
     private func timeLoop() async {
         var wake = await step { instance, _ in instance.onStart() } ?? clock.now()
-        var nextPrune = clock.now().adding(milliseconds: Self.journalPruneInterval)
+        var nextPrune = clock.now().adding(Self.journalPruneInterval)
         while !Task.isCancelled {
             await doorbell.wait(until: min(wake, nextPrune), clock: clock)
             if clock.now() >= nextPrune {
-                nextPrune = clock.now().adding(milliseconds: Self.journalPruneInterval)
+                nextPrune = clock.now().adding(Self.journalPruneInterval)
                 await server.pruneJournal(now: clock.now())
             }
-            wake = await step { instance, now in instance.onTick(now: now) } ?? clock.now().adding(milliseconds: Self.retryAfterFailedCommit)
+            wake = await step { instance, now in instance.onTick(now: now) } ?? clock.now().adding(Self.retryAfterFailedCommit)
             wake = min(wake, pendingWake ?? wake)
             pendingWake = nil
         }

@@ -16,23 +16,23 @@ public struct EpochClock: Sendable, Hashable {
         case announce(EpochAnnouncement)
     }
 
-    /// Epoch length, milliseconds.
-    public let epochMilliseconds: Int64
-    /// How often the current epoch is re-announced, milliseconds (the heartbeat interval).
-    public let announceEveryMilliseconds: Int64
+    /// Epoch length.
+    public let epochLength: Duration
+    /// How often the current epoch is re-announced (the heartbeat interval).
+    public let announceEvery: Duration
     public private(set) var epoch: UInt64
     public private(set) var startedAt: Timestamp
     private var nextAnnouncement: Timestamp = .zero
 
-    public init(epochMilliseconds: Int64, announceEveryMilliseconds: Int64, restored: (epoch: UInt64, startedAt: Timestamp)?, now: Timestamp) {
-        self.epochMilliseconds = epochMilliseconds
-        self.announceEveryMilliseconds = announceEveryMilliseconds
+    public init(epochLength: Duration, announceEvery: Duration, restored: (epoch: UInt64, startedAt: Timestamp)?, now: Timestamp) {
+        self.epochLength = epochLength
+        self.announceEvery = announceEvery
         self.epoch = restored?.epoch ?? 0
         self.startedAt = restored?.startedAt ?? now
     }
 
     /// When the next epoch starts.
-    public var nextEpochAt: Timestamp { startedAt.adding(milliseconds: epochMilliseconds) }
+    public var nextEpochAt: Timestamp { startedAt.adding(epochLength) }
 
     /// When this clock next has work: the next boundary or announcement.
     public var nextWake: Timestamp { min(nextEpochAt, nextAnnouncement) }
@@ -51,7 +51,7 @@ public struct EpochClock: Sendable, Hashable {
             nextAnnouncement = .zero  // announce the new epoch at once
         }
         if now >= nextAnnouncement {
-            nextAnnouncement = now.adding(milliseconds: announceEveryMilliseconds)
+            nextAnnouncement = now.adding(announceEvery)
             directives.append(.announce(EpochAnnouncement(epoch: epoch, startedAt: startedAt, aliveMembers: UInt32(aliveMembers), nextEpochAt: nextEpochAt)))
         }
         return (boundary, directives)

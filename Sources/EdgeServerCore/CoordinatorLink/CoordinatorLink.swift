@@ -20,10 +20,10 @@ public struct CoordinatorLink: Sendable, Hashable {
         case unmatched(UInt64)
     }
 
-    /// Grant fetches come at most this often, milliseconds (or every heartbeat, if shorter).
-    public static let grantFetchSpacing: Int64 = 200
+    /// Grant fetches come at most this often (or every heartbeat, if shorter).
+    public static let grantFetchSpacing: Duration = .milliseconds(200)
     /// Join attempts come at most this often while unregistered (or every heartbeat, if shorter).
-    public static let joinRetrySpacing: Int64 = 500
+    public static let joinRetrySpacing: Duration = .milliseconds(500)
 
     public let identity: NodeIdentity
     /// The coordinator this edge trusts: configured, or the first that accepted its join
@@ -34,6 +34,8 @@ public struct CoordinatorLink: Sendable, Hashable {
     /// When the next grants land (from the coordinator); `.zero` = unknown.
     public private(set) var nextEpochAt: Timestamp = .zero
     public private(set) var heartbeatIntervalMilliseconds: Int64
+    /// The heartbeat interval the coordinator set (or the configured one until it does).
+    public var heartbeat: Duration { .milliseconds(heartbeatIntervalMilliseconds) }
     public private(set) var lastContact: Timestamp = .zero
     /// Agents whose tokens to ask for at the next opportunity.
     public private(set) var grantsWanted: Set<NodeID> = []
@@ -63,18 +65,18 @@ public struct CoordinatorLink: Sendable, Hashable {
         guard inFlight.isEmpty else { return [] }
         if !registered {
             guard now >= joinDue else { return [] }
-            joinDue = now.adding(milliseconds: min(heartbeatIntervalMilliseconds, Self.joinRetrySpacing))
+            joinDue = now.adding(min(heartbeat, Self.joinRetrySpacing))
             return [call(.join(JoinRequest(nodeID: identity.id, role: .edgeServer, address: identity.address,
                                            version: FairwayVersion.current, name: identity.name, publicKey: identity.publicKey)))]
         }
         var calls: [CoordinatorCall] = []
         if now >= heartbeatDue {
-            heartbeatDue = now.adding(milliseconds: heartbeatIntervalMilliseconds)
+            heartbeatDue = now.adding(heartbeat)
             calls.append(call(.heartbeat(Heartbeat(nodeID: identity.id, agentIDs: recent))))
         }
         // Usage flows back once per heartbeat interval; final reports (tokens to release) at once.
         if let (usage, final) = report, final || now >= reportDue {
-            reportDue = now.adding(milliseconds: heartbeatIntervalMilliseconds)
+            reportDue = now.adding(heartbeat)
             calls.append(call(.reportUsage(usage)))
         }
         if epoch > grantEpoch {
@@ -83,7 +85,7 @@ public struct CoordinatorLink: Sendable, Hashable {
         }
         let wanted = grantsWanted.filter(attached.contains)
         if !wanted.isEmpty, now >= grantFetchDue {
-            grantFetchDue = now.adding(milliseconds: min(Self.grantFetchSpacing, heartbeatIntervalMilliseconds))
+            grantFetchDue = now.adding(min(Self.grantFetchSpacing, heartbeat))
             grantsWanted = []
             calls.append(call(.fetchGrants(GrantRequest(agentIDs: wanted.sorted()))))
         }

@@ -22,5 +22,19 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         unixMilliseconds &- earlier.unixMilliseconds
     }
 
+    /// `self` advanced by `duration` (whole milliseconds).
+    public func adding(_ duration: Duration) -> Timestamp { adding(milliseconds: duration.milliseconds) }
+
+    /// The time from `earlier` to `self`.
+    public func duration(since earlier: Timestamp) -> Duration { .milliseconds(milliseconds(since: earlier)) }
+
     public var description: String { "\(unixMilliseconds)ms" }
+}
+
+extension Duration {
+    /// Whole milliseconds in this duration.
+    public var milliseconds: Int64 {
+        let (s, attos) = components
+        return s * 1000 + attos / 1_000_000_000_000_000
+    }
 }

@@ -26,11 +26,3 @@ public enum WallClock {
         Timestamp(unixMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
     }
 }
-
-extension Duration {
-    /// Whole milliseconds in this duration.
-    public var milliseconds: Int64 {
-        let (s, attos) = components
-        return s * 1000 + attos / 1_000_000_000_000_000
-    }
-}
