@@ -97,7 +97,7 @@ let package = Package(
         // tests mirror modules; tier (a) instance tests in one target per role core
         .testTarget(name: "NNGTests", dependencies: ["NNG"]),
         .testTarget(name: "FairwayCoreTests", dependencies: ["FairwayCore"]),
-        .testTarget(name: "FairwayWireTests", dependencies: ["FairwayCore", "FairwayWire"]),
+        .testTarget(name: "FairwayWireTests", dependencies: ["FairwayCore", "FairwayWire", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CoordinatorCoreTests", dependencies: ["CoordinatorCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
         .testTarget(name: "EdgeServerCoreTests", dependencies: ["EdgeServerCore", "CoordinatorCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
         .testTarget(name: "EdgeAgentCoreTests", dependencies: ["EdgeAgentCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
