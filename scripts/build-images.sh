@@ -40,8 +40,12 @@ command -v docker >/dev/null || { log "docker is not installed"; exit 1; }
 # --- 1. release build -------------------------------------------------------------
 t0=$(date +%s)
 if [ "${SKIP_SWIFT_BUILD:-0}" != 1 ]; then
-  log "swift build -c release --static-swift-stdlib --scratch-path $SCRATCH (niced)"
-  nice -n 10 swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH"
+  # Product by product: `swift build` alone would also build the test kit (FairwayTestSupport),
+  # which imports XCTest, absent from a static-stdlib build. The products share one build.
+  for b in "${BINARIES[@]}"; do
+    log "swift build -c release --static-swift-stdlib --scratch-path $SCRATCH --product $b (niced)"
+    nice -n 10 swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product "$b"
+  done
 fi
 BIN=$(swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --show-bin-path)
 t1=$(date +%s)
