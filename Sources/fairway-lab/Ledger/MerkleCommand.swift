@@ -26,13 +26,7 @@ extension FairwayLab {
         }
 
         func run() throws {
-            let parsed: Input
-            do {
-                let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
-                parsed = try JSONDecoder().decode(Input.self, from: data)
-            } catch {
-                throw usageFailure("merkle", input, "not a valid input document: \(error)")
-            }
+            let parsed = try readInput(Input.self, from: input, command: "merkle")
             var tree = MerkleTree.sha256()
             for (i, leaf) in parsed.leaves.enumerated() {
                 guard let bytes = bytes(fromHex: leaf) else { throw usageFailure("merkle", "leaves[\(i)]", "not hex: \"\(leaf)\"") }

@@ -26,13 +26,7 @@ extension FairwayLab {
         }
 
         func run() throws {
-            let parsed: Input
-            do {
-                let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
-                parsed = try JSONDecoder().decode(Input.self, from: data)
-            } catch {
-                throw usageFailure("dp-account", input, "not a valid input document: \(error)")
-            }
+            let parsed = try readInput(Input.self, from: input, command: "dp-account")
             guard parsed.delta > 0, parsed.delta < 1 else { throw usageFailure("dp-account", "delta", "must be 0 < δ < 1, got \(parsed.delta)") }
             guard !parsed.mechanisms.isEmpty else { throw usageFailure("dp-account", "mechanisms", "at least one mechanism is needed") }
             var accountant = RDPAccountant()

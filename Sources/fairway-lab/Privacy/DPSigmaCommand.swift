@@ -38,3 +38,14 @@ func usageFailure(_ command: String, _ field: String, _ message: String) -> Exit
     FileHandle.standardError.write(Data("fairway-lab \(command): \(field): \(message)\n".utf8))
     return ExitCode(2)
 }
+
+/// Decodes `T` from the JSON file at `path` (`-` = standard input); a usage failure naming the
+/// file if it cannot.
+func readInput<T: Decodable>(_ type: T.Type, from path: String, command: String) throws -> T {
+    do {
+        let data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+        return try JSONDecoder().decode(T.self, from: data)
+    } catch {
+        throw usageFailure(command, path, "not a valid input document: \(error)")
+    }
+}
