@@ -60,6 +60,26 @@ extension Payload {
         case .epochsReply(let r):
             try checkedCount(r.epochs.count, field: "epochs_reply.epochs")
             self = .epochsReply(try r.epochs.enumerated().map { try EpochRecord(wire: $1, field: "epochs_reply.epochs[\($0)]") })
+        case .contribution(let c): self = .contribution(try Contribution(wire: c))
+        case .contributionReceipt(let r): self = .contributionReceipt(try ContributionReceipt(wire: r, field: "contribution_receipt"))
+        case .contributionBatch(let b): self = .contributionBatch(try ContributionBatch(wire: b))
+        case .contributionBatchAck(let a):
+            try checkedCount(a.receipts.count, field: "contribution_batch_ack.receipts")
+            self = .contributionBatchAck(try a.receipts.enumerated().map { try ContributionReceipt(wire: $1, field: "contribution_batch_ack.receipts[\($0)]") })
+        case .valuationRequest(let r):
+            guard r.agentIds.count <= 1000 else {
+                throw FairwayError(.invalidField, "at most 1000 agents per request, got \(r.agentIds.count)", field: "valuation_request.agent_ids")
+            }
+            self = .valuationRequest(try r.agentIds.enumerated().map { try NodeID($1, field: "valuation_request.agent_ids[\($0)]") })
+        case .valuationReply(let r): self = .valuationReply(try ValuationReply(wire: r))
+        case .ledgerRequest(let r):
+            guard r.limit <= maxLedgerPage else {
+                throw FairwayError(.invalidField, "at most \(maxLedgerPage) records per request, got \(r.limit)", field: "ledger_request.limit")
+            }
+            self = .ledgerRequest(start: r.start, limit: r.limit == 0 ? 100 : r.limit)
+        case .ledgerReply(let r): self = .ledgerReply(try LedgerReply(wire: r))
+        case .ledgerProofRequest(let r): self = .ledgerProofRequest(LedgerProofRequest(wire: r))
+        case .ledgerProofReply(let r): self = .ledgerProofReply(try LedgerProofReply(wire: r))
         }
     }
 
@@ -83,6 +103,16 @@ extension Payload {
         case .inferenceReply(let i): .inferenceReply(i.wire)
         case .epochsRequest(let limit): .epochsRequest({ var r = Fairway_V1_EpochsRequest(); r.limit = limit; return r }())
         case .epochsReply(let e): .epochsReply({ var r = Fairway_V1_EpochsReply(); r.epochs = e.map(\.wire); return r }())
+        case .contribution(let c): .contribution(c.wire)
+        case .contributionReceipt(let r): .contributionReceipt(r.wire)
+        case .contributionBatch(let b): .contributionBatch(b.wire)
+        case .contributionBatchAck(let rs): .contributionBatchAck({ var a = Fairway_V1_ContributionBatchAck(); a.receipts = rs.map(\.wire); return a }())
+        case .valuationRequest(let ids): .valuationRequest({ var r = Fairway_V1_ValuationRequest(); r.agentIds = ids.map(\.rawValue); return r }())
+        case .valuationReply(let r): .valuationReply(r.wire)
+        case .ledgerRequest(let start, let limit): .ledgerRequest({ var r = Fairway_V1_LedgerRequest(); r.start = start; r.limit = limit; return r }())
+        case .ledgerReply(let r): .ledgerReply(r.wire)
+        case .ledgerProofRequest(let r): .ledgerProofRequest(r.wire)
+        case .ledgerProofReply(let r): .ledgerProofReply(r.wire)
         }
     }
 }

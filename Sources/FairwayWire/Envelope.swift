@@ -49,6 +49,21 @@ public enum Payload: Sendable, Hashable {
     /// Most recent epochs first, at most `limit` (1–1000).
     case epochsRequest(limit: UInt32)
     case epochsReply([EpochRecord])
+    /// Agent → edge: one DP release.
+    case contribution(Contribution)
+    case contributionReceipt(ContributionReceipt)
+    /// Edge → coordinator: agents' signed contributions, forwarded unchanged.
+    case contributionBatch(ContributionBatch)
+    /// One receipt per batch entry, in order.
+    case contributionBatchAck([ContributionReceipt])
+    /// Agents to report (empty = all valued agents, at most 1000).
+    case valuationRequest([NodeID])
+    case valuationReply(ValuationReply)
+    /// Ledger records [start, start + limit) (limit 1–1000) and the signed tree heads.
+    case ledgerRequest(start: UInt64, limit: UInt32)
+    case ledgerReply(LedgerReply)
+    case ledgerProofRequest(LedgerProofRequest)
+    case ledgerProofReply(LedgerProofReply)
 
 }
 

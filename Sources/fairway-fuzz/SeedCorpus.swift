@@ -8,6 +8,11 @@ enum SeedCorpus {
         let now = Timestamp(unixMilliseconds: 1_764_000_000_000)
         let edgeKey = key(1), agentKey = key(2)
         let edge = edgeKey.nodeID, agent = agentKey.nodeID, coordinator = key(3).nodeID
+        var ids = SplitMix(seed: 7)
+        let contribution = Contribution(prototypes: [Prototype(image: [0.6, -0.8, 0, 0], text: [0.5, 0.5, 0.5, -0.5], count: 41.7)], mode: .multimodal,
+                                        epsilon: 1, delta: 1e-6, noiseMultiplier: 3.9, sequence: 1, records: 40)
+        let receipt = ContributionReceipt(agentID: agent, contributionID: Array(repeating: 9, count: 16), leafIndex: 4, credit: 41, novelSamples: 41,
+                                          normalSamples: 0, noiseSamples: 0, agentValue: 4.7, treeSize: 5)
         // One real message of every payload kind; the switch is exhaustive, so a new kind needs a seed.
         let payloads: [Payload] = Payload.Kind.allCases.map { kind in
             switch kind {
@@ -37,6 +42,25 @@ enum SeedCorpus {
             case .epochsReply:
                 .epochsReply([EpochRecord(epoch: 3, startedAt: now, totalTokens: 1000, granted: 743, allocator: "proportional", agents: 500)])
             case .error: .error(FairwayError(.invalidField, "must be ≥ 0", field: "heartbeat.agent_ids[1]", retryAfterMilliseconds: 100))
+            case .contribution: .contribution(contribution)
+            case .contributionReceipt: .contributionReceipt(receipt)
+            case .contributionBatch:
+                .contributionBatch(ContributionBatch(contributions: [WireCodec.seal(Envelope(messageID: .random(using: &ids), sender: agent, sentAt: now,
+                                                                                             payload: .contribution(contribution)), signedBy: agentKey)]))
+            case .contributionBatchAck: .contributionBatchAck([receipt])
+            case .valuationRequest: .valuationRequest([agent])
+            case .valuationReply:
+                .valuationReply(ValuationReply(agents: [AgentValuation(agentID: agent, value: 3.2, contributions: 2, novelSamples: 50, normalSamples: 30,
+                                                                       noiseSamples: 4, epsilonSpent: 1.7, delta: 1e-5)], catalogClusters: 10))
+            case .ledgerRequest: .ledgerRequest(start: 0, limit: 100)
+            case .ledgerReply:
+                .ledgerReply(LedgerReply(treeSize: 1, leaves: [Array(repeating: 7, count: 40)],
+                                         heads: [SignedTreeHead(treeSize: 1, rootHash: Array(repeating: 1, count: 32), timestamp: now, epoch: 3,
+                                                                signature: Array(repeating: 2, count: 64), publicKey: edgeKey.publicKey)]))
+            case .ledgerProofRequest: .ledgerProofRequest(LedgerProofRequest(index: 3, treeSize: 7, firstSize: 4))
+            case .ledgerProofReply:
+                .ledgerProofReply(LedgerProofReply(index: 3, treeSize: 7, leaf: [1, 2, 3], rootHash: Array(repeating: 1, count: 32),
+                                                   inclusionPath: [Array(repeating: 4, count: 32)], firstSize: 4, consistencyProof: [Array(repeating: 5, count: 32)]))
             }
         } + [
             // An agent's join as an edge relays it (with a proof), beside the edge's own.

@@ -129,6 +129,17 @@ public struct SettingField<Root>: @unchecked Sendable {
         }, check: { root, field in try check(root[keyPath: path], field) })
     }
 
+    /// One of an enum's raw values (e.g. `multimodal | image-only | none`).
+    public static func choice<T: RawRepresentable & CaseIterable & Sendable>(_ key: String, _ path: WritableKeyPath<Root, T>) -> Self where T.RawValue == String {
+        custom(key, path) { value, field in
+            let text = try value.text(field)
+            guard let v = T(rawValue: text) else {
+                throw ConfigError(field: field, message: "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\"")
+            }
+            return v
+        }
+    }
+
     /// A value parsed by `parse` (an enum, an id): `parse` throws `ConfigError` naming the field.
     public static func custom<T>(_ key: String, _ path: WritableKeyPath<Root, T>, _ parse: @escaping (SettingValue, String) throws -> T) -> Self {
         Self(key, parse: { root, value, field in root[keyPath: path] = try parse(value, field) })

@@ -195,14 +195,94 @@ public nonisolated struct Fairway_V1_Envelope: Sendable {
     set {payload = .epochsRequest(newValue)}
   }
 
-  /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
-  /// 70-89: contracts; 90-109: cloud share (Fair-Synergy); 110-129: ledger.
   public var epochsReply: Fairway_V1_EpochsReply {
     get {
       if case .epochsReply(let v)? = payload {return v}
       return Fairway_V1_EpochsReply()
     }
     set {payload = .epochsReply(newValue)}
+  }
+
+  public var contribution: Fairway_V1_Contribution {
+    get {
+      if case .contribution(let v)? = payload {return v}
+      return Fairway_V1_Contribution()
+    }
+    set {payload = .contribution(newValue)}
+  }
+
+  public var contributionReceipt: Fairway_V1_ContributionReceipt {
+    get {
+      if case .contributionReceipt(let v)? = payload {return v}
+      return Fairway_V1_ContributionReceipt()
+    }
+    set {payload = .contributionReceipt(newValue)}
+  }
+
+  public var contributionBatch: Fairway_V1_ContributionBatch {
+    get {
+      if case .contributionBatch(let v)? = payload {return v}
+      return Fairway_V1_ContributionBatch()
+    }
+    set {payload = .contributionBatch(newValue)}
+  }
+
+  public var contributionBatchAck: Fairway_V1_ContributionBatchAck {
+    get {
+      if case .contributionBatchAck(let v)? = payload {return v}
+      return Fairway_V1_ContributionBatchAck()
+    }
+    set {payload = .contributionBatchAck(newValue)}
+  }
+
+  public var valuationRequest: Fairway_V1_ValuationRequest {
+    get {
+      if case .valuationRequest(let v)? = payload {return v}
+      return Fairway_V1_ValuationRequest()
+    }
+    set {payload = .valuationRequest(newValue)}
+  }
+
+  public var valuationReply: Fairway_V1_ValuationReply {
+    get {
+      if case .valuationReply(let v)? = payload {return v}
+      return Fairway_V1_ValuationReply()
+    }
+    set {payload = .valuationReply(newValue)}
+  }
+
+  public var ledgerRequest: Fairway_V1_LedgerRequest {
+    get {
+      if case .ledgerRequest(let v)? = payload {return v}
+      return Fairway_V1_LedgerRequest()
+    }
+    set {payload = .ledgerRequest(newValue)}
+  }
+
+  public var ledgerReply: Fairway_V1_LedgerReply {
+    get {
+      if case .ledgerReply(let v)? = payload {return v}
+      return Fairway_V1_LedgerReply()
+    }
+    set {payload = .ledgerReply(newValue)}
+  }
+
+  public var ledgerProofRequest: Fairway_V1_LedgerProofRequest {
+    get {
+      if case .ledgerProofRequest(let v)? = payload {return v}
+      return Fairway_V1_LedgerProofRequest()
+    }
+    set {payload = .ledgerProofRequest(newValue)}
+  }
+
+  /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
+  /// 70-89: contracts; 90-109: cloud share (Fair-Synergy); 110-129: ledger.
+  public var ledgerProofReply: Fairway_V1_LedgerProofReply {
+    get {
+      if case .ledgerProofReply(let v)? = payload {return v}
+      return Fairway_V1_LedgerProofReply()
+    }
+    set {payload = .ledgerProofReply(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -225,9 +305,19 @@ public nonisolated struct Fairway_V1_Envelope: Sendable {
     case inferenceRequest(Fairway_V1_InferenceRequest)
     case inferenceReply(Fairway_V1_InferenceReply)
     case epochsRequest(Fairway_V1_EpochsRequest)
+    case epochsReply(Fairway_V1_EpochsReply)
+    case contribution(Fairway_V1_Contribution)
+    case contributionReceipt(Fairway_V1_ContributionReceipt)
+    case contributionBatch(Fairway_V1_ContributionBatch)
+    case contributionBatchAck(Fairway_V1_ContributionBatchAck)
+    case valuationRequest(Fairway_V1_ValuationRequest)
+    case valuationReply(Fairway_V1_ValuationReply)
+    case ledgerRequest(Fairway_V1_LedgerRequest)
+    case ledgerReply(Fairway_V1_LedgerReply)
+    case ledgerProofRequest(Fairway_V1_LedgerProofRequest)
     /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
     /// 70-89: contracts; 90-109: cloud share (Fair-Synergy); 110-129: ledger.
-    case epochsReply(Fairway_V1_EpochsReply)
+    case ledgerProofReply(Fairway_V1_LedgerProofReply)
 
   }
 
@@ -262,7 +352,7 @@ fileprivate nonisolated let _protobuf_package = "fairway.v1"
 
 nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}message_id\0\u{1}sender\0\u{3}sent_at_unix_ms\0\u{3}in_reply_to\0\u{2}\u{5}error\0\u{2}\u{a}join\0\u{3}join_accepted\0\u{1}heartbeat\0\u{3}heartbeat_ack\0\u{3}status_request\0\u{3}status_reply\0\u{3}epoch_announcement\0\u{1}ping\0\u{1}pong\0\u{4}\u{16}grant_request\0\u{3}grant_reply\0\u{3}usage_report\0\u{3}usage_ack\0\u{3}inference_request\0\u{3}inference_reply\0\u{3}epochs_request\0\u{3}epochs_reply\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}message_id\0\u{1}sender\0\u{3}sent_at_unix_ms\0\u{3}in_reply_to\0\u{2}\u{5}error\0\u{2}\u{a}join\0\u{3}join_accepted\0\u{1}heartbeat\0\u{3}heartbeat_ack\0\u{3}status_request\0\u{3}status_reply\0\u{3}epoch_announcement\0\u{1}ping\0\u{1}pong\0\u{2}\u{2}contribution\0\u{3}contribution_receipt\0\u{3}contribution_batch\0\u{3}contribution_batch_ack\0\u{3}valuation_request\0\u{3}valuation_reply\0\u{4}\u{f}grant_request\0\u{3}grant_reply\0\u{3}usage_report\0\u{3}usage_ack\0\u{3}inference_request\0\u{3}inference_reply\0\u{3}epochs_request\0\u{3}epochs_reply\0\u{4}5ledger_request\0\u{3}ledger_reply\0\u{3}ledger_proof_request\0\u{3}ledger_proof_reply\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -405,6 +495,84 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
           self.payload = .pong(v)
         }
       }()
+      case 30: try {
+        var v: Fairway_V1_Contribution?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .contribution(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .contribution(v)
+        }
+      }()
+      case 31: try {
+        var v: Fairway_V1_ContributionReceipt?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .contributionReceipt(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .contributionReceipt(v)
+        }
+      }()
+      case 32: try {
+        var v: Fairway_V1_ContributionBatch?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .contributionBatch(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .contributionBatch(v)
+        }
+      }()
+      case 33: try {
+        var v: Fairway_V1_ContributionBatchAck?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .contributionBatchAck(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .contributionBatchAck(v)
+        }
+      }()
+      case 34: try {
+        var v: Fairway_V1_ValuationRequest?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .valuationRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .valuationRequest(v)
+        }
+      }()
+      case 35: try {
+        var v: Fairway_V1_ValuationReply?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .valuationReply(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .valuationReply(v)
+        }
+      }()
       case 50: try {
         var v: Fairway_V1_GrantRequest?
         var hadOneofValue = false
@@ -509,6 +677,58 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
           self.payload = .epochsReply(v)
         }
       }()
+      case 110: try {
+        var v: Fairway_V1_LedgerRequest?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .ledgerRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .ledgerRequest(v)
+        }
+      }()
+      case 111: try {
+        var v: Fairway_V1_LedgerReply?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .ledgerReply(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .ledgerReply(v)
+        }
+      }()
+      case 112: try {
+        var v: Fairway_V1_LedgerProofRequest?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .ledgerProofRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .ledgerProofRequest(v)
+        }
+      }()
+      case 113: try {
+        var v: Fairway_V1_LedgerProofReply?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .ledgerProofReply(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .ledgerProofReply(v)
+        }
+      }()
       default: break
       }
     }
@@ -575,6 +795,30 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
       guard case .pong(let v)? = self.payload else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
     }()
+    case .contribution?: try {
+      guard case .contribution(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+    }()
+    case .contributionReceipt?: try {
+      guard case .contributionReceipt(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+    }()
+    case .contributionBatch?: try {
+      guard case .contributionBatch(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+    }()
+    case .contributionBatchAck?: try {
+      guard case .contributionBatchAck(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
+    }()
+    case .valuationRequest?: try {
+      guard case .valuationRequest(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
+    }()
+    case .valuationReply?: try {
+      guard case .valuationReply(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
+    }()
     case .grantRequest?: try {
       guard case .grantRequest(let v)? = self.payload else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 50)
@@ -606,6 +850,22 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
     case .epochsReply?: try {
       guard case .epochsReply(let v)? = self.payload else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 57)
+    }()
+    case .ledgerRequest?: try {
+      guard case .ledgerRequest(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 110)
+    }()
+    case .ledgerReply?: try {
+      guard case .ledgerReply(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 111)
+    }()
+    case .ledgerProofRequest?: try {
+      guard case .ledgerProofRequest(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 112)
+    }()
+    case .ledgerProofReply?: try {
+      guard case .ledgerProofReply(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 113)
     }()
     case nil: break
     }

@@ -8,6 +8,9 @@ public struct VerifiedRequest: Sendable {
     /// For a relayed agent join: the agent's own signed envelope, opened and verified here
     /// (or why it did not verify). Nil for every other request.
     public var agentProof: Result<VerifiedEnvelope, FairwayError>?
+    /// For a contribution batch an edge forwards: each entry, the agent's signed envelope,
+    /// opened and verified here (or why it did not verify), in order. Empty otherwise.
+    public var contributions: [Result<VerifiedEnvelope, FairwayError>] = []
 
     /// Verifies the relayed proof `envelope` carries, if any.
     public init(_ envelope: Envelope) {
@@ -17,6 +20,17 @@ public struct VerifiedRequest: Sendable {
                 agentProof = .success(try WireCodec.open(join.agentProof))
             } catch {
                 agentProof = .failure(error.error)
+            }
+        }
+        if case .contributionBatch(let batch) = envelope.payload {
+            contributions = batch.contributions.enumerated().map { i, bytes in
+                do throws(WireCodec.DecodeFailure) {
+                    return .success(try WireCodec.open(bytes))
+                } catch {
+                    var e = error.error
+                    e.field = "contribution_batch.contributions[\(i)]" + (e.field.isEmpty ? "" : "." + e.field)
+                    return .failure(e)
+                }
             }
         }
     }

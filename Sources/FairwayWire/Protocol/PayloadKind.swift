@@ -24,12 +24,22 @@ extension Payload {
         case inferenceReply = "inference_reply"
         case epochsRequest = "epochs_request"
         case epochsReply = "epochs_reply"
+        case contribution
+        case contributionReceipt = "contribution_receipt"
+        case contributionBatch = "contribution_batch"
+        case contributionBatchAck = "contribution_batch_ack"
+        case valuationRequest = "valuation_request"
+        case valuationReply = "valuation_reply"
+        case ledgerRequest = "ledger_request"
+        case ledgerReply = "ledger_reply"
+        case ledgerProofRequest = "ledger_proof_request"
+        case ledgerProofReply = "ledger_proof_reply"
 
         /// Requests that change no state anywhere: a server may answer them without durable
         /// bookkeeping (they still pass the replay window, the duplicate check and the reply cache).
         public var isReadOnly: Bool {
             switch self {
-            case .ping, .statusRequest, .epochsRequest: true
+            case .ping, .statusRequest, .epochsRequest, .valuationRequest, .ledgerRequest, .ledgerProofRequest: true
             default: false
             }
         }
@@ -37,8 +47,10 @@ extension Payload {
         /// Messages a client sends to a REP socket (the others are replies or publications).
         public var isRequest: Bool {
             switch self {
-            case .join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .inferenceRequest, .epochsRequest: true
-            case .error, .joinAccepted, .heartbeatAck, .statusReply, .epochAnnouncement, .pong, .grantReply, .usageAck, .inferenceReply, .epochsReply: false
+            case .join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .inferenceRequest, .epochsRequest,
+                 .contribution, .contributionBatch, .valuationRequest, .ledgerRequest, .ledgerProofRequest: true
+            case .error, .joinAccepted, .heartbeatAck, .statusReply, .epochAnnouncement, .pong, .grantReply, .usageAck, .inferenceReply, .epochsReply,
+                 .contributionReceipt, .contributionBatchAck, .valuationReply, .ledgerReply, .ledgerProofReply: false
             }
         }
 
@@ -67,6 +79,16 @@ extension Payload {
         case .inferenceReply: .inferenceReply
         case .epochsRequest: .epochsRequest
         case .epochsReply: .epochsReply
+        case .contribution: .contribution
+        case .contributionReceipt: .contributionReceipt
+        case .contributionBatch: .contributionBatch
+        case .contributionBatchAck: .contributionBatchAck
+        case .valuationRequest: .valuationRequest
+        case .valuationReply: .valuationReply
+        case .ledgerRequest: .ledgerRequest
+        case .ledgerReply: .ledgerReply
+        case .ledgerProofRequest: .ledgerProofRequest
+        case .ledgerProofReply: .ledgerProofReply
         }
     }
 }
