@@ -2,6 +2,7 @@ import CoordinatorCore
 import FairwayCore
 import FairwayRuntime
 import FairwayWire
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -78,11 +79,11 @@ public actor CoordinatorNode: Service {
         var nextPrune = clock.now().adding(Self.journalPruneInterval)
         while !Task.isCancelled {
             var wake = clock.now().adding(Self.retryAfterFailedCommit)
-            let clock = self.clock
+            let clock = self.clock, sign = self.sign
             do {
                 let directives = try await state.apply { instance in
                     let d = instance.onTick(now: clock.now())
-                    return .init(d, writes: CoordinatorStore.writes(for: d))
+                    return .init(d, writes: CoordinatorStore.writes(for: d, sign: sign))
                 }
                 wake = await perform(directives) ?? wake
             } catch {
@@ -109,15 +110,28 @@ public actor CoordinatorNode: Service {
                 return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "epoch history unreadable: \(error)", retryAfterMilliseconds: 500))).bytes)
             }
         }
+        if case .ledgerRequest(let start, let limit) = inbound.envelope.payload {
+            do { return .committed(inbound.reply(.ledgerReply(try store.loadLedger(start: start, limit: limit))).bytes) } catch {
+                return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "ledger unreadable: \(error)", retryAfterMilliseconds: 500))).bytes)
+            }
+        }
         if kind.isReadOnly {
-            let reply = await state.read { $0.onQuery(inbound.envelope) }
+            var reply = await state.read { $0.onQuery(inbound.envelope) }
+            if case .ledgerProofReply(var proof) = reply {
+                do {
+                    proof.leaf = try store.loadLeaf(proof.index) ?? []
+                    reply = .ledgerProofReply(proof)
+                } catch {
+                    reply = .error(FairwayError(.unavailable, "ledger unreadable: \(error)", retryAfterMilliseconds: 500))
+                }
+            }
             return .committed(inbound.reply(reply).bytes)
         }
-        let request = VerifiedRequest(inbound.envelope)  // verifies a relayed agent proof, off the actor
-        let clock = self.clock
+        let request = VerifiedRequest(inbound.envelope)  // verifies relayed agent signatures, off the actor
+        let clock = self.clock, sign = self.sign
         let (handled, directives, failure) = await state.handle(inbound) { instance in
             let (reply, directives) = instance.onRequest(request, now: clock.now())
-            return (reply, CoordinatorStore.writes(for: directives), directives)
+            return (reply, CoordinatorStore.writes(for: directives, sign: sign), directives)
         }
         if let failure { logger.error("\(kind) from \(inbound.envelope.sender) not persisted: \(failure)") }
         if let directives { _ = await perform(directives) }
@@ -141,11 +155,19 @@ public actor CoordinatorNode: Service {
                 wake = at
             case .log(let line):
                 logger.info("\(line)")
-            case .membership(.persist), .epoch(.persist), .tokens(.persistTokens), .tokens(.compact):
+            case .ledger(.signHead(let head)):
+                logger.info("epoch \(head.epoch): signed ledger tree head, size \(head.treeSize), root \(head.rootHash.prefix(8).map { String(format: "%02x", $0) }.joined())…")
+            case .membership(.persist), .epoch(.persist), .tokens(.persistTokens), .tokens(.compact), .ledger(.append):
                 break  // committed with the batch
             }
         }
         return wake
+    }
+
+    /// Signs a tree head with this coordinator's key (inside the commit that stores it).
+    private nonisolated var sign: @Sendable (SignedTreeHead) -> SignedTreeHead {
+        let key = identity
+        return { $0.signed(by: key) }
     }
 
     /// Current member table, committed (for tests and tools in-process).

@@ -8,6 +8,7 @@ extension CoordinatorInstance {
         case membership(Membership.Directive)
         case epoch(EpochClock.Directive)
         case tokens(TokenScheduling.Directive)
+        case ledger(DATLedger.Directive)
         /// Call `onTick` again at (or soon after) this instant.
         case wake(at: Timestamp)
         case log(String)

@@ -9,10 +9,13 @@ import FairwayWire
 /// - `EpochClock` (EpochClock/): when epochs end and are announced;
 /// - `Valuation` (Valuation/): each agent's value v_n at the epoch boundary;
 /// - `TokenScheduling` (Tokens/): grants from those values, leases, usage;
-/// - rooms ready for the DAT ledger, cloud allocation and contracts.
+/// - `DATLedger` (Ledger/): the Merkle log of valued contributions and its signed tree heads;
+/// - rooms ready for cloud allocation and contracts.
 ///
-/// The epoch boundary runs in one order: values → grants → (cloud shares → contract period,
-/// when they land). No I/O, no clock: the shell (`CoordinatorNode`) feeds events with `now`
+/// A contribution batch flows: each agent's signed contribution (verified by the wire layer)
+/// → `Valuation.onContribution` (catalog match, credit) → `DATLedger.append` (a leaf, durable
+/// with the batch) → a receipt naming the leaf index. The epoch boundary runs in one order:
+/// values → grants → tree head → (cloud shares → contract period, when they land). No I/O, no clock: the shell (`CoordinatorNode`) feeds events with `now`
 /// and carries out the directives.
 public struct CoordinatorInstance: Sendable {
     /// State restored from storage after a restart.
@@ -20,18 +23,26 @@ public struct CoordinatorInstance: Sendable {
         public var members: [Member] = []
         public var epoch: (epoch: UInt64, startedAt: Timestamp)?
         public var tokens = TokenAccounts()
-        public init(members: [Member] = [], epoch: (epoch: UInt64, startedAt: Timestamp)? = nil, tokens: TokenAccounts = TokenAccounts()) {
+        /// The ledger as stored (leaf hashes, receipts, last head).
+        public var ledger = DATLedger()
+        /// The recorded contributions in ledger order, to rebuild the catalog.
+        public var contributions: [(record: DatRecord, contribution: Contribution)] = []
+        public init(members: [Member] = [], epoch: (epoch: UInt64, startedAt: Timestamp)? = nil, tokens: TokenAccounts = TokenAccounts(),
+                    ledger: DATLedger = DATLedger(), contributions: [(record: DatRecord, contribution: Contribution)] = []) {
             self.members = members
             self.epoch = epoch
             self.tokens = tokens
+            self.ledger = ledger
+            self.contributions = contributions
         }
     }
 
     /// Requests whose replay after a restart could count twice: journaled durably with their effect.
-    public static let durableKinds: Set<Payload.Kind> = [.join, .grantRequest, .usageReport]
-    /// Requests the coordinator's control socket serves (`epochs_request` is answered by the
-    /// shell from storage: epoch history is not kept in memory).
-    public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .epochsRequest]
+    public static let durableKinds: Set<Payload.Kind> = [.join, .grantRequest, .usageReport, .contributionBatch]
+    /// Requests the coordinator's control socket serves (`epochs_request` and `ledger_request`
+    /// are answered by the shell from storage: history and leaf bytes are not kept in memory).
+    public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .epochsRequest,
+                                                        .contributionBatch, .valuationRequest, .ledgerRequest, .ledgerProofRequest]
 
     public let settings: Settings
     /// Who this coordinator is (its own member row).
@@ -40,7 +51,8 @@ public struct CoordinatorInstance: Sendable {
     public private(set) var membership: Membership
     public private(set) var clock: EpochClock
     public private(set) var tokenScheduling: TokenScheduling
-    public let valuation: Valuation
+    public private(set) var valuation: Valuation
+    public private(set) var ledger: DATLedger
     public let admission: JoinAdmission
 
     /// - Parameter replay: the window within which relayed agent proofs must have been signed.
@@ -53,7 +65,10 @@ public struct CoordinatorInstance: Sendable {
         self.clock = EpochClock(epochLength: .milliseconds(settings.epochMilliseconds),
                                 announceEvery: .milliseconds(settings.membership.heartbeatIntervalMilliseconds), restored: restored.epoch, now: now)
         self.tokenScheduling = TokenScheduling(settings: settings.tokens, restored: restored.tokens)
-        self.valuation = Valuation(settings: settings.valuation)
+        var valuation = Valuation(settings: settings.valuation)
+        for (record, contribution) in restored.contributions { valuation.restore(contribution, record: record) }
+        self.valuation = valuation
+        self.ledger = restored.ledger
         self.admission = JoinAdmission(settings: settings.admission, replay: replay, coordinatorID: identity.id)
     }
 
@@ -90,6 +105,9 @@ public struct CoordinatorInstance: Sendable {
                 let edge = try joinedEdge(sender, for: "report usage")
                 let (leases, directives) = try tokenScheduling.onUsageReport(u, from: edge)
                 return (.usageAck(UsageAck(leases: leases)), directives.map(Directive.tokens))
+            case .contributionBatch:
+                let edge = try joinedEdge(sender, for: "forward contributions")
+                return try onContributions(request.contributions, from: edge, now: now)
             default:
                 throw FairwayError(.unexpectedPayload, "the coordinator's control socket does not serve \(request.payload.kind)", field: "envelope.payload", peer: sender.rawValue)
             }
@@ -117,13 +135,64 @@ public struct CoordinatorInstance: Sendable {
         return (.joinAccepted(accepted), directives + [.log("\(join.role.rawValue) \(join.nodeID) joined\(join.via.map { " via \($0)" } ?? "")")])
     }
 
+    /// Values each verified contribution in order and appends its DAT record; all or nothing
+    /// (a batch with one bad entry is refused whole and changes nothing). A contribution
+    /// recorded before (same agent, same message id) gets its recorded receipt again.
+    private mutating func onContributions(_ entries: [Result<VerifiedEnvelope, FairwayError>], from edge: NodeID, now: Timestamp) throws -> (reply: Payload, directives: [Directive]) {
+        var next = self
+        var receipts: [ContributionReceipt] = [], directives: [Directive] = []
+        for (i, entry) in entries.enumerated() {
+            let field = "contribution_batch.contributions[\(i)]"
+            let verified = try entry.get()
+            guard case .contribution(let contribution) = verified.envelope.payload else {
+                throw FairwayError(.invalidField, "entry carries \(verified.envelope.payload.kind), not a contribution", field: field, peer: edge.rawValue)
+            }
+            let agent = verified.envelope.sender
+            guard let member = next.membership.members[agent], member.role == .edgeAgent, member.via == edge else {
+                throw FairwayError(.unknownSender, "agent \(agent) has not joined through edge \(edge)", field: "\(field).sender", peer: edge.rawValue)
+            }
+            let key = DATLedger.ContributionKey(agent: agent, id: verified.envelope.messageID.bytes)
+            if var recorded = next.ledger.receipt(for: key) {
+                recorded.duplicate = true
+                receipts.append(recorded)
+                continue
+            }
+            let valued = next.valuation.onContribution(contribution, from: agent)
+            let credit = Double(valued.novel) + 0.5 * Double(valued.normal)
+            let record = DatRecord(index: 0, agentID: agent, credit: credit, agentValue: valued.agentValue,
+                                   novelSamples: UInt32(clamping: valued.novel), normalSamples: UInt32(clamping: valued.normal),
+                                   noiseSamples: UInt32(clamping: valued.noise), integrityHash: DatRecord.integrityHash(of: verified.sealed),
+                                   provenance: verified.sealed, edgeID: edge, epoch: next.epoch, recordedAt: now)
+            let (_, receipt, d) = next.ledger.append(record, key: key) { index, size in
+                ContributionReceipt(agentID: agent, contributionID: key.id, leafIndex: index, credit: credit, novelSamples: record.novelSamples,
+                                    normalSamples: record.normalSamples, noiseSamples: record.noiseSamples, agentValue: valued.agentValue, treeSize: size)
+            }
+            receipts.append(receipt)
+            directives.append(.ledger(d))
+            let kinds = valued.credits.map(\.kind.rawValue)
+            directives.append(.log("contribution #\(contribution.sequence) of \(agent) (\(contribution.mode.rawValue), \(contribution.prototypes.count) prototypes: "
+                                   + "\(kinds.filter { $0 == "founded" }.count) founded, \(kinds.filter { $0 == "matched" }.count) matched, \(kinds.filter { $0 == "noise" }.count) noise) "
+                                   + "credited \(credit), v_n = \(valued.agentValue), leaf \(receipt.leafIndex)"))
+        }
+        self = next
+        return (.contributionBatchAck(receipts), directives)
+    }
+
     /// Answers a read-only request (`Payload.Kind.isReadOnly`) from the current state. Status
     /// and ping are open to operators who are not members (fairwayctl).
     public func onQuery(_ request: Envelope) -> Payload {
         switch request.payload {
+        case .valuationRequest(let agents): .valuationReply(valuation.report(agents))
+        case .ledgerProofRequest(let r): proofReply(r)
         case .statusRequest: .statusReply(status())
         case .ping: .pong(Pong(nodeID: id, role: .cloudCoordinator, version: FairwayVersion.current, name: identity.name))
         default: .error(FairwayError(.unexpectedPayload, "\(request.payload.kind) is not a query", field: "envelope.payload", peer: request.sender.rawValue))
+        }
+    }
+
+    private func proofReply(_ r: LedgerProofRequest) -> Payload {
+        do { return .ledgerProofReply(try ledger.proof(r)) } catch let e as FairwayError { return .error(e) } catch {
+            return .error(FairwayError(.internal, "\(error)"))
         }
     }
 
@@ -157,8 +226,9 @@ public struct CoordinatorInstance: Sendable {
         let agents = membership.liveAgents
         let values = valuation.onEpochBoundary(epoch: epoch, agents: agents)
         let grants = tokenScheduling.onEpochBoundary(epoch: epoch, startedAt: now, agents: agents, values: values)
+        let head = ledger.onEpochBoundary(epoch: epoch, now: now)
         // Cloud shares (CloudAllocation/) and the contract period (Contracts/) follow here.
-        return grants.map(Directive.tokens)
+        return grants.map(Directive.tokens) + head.map(Directive.ledger)
     }
 
     /// When the instance next has work: the epoch clock, or a member's failure deadline.

@@ -12,7 +12,8 @@ extension CoordinatorInstance {
         public var epochMilliseconds: Int64 = 10_000
         /// Token grants per epoch (`tokens.per_epoch`, `tokens.allocator`, `tokens.seed`).
         public var tokens = TokenScheduling.Settings()
-        /// Data values until valuation lands (`tokens.values`, `tokens.default_value`).
+        /// Data valuation: the catalog, Γ, v_n's source (`valuation.*`; configured values under
+        /// `tokens.values`, `tokens.default_value`).
         public var valuation = Valuation.Settings()
 
         public init() {}
@@ -22,6 +23,13 @@ extension CoordinatorInstance {
             + Membership.Settings.fields(in: \.membership, prefix: "membership")
             + [.integer("epoch_ms", \.epochMilliseconds, in: 100...86_400_000)]
             + TokenScheduling.Settings.fields(in: \.tokens, prefix: "tokens")
-            + Valuation.Settings.fields(in: \.valuation, prefix: "tokens")
+            + Valuation.Settings.fields(in: \.valuation, prefix: "valuation")
+            + ConfiguredValues.fields(in: \Settings.valuation.configured, prefix: "tokens")
+
+        public func validateCombinations() throws {
+            if valuation.source == .catalog, !valuation.configured.values.isEmpty {
+                throw ConfigError(field: "tokens.values", message: "configured values are used only with valuation.source: configured; with the catalog (the default) v_n comes from each agent's contributions")
+            }
+        }
     }
 }

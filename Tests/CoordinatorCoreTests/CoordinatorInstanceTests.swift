@@ -179,8 +179,9 @@ final class CoordinatorInstanceTests: XCTestCase {
         var s = CoordinatorInstance.Settings()
         s.epochMilliseconds = 1000
         s.tokens.tokensPerEpoch = 9
-        s.valuation.values = [agent: 2]
-        s.valuation.defaultValue = 1
+        s.valuation.source = .configured
+        s.valuation.configured.values = [agent: 2]
+        s.valuation.configured.defaultValue = 1
         var c = coordinator(s)
         let other = testKey(4)
         _ = c.onRequest(cast.env(edge, .join(edgeJoin)), now: t0)

@@ -17,18 +17,21 @@ public final class CoordinatorStore: Sendable {
         MembershipTables.registerMigrations(&migrator)
         EpochTables.registerMigrations(&migrator)
         TokenTables.registerMigrations(&migrator)
+        LedgerTables.registerMigrations(&migrator)
         ReplayJournal.registerMigrations(&migrator)
         db = try FairwayDatabase.open(directory: directory, name: "coordinator.sqlite", migrator: migrator)
         journal = ReplayJournal(database: db)
     }
 
     /// The database writes that make `directives` durable, in order (the others are effects).
-    public static func writes(for directives: [CoordinatorInstance.Directive]) -> [DatabaseWrite] {
+    /// - Parameter sign: signs the ledger's tree heads with the coordinator's key.
+    public static func writes(for directives: [CoordinatorInstance.Directive], sign: @escaping @Sendable (SignedTreeHead) -> SignedTreeHead) -> [DatabaseWrite] {
         directives.compactMap { d in
             switch d {
             case .membership(let m): MembershipTables.write(m)
             case .epoch(let e): EpochTables.write(e)
             case .tokens(let t): TokenTables.write(t)
+            case .ledger(let l): LedgerTables.write(l, sign: sign)
             case .wake, .log: nil
             }
         }
@@ -37,8 +40,22 @@ public final class CoordinatorStore: Sendable {
     /// Everything the instance restarts from.
     public func load() throws -> CoordinatorInstance.Restored {
         try db.read { db in
-            CoordinatorInstance.Restored(members: try MembershipTables.load(db), epoch: try EpochTables.load(db), tokens: try TokenTables.load(db))
+            let (ledger, contributions) = try LedgerTables.load(db)
+            return CoordinatorInstance.Restored(members: try MembershipTables.load(db), epoch: try EpochTables.load(db), tokens: try TokenTables.load(db),
+                                                ledger: ledger, contributions: contributions)
         }
+    }
+
+    /// Leaf bytes [start, start + limit), the ledger size and every signed head.
+    public func loadLedger(start: UInt64, limit: UInt32) throws -> LedgerReply {
+        try db.read { db in
+            LedgerReply(treeSize: try LedgerTables.leafCount(db), leaves: try LedgerTables.leaves(db, start: start, limit: limit), heads: try LedgerTables.heads(db))
+        }
+    }
+
+    /// The bytes of leaf `index`, if stored.
+    public func loadLeaf(_ index: UInt64) throws -> [UInt8]? {
+        try db.read { try LedgerTables.leaves($0, start: index, limit: 1).first }
     }
 
     /// The most recent `limit` epochs, newest first.

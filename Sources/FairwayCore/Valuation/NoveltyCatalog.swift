@@ -106,8 +106,13 @@ public struct NoveltyCatalog: Sendable, Hashable {
 
     /// Eq. 20: f(d) = φ(d)·ln(1 + |d|) over an agent's credited contributions.
     public static func value(of credits: [Credit]) -> Double {
-        let novel = credits.reduce(0) { $0 + $1.novelSamples }, normal = credits.reduce(0) { $0 + $1.normalSamples }
-        let total = credits.reduce(0) { $0 + $1.novelSamples + $1.normalSamples + $1.noiseSamples }
+        value(novel: credits.reduce(0) { $0 + $1.novelSamples }, normal: credits.reduce(0) { $0 + $1.normalSamples },
+              noise: credits.reduce(0) { $0 + $1.noiseSamples })
+    }
+
+    /// Eq. 20 from sample tallies: φ = (novel + 0.5·normal) / |d|, |d| = novel + normal + noise.
+    public static func value(novel: Int, normal: Int, noise: Int) -> Double {
+        let total = novel + normal + noise
         guard total > 0 else { return 0 }
         let phi = (Double(novel) + 0.5 * Double(normal)) / Double(total)
         return phi * log1p(Double(total))
