@@ -173,6 +173,7 @@ public actor EdgeServerNode: Service {
         let request = VerifiedRequest(inbound.envelope)
         let clock = self.clock
         if case .join = request.payload { return await relayJoin(inbound, request) }
+        if case .contribution = request.payload { return await forwardContribution(inbound, request) }
         let (handled, directives, failure) = await state.handle(inbound) { instance in
             let (reply, directives) = instance.onAgentRequest(request, now: clock.now())
             return (reply, EdgeStore.writes(for: directives), directives)
@@ -203,6 +204,34 @@ public actor EdgeServerNode: Service {
             if let failure { logger.error("agent join not persisted: \(failure)") }
             if let directives, let w = await perform(directives) { wakeEarlier(w) }
             return handled
+        }
+    }
+
+    /// Checks an agent's contribution and forwards its signed envelope, unchanged, to the
+    /// coordinator in a batch with a digest; the coordinator's receipt (leaf index, credit) is
+    /// the agent's reply. Sent only after the coordinator committed the DAT record (I2).
+    private func forwardContribution(_ inbound: RequestServer.Inbound, _ request: VerifiedRequest) async -> RequestServer.Handled {
+        let clock = self.clock
+        let checked: Result<Contribution, FairwayError>
+        do {
+            checked = try await state.apply { instance in .init(instance.onAgentContribution(request, now: clock.now())) }
+        } catch {
+            return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "edge state not available: \(error)", retryAfterMilliseconds: 500))).bytes)
+        }
+        if case .failure(let refusal) = checked { return .committed(inbound.reply(.error(refusal)).bytes) }
+        let batch = ContributionBatch(contributions: [inbound.verified.sealed])
+        switch await callCoordinator(.contributionBatch(batch)) {
+        case .success(.contributionBatchAck(let receipts)) where receipts.count == 1:
+            return .committed(inbound.reply(.contributionReceipt(receipts[0])).bytes)
+        case .success(let other):
+            return .uncommitted(inbound.reply(.error(FairwayError(.internal, "coordinator answered a contribution batch with \(other.kind)"))).bytes)
+        case .failure(let e) where e.code == .unavailable || e.code == .noReply || e.code == .inProgress:
+            var e = e
+            if e.retryAfterMilliseconds == 0 { e.retryAfterMilliseconds = 500 }
+            if e.code == .noReply { e = FairwayError(.unavailable, "coordinator did not answer: \(e.message)", retryAfterMilliseconds: 500) }
+            return .uncommitted(inbound.reply(.error(e)).bytes)
+        case .failure(let e):
+            return .committed(inbound.reply(.error(e)).bytes)
         }
     }
 

@@ -8,7 +8,9 @@ import FairwayWire
 ///   reports as typed calls matched by call id;
 /// - `AttachedAgents` (Agents/): the agents joined through this edge and their liveness;
 /// - `InferenceAdmission` (Admission/): inference admitted only by debiting a lease the
-///   coordinator lent (I1); the shell commits every debit before it replies.
+///   coordinator lent (I1); the shell commits every debit before it replies;
+/// - `ContributionCheck` (Contributions/): an agent's DP contribution validated before the
+///   shell forwards it, byte for byte, to the coordinator in a batch with a digest.
 ///
 /// No I/O, no clock: the shell (`EdgeServerNode`) feeds events with `now`, commits the persist
 /// directives, makes the calls and wakes the instance when it asks (`.wake(at:)`).
@@ -28,7 +30,7 @@ public struct EdgeInstance: Sendable {
     /// Requests whose replay after a restart could count twice: journaled with their effect.
     public static let durableKinds: Set<Payload.Kind> = [.inferenceRequest]
     /// Requests the agent socket serves.
-    public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .inferenceRequest, .statusRequest, .ping]
+    public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .inferenceRequest, .statusRequest, .ping, .contribution]
 
     public let settings: Settings
     public let identity: NodeIdentity
@@ -36,6 +38,7 @@ public struct EdgeInstance: Sendable {
     public private(set) var link: CoordinatorLink
     public private(set) var agents: AttachedAgents
     public private(set) var admission: InferenceAdmission
+    public let contributions: ContributionCheck
 
     /// - Parameter restoredLeases: the lease book saved before a restart (settled at once).
     public init(settings: Settings, identity: NodeIdentity, restoredLeases: EdgeLeases = EdgeLeases()) {
@@ -45,6 +48,7 @@ public struct EdgeInstance: Sendable {
                                     heartbeatIntervalMilliseconds: settings.heartbeatIntervalMilliseconds)
         self.agents = AttachedAgents(expiryMisses: settings.agentExpiryMisses)
         self.admission = InferenceAdmission(restored: restoredLeases)
+        self.contributions = ContributionCheck(settings: settings.contributions)
     }
 
     public var registered: Bool { link.registered }
@@ -126,6 +130,23 @@ public struct EdgeInstance: Sendable {
         case .ping: .pong(Pong(nodeID: id, role: .edgeServer, version: FairwayVersion.current, name: identity.name))
         default: .error(FairwayError(.unexpectedPayload, "\(request.payload.kind) is not a query", field: "envelope.payload", peer: request.sender.rawValue))
         }
+    }
+
+    /// An agent's contribution, checked before the shell forwards it (its signed envelope,
+    /// unchanged) to the coordinator. The coordinator's receipt goes back to the agent as is.
+    public mutating func onAgentContribution(_ request: VerifiedRequest, now: Timestamp) -> Result<Contribution, FairwayError> {
+        let sender = request.sender
+        guard case .contribution(let c) = request.payload else {
+            return .failure(FairwayError(.unexpectedPayload, "not a contribution", field: "envelope.payload", peer: sender.rawValue))
+        }
+        guard agents.touch(sender, now: now) else { return .failure(notJoined(sender)) }
+        guard link.registered else {
+            return .failure(FairwayError(.unavailable, "edge \(id) is not registered with the coordinator", peer: sender.rawValue, retryAfterMilliseconds: heartbeat))
+        }
+        do { try contributions.check(c, from: sender) } catch let e as FairwayError { return .failure(e) } catch {
+            return .failure(FairwayError(.internal, "\(error)"))
+        }
+        return .success(c)
     }
 
     /// Result of relaying an agent's join; returns the reply for the agent.

@@ -12,6 +12,8 @@ extension EdgeInstance {
         public var heartbeatIntervalMilliseconds: Int64 = 1000
         /// Missed agent heartbeat intervals after which the edge forgets an agent. Default 5.
         public var agentExpiryMisses: Int = 5
+        /// What contributions the edge accepts and forwards (`contributions.*`).
+        public var contributions = ContributionCheck.Settings()
 
         public init() {}
 
@@ -19,6 +21,6 @@ extension EdgeInstance {
             .custom("coordinator_id", \.coordinatorID) { value, field in try ConfigError.parsing(field) { try NodeID(try value.text(field), field: field) } },
             .integer("heartbeat_interval_ms", \.heartbeatIntervalMilliseconds, in: 10...600_000),
             .integer("agent_expiry_misses", \.agentExpiryMisses, in: 2...10_000),
-        ]
+        ] + ContributionCheck.Settings.fields(in: \.contributions, prefix: "contributions")
     }
 }
