@@ -17,6 +17,13 @@ public actor AgentHost: Service {
     private let clients: [RequestClient]
     private let logger: Logger
     private let clock: any NodeClock
+    /// Charged releases and budgets (`privacy.sqlite`), written before a release leaves.
+    private let privacy: PrivacyBudgetStore
+    /// Each identity's budget as charged so far.
+    private var budgets: [NodeID: PrivacyBudget] = [:]
+    /// Builds the DP releases from this process's records (nil: no data).
+    private let releases: ReleaseMaker?
+    private var identityIndex: [NodeID: Int] = [:]
 
     public init(settings: EdgeAgentSettings, logger: Logger, clock: any NodeClock = SystemClock()) throws {
         try settings.validate()
@@ -27,11 +34,17 @@ public actor AgentHost: Service {
         self.identities = ids
         // The process's first identity signs when it talks as a whole; each call names its identity.
         self.clients = try settings.edges.map { try RequestClient(url: $0, identity: ids[0].key, settings: settings.transport, clock: clock) }
+        self.privacy = try PrivacyBudgetStore(directory: settings.dataDirectory)
+        self.releases = try settings.data.path.isEmpty ? nil : ReleaseMaker(settings: settings, identities: ids.count)
         var instances: [NodeID: AgentInstance] = [:]
         var keys: [NodeID: NodeKey] = [:]
         for (i, a) in ids.enumerated() {
-            instances[a.id] = AgentInstance(id: a.id, name: a.name, publicKey: a.key.publicKey, settings: settings.core, edges: settings.edges, firstEdge: i)
+            let finished = try privacy.finished(for: a.id)
+            instances[a.id] = AgentInstance(id: a.id, name: a.name, publicKey: a.key.publicKey, settings: settings.core, edges: settings.edges, firstEdge: i,
+                                            acknowledgedReleases: finished)
             keys[a.id] = a.key
+            identityIndex[a.id] = i
+            budgets[a.id] = try privacy.budget(for: a.id, epsilon: settings.privacy.budgetEpsilon, delta: settings.privacy.budgetDelta)
         }
         self.instances = instances
         self.keys = keys
@@ -96,6 +109,62 @@ public actor AgentHost: Service {
                 return
             }
             for d in instances[id]!.onInferenceReply(result, cost: request.cost, now: clock.now()) { await perform(d, for: id) }
+        case .contribute(let edge, let sequence):
+            let result = await contribute(id, edge: edge, sequence: sequence)
+            for d in instances[id]!.onContributionResult(result, now: clock.now()) { await perform(d, for: id) }
+        }
+    }
+
+    /// Release `sequence` of identity `id`: the pending one if a receipt never came (resent byte
+    /// for byte), else a new one — built from the identity's records, sealed, charged to its
+    /// budget durably, then sent. Raw records and embeddings never leave this function.
+    private func contribute(_ id: NodeID, edge: Int, sequence: UInt64) async -> Result<ContributionReceipt, FairwayError> {
+        do {
+            var release = try privacy.pending(for: id)
+            if let pending = release, clock.now().milliseconds(since: pending.sentAt) > settings.transport.replay.windowMilliseconds {
+                // Older than the edge's replay window: it would be refused as stale. Give it up (it stays charged).
+                try await privacy.abandon(identity: id, sequence: pending.sequence)
+                logger.notice("release \(pending.sequence) of \(id) got no receipt within the replay window; abandoned (its budget stays spent)")
+                release = nil
+            }
+            if release == nil {
+                guard let maker = releases else {
+                    return .failure(FairwayError(.invalidField, "this agent process has no data (data.path) to release", field: "data.path"))
+                }
+                guard let built = try maker.make(identity: identityIndex[id]!, sequence: sequence) else {
+                    return .failure(FairwayError(.invalidField, "no records left for release \(sequence) (\(maker.recordCount(identity: identityIndex[id]!)) records, \(settings.data.recordsPerRelease) per release)",
+                                                 field: "data.records_per_release"))
+                }
+                let now = clock.now()
+                let envelope = Envelope(sender: id, sentAt: now, payload: .contribution(built.contribution))
+                let pending = PrivacyBudgetStore.Pending(sequence: sequence, sealed: WireCodec.seal(envelope, signedBy: keys[id]!), sentAt: now)
+                if let m = built.charge {
+                    var budget = budgets[id]!
+                    do { try await privacy.charge(m, to: &budget, identity: id, release: pending) } catch let e as PrivacyBudget.Exhausted {
+                        return .failure(FairwayError(.invalidField, "privacy budget: \(e)", field: "privacy.budget_epsilon"))
+                    }
+                    budgets[id] = budget
+                } else {
+                    try await privacy.record(pending, identity: id)
+                }
+                release = pending
+            }
+            let pending = release!
+            let opened: VerifiedEnvelope
+            do throws(WireCodec.DecodeFailure) { opened = try WireCodec.open(pending.sealed) } catch { return .failure(error.error) }
+            let reply = try await clients[edge].callSealed(pending.sealed, messageID: opened.envelope.messageID)
+            guard case .contributionReceipt(let receipt) = reply.envelope.payload else {
+                return .failure(FairwayError(.malformed, "expected a contribution receipt, got \(reply.envelope.payload.kind)"))
+            }
+            try await privacy.acknowledge(identity: id, sequence: pending.sequence, leafIndex: receipt.leafIndex)
+            return .success(receipt)
+        } catch let e as FairwayError {
+            if ![.noReply, .unavailable, .inProgress, .unknownSender].contains(e.code), let p = try? privacy.pending(for: id) {
+                try? await privacy.abandon(identity: id, sequence: p.sequence)  // refused for good: not recorded anywhere
+            }
+            return .failure(e)
+        } catch {
+            return .failure(FairwayError(.internal, "release \(sequence) of \(id): \(error)"))
         }
     }
 

@@ -18,8 +18,12 @@ public struct EdgeAgentSettings: Sendable, Hashable, DaemonSettings {
     public var dataDirectory = "./data/agents"
     /// `trace` … `critical`. Default `info`.
     public var logLevel = "info"
-    /// Each identity's protocol settings: bucket size, heartbeat, failover, workload.
+    /// Each identity's protocol settings: bucket size, heartbeat, failover, workload, contributions.
     public var core = AgentInstance.Settings()
+    /// The process's private records (`data.*`).
+    public var data = AgentDataSettings()
+    /// How releases are privatised and each identity's budget (`privacy.*`).
+    public var privacy = AgentPrivacySettings()
     /// Sockets; requests time out after 1000 ms by default (agents fail over on silence).
     public var transport: TransportSettings = {
         var t = TransportSettings()
@@ -42,11 +46,15 @@ public struct EdgeAgentSettings: Sendable, Hashable, DaemonSettings {
             for (i, e) in edges.enumerated() { try URLCheck.validate(e, field: "\(field)[\(i)]") }
         },
     ] + AgentInstance.Settings.fields(in: \.core, prefix: "")
+        + AgentDataSettings.fields(in: \.data, prefix: "data")
+        + AgentPrivacySettings.fields(in: \.privacy, prefix: "privacy")
 
     public static let flagAliases: [String: String] = [
         "inference-rate": "workload.rate_per_second",
         "inference-burst": "workload.burst",
         "inference-cost": "workload.cost",
+        "releases": "contribute.releases",
+        "data": "data.path",
     ]
 
     /// Validates every setting once at start; throws the first `ConfigError`.

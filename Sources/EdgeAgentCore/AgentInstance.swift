@@ -10,6 +10,9 @@ public struct AgentInstance: Sendable {
         case send(edge: Int, Payload)
         /// Send this inference request to edge number `edge` and report with `onInferenceReply`.
         case infer(edge: Int, InferenceRequest)
+        /// Release contribution number `sequence` (from 1) to edge number `edge` and report with
+        /// `onContributionResult`.
+        case contribute(edge: Int, sequence: UInt64)
         /// Call `onTick` again at (or soon after) this instant.
         case wake(at: Timestamp)
         case log(String)
@@ -47,9 +50,12 @@ public struct AgentInstance: Sendable {
     private var pacer: Double
     private var lastPace: Timestamp = .zero
     private var inferenceRetryAt: Timestamp = .zero
+    /// When the next DP release goes out (Contributions/).
+    public private(set) var contributions: ContributionSchedule
 
     /// - Parameter firstEdge: index of the edge to try first (spreads identities over edges).
-    public init(id: NodeID, name: String = "", publicKey: [UInt8] = [], settings: Settings, edges: [String], firstEdge: Int) {
+    /// - Parameter acknowledgedReleases: releases already recorded (restored by the shell).
+    public init(id: NodeID, name: String = "", publicKey: [UInt8] = [], settings: Settings, edges: [String], firstEdge: Int, acknowledgedReleases: Int = 0) {
         precondition(!edges.isEmpty, "an agent needs at least one edge")
         self.id = id
         self.name = name
@@ -59,6 +65,16 @@ public struct AgentInstance: Sendable {
         self.edge = firstEdge % edges.count
         self.heartbeatIntervalMilliseconds = settings.heartbeatIntervalMilliseconds
         self.pacer = Double(settings.workload.burst)
+        self.contributions = ContributionSchedule(settings: settings.contribute, acknowledged: acknowledgedReleases)
+    }
+
+    /// Outcome of a release (`.contribute`): its receipt, or why it failed.
+    public mutating func onContributionResult(_ result: Result<ContributionReceipt, FairwayError>, now: Timestamp) -> [Directive] {
+        if case .failure(let e) = result, e.code == .unknownSender {
+            joined = false
+            exchangeDue = .zero
+        }
+        return contributions.onResult(result, now: now).map { [.log("\(name): \($0)")] } ?? []
     }
 
     public var edgeCount: Int { edges.count }
@@ -140,13 +156,17 @@ public struct AgentInstance: Sendable {
             }
         }
         directives += onWorkload(now: now)
+        if consecutiveFailures == 0, let sequence = contributions.onTick(now: now, joined: joined) {
+            directives.append(.contribute(edge: edge, sequence: sequence))
+        }
         return directives + [.wake(at: nextWake(now: now))]
     }
 
     /// When this identity next has work: its next exchange (once the one in flight returns) or request.
     public func nextWake(now: Timestamp) -> Timestamp {
         let exchange = inFlight ? now.adding(milliseconds: heartbeatIntervalMilliseconds) : exchangeDue
-        return max(now, min(exchange, nextInference(now: now) ?? exchange))
+        let next = [exchange, nextInference(now: now), contributions.nextWake(now: now, joined: joined)].compactMap { $0 }.min() ?? exchange
+        return max(now, next)
     }
 
     public mutating func onReply(_ result: Result<Payload, FairwayError>, now: Timestamp) -> [Directive] {

@@ -13,6 +13,8 @@ extension AgentInstance {
         public var failoverAfterFailures = 2
         /// Inference requests each identity makes. Default: none.
         public var workload = InferenceWorkload()
+        /// DP contributions each identity releases (`contribute.*`).
+        public var contribute = ContributionSchedule.Settings()
 
         public init() {}
 
@@ -21,6 +23,7 @@ extension AgentInstance {
             .integer("heartbeat_interval_ms", \.heartbeatIntervalMilliseconds, in: 10...600_000),
             .integer("failover_after_failures", \.failoverAfterFailures, in: 1...100),
         ] + InferenceWorkload.fields(in: \.workload, prefix: "workload")
+            + ContributionSchedule.Settings.fields(in: \.contribute, prefix: "contribute")
     }
 }
 

@@ -35,8 +35,35 @@ public struct LocalCluster: Codable, Sendable {
         public var coordinatorArguments: [String] = []
         public var edgeArguments: [String] = []
         public var agentArguments: [String] = []
+        /// More agent processes, each with its own identities, data directory and flags
+        /// (e.g. different private data), beside the `agents` one.
+        public var agentGroups: [AgentGroup] = []
 
         public init(directory: String) { self.directory = directory }
+    }
+
+    /// An extra agent process of a local cluster.
+    public struct AgentGroup: Sendable, Hashable {
+        /// Process name and name prefix of its identities (e.g. `rich`).
+        public var name: String
+        public var count: Int
+        /// Extra `edge-agent` flags (after the plan's `agentArguments`).
+        public var arguments: [String]
+
+        public init(name: String, count: Int, arguments: [String]) {
+            self.name = name
+            self.count = count
+            self.arguments = arguments
+        }
+
+        /// Parses `NAME:COUNT[:FLAGS]`, FLAGS split at spaces (e.g. `rich:1:--data d.csv --labels 0,1`).
+        public init(parsing text: String) throws {
+            let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count >= 2, !parts[0].isEmpty, let n = Int(parts[1]), n >= 1 else {
+                throw ConfigError(field: "--agent-group", message: "expected NAME:COUNT[:FLAGS] with COUNT ≥ 1, got \"\(text)\"")
+            }
+            self.init(name: parts[0], count: n, arguments: parts.count > 2 ? parts[2].split(separator: " ").map(String.init) : [])
+        }
     }
 
     public var directory: String
@@ -87,6 +114,13 @@ public struct LocalCluster: Codable, Sendable {
                 "--edges", edgeURLs.joined(separator: ","),
                 "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
             ] + tlsFlags + plan.agentArguments, log: log("agents"), pid: 0))
+        }
+        for g in plan.agentGroups {
+            processes.append(Process(name: g.name, executable: bin("edge-agent"), arguments: [
+                "--count", "\(g.count)", "--name-prefix", g.name, "--data-dir", data(g.name),
+                "--edges", edgeURLs.joined(separator: ","),
+                "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
+            ] + tlsFlags + plan.agentArguments + g.arguments, log: log(g.name), pid: 0))
         }
         var cluster = LocalCluster(directory: dir, coordinatorURL: control, epochURL: epoch, edgeURLs: edgeURLs, processes: processes)
         for i in cluster.processes.indices {

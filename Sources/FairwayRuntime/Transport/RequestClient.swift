@@ -43,7 +43,12 @@ public final class RequestClient: Sendable {
                              messageID: MessageID = .random(), sentAt: Timestamp? = nil) async throws -> VerifiedEnvelope {
         let key = sender ?? identity
         let request = Envelope(messageID: messageID, sender: key.nodeID, sentAt: sentAt ?? clock.now(), payload: payload)
-        let sealed = WireCodec.seal(request, signedBy: key)
+        return try await callSealed(WireCodec.seal(request, signedBy: key), messageID: messageID, timeout: timeout)
+    }
+
+    /// Sends a request sealed earlier (e.g. stored durably to be resent byte for byte after a
+    /// restart) and returns the verified reply, as `callVerified`.
+    public func callSealed(_ sealed: [UInt8], messageID: MessageID, timeout: Duration? = nil) async throws -> VerifiedEnvelope {
         let deadline = ContinuousClock.now + (timeout ?? .milliseconds(settings.requestTimeoutMilliseconds))
         while true {
             let remaining = ContinuousClock.now.duration(to: deadline)
