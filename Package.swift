@@ -75,7 +75,7 @@ let package = Package(
         // the options every daemon command shares
         .target(name: "DaemonCommand", dependencies: ["FairwayRuntime", argumentParser, logging, lifecycle]),
         // JSON documents fairwayctl prints (and tests and scripts read)
-        .target(name: "FairwayControlJSON", dependencies: ["FairwayCore", "EdgeAgentCore"]),
+        .target(name: "FairwayControlJSON", dependencies: ["FairwayCore", "FairwayWire", "EdgeAgentCore"]),
         // executables
         .executableTarget(name: "cloud-coordinator", dependencies: ["CloudCoordinator", "DaemonCommand", argumentParser]),
         .executableTarget(name: "edge-server", dependencies: ["EdgeServer", "DaemonCommand", argumentParser]),
@@ -105,7 +105,7 @@ let package = Package(
             "FairwayRuntime", "FairwayCore", "FairwayWire", "CoordinatorCore", "EdgeServerCore", "EdgeAgentCore",
             "CloudCoordinator", "EdgeServer", "EdgeAgent", "DaemonCommand", "InProcessCluster", "FairwayTestSupport", "NNG", logging, grdb,
         ]),
-        .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport", "EdgeAgent", "NNG"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,6 +23,8 @@ extension Fairwayctl {
             @Option(name: .customLong("bucket-size"), help: "Agents' token bucket size B.") var bucketSize: UInt32?
             @Option(name: .customLong("inference-rate"), help: "Inference requests per second per agent identity.") var inferenceRate: Double?
             @Option(name: .customLong("inference-cost"), help: "Tokens per inference request.") var inferenceCost: UInt64?
+            @Option(name: .customLong("agent-group"), help: ArgumentHelp("An extra agent process NAME:COUNT[:FLAGS] (repeatable), e.g. \"rich:1:--data data/uci-digits-8x8.csv --releases 3\".", valueName: "group"))
+            var agentGroups: [String] = []
             @Option(name: .customLong("wait-s"), help: "Wait up to this long for every node to be alive (0 = don't wait).") var waitSeconds = 30
             @Option(name: .customLong("tls-ca-file"), help: "Run every socket over tls+tcp:// with this CA (PEM).") var tlsCAFile: String?
             @Option(name: .customLong("tls-cert-key-file"), help: "Certificate + key (PEM) every local node uses with --tls-ca-file.") var tlsCertKeyFile: String?
@@ -39,12 +41,13 @@ extension Fairwayctl {
                 if let inferenceRate { plan.agentArguments += ["--inference-rate", "\(inferenceRate)"] }
                 if let inferenceCost { plan.agentArguments += ["--inference-cost", "\(inferenceCost)"] }
                 if let binDir { plan.binDirectory = binDir }
+                do { plan.agentGroups = try agentGroups.map(LocalCluster.AgentGroup.init(parsing:)) } catch { throw fail(error) }
                 var transport = TransportSettings()
                 do { try transport.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile) } catch { throw fail(error) }
                 plan.tls = transport.tls
                 let cluster: LocalCluster
                 do { cluster = try LocalCluster.up(plan) } catch { throw fail(error) }
-                let expected = 1 + edges + agents
+                let expected = 1 + edges + agents + plan.agentGroups.reduce(0) { $0 + $1.count }
                 if waitSeconds > 0 {
                     let ok = await waitAlive(cluster.coordinatorURL, expected: expected, seconds: waitSeconds, transport: transport)
                     if !ok {

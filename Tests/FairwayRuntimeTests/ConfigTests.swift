@@ -31,6 +31,8 @@ final class ConfigTests: XCTestCase {
           heartbeat_interval_ms: 250
         tokens:
           values: {fw0000000000000000000000000000000000000001: 2.5}
+        valuation:
+          source: configured
         transport:
           workers: 3
         """
@@ -39,7 +41,8 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(s.name, "coord-a")
         XCTAssertEqual(s.membership.heartbeatIntervalMilliseconds, 250)
         XCTAssertEqual(s.membership.deadAfterMisses, CoordinatorSettings().membership.deadAfterMisses)
-        XCTAssertEqual(s.valuation.values[NodeID(unchecked: "fw0000000000000000000000000000000000000001")], 2.5)
+        XCTAssertEqual(s.valuation.configured.values[NodeID(unchecked: "fw0000000000000000000000000000000000000001")], 2.5)
+        XCTAssertEqual(s.valuation.source, .configured)
         XCTAssertEqual(s.transport.workers, 3)
         XCTAssertEqual(s.controlURL, CoordinatorSettings().controlURL)
     }

@@ -1,0 +1,172 @@
+import ArgumentParser
+import FairwayControlJSON
+import FairwayCore
+import FairwayRuntime
+import FairwayWire
+import Foundation
+
+extension Fairwayctl {
+    struct Ledger: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Audit the DAT ledger: verify it, print an inclusion proof, export its records.",
+            subcommands: [Verify.self, Proof.self, Export.self])
+    }
+}
+
+/// Every leaf and signed head, fetched page by page.
+private func fetchLedger(_ client: RequestClient) async throws -> LedgerReply {
+    var leaves: [[UInt8]] = []
+    var last: LedgerReply
+    repeat {
+        last = try await ask(client, .ledgerRequest(start: UInt64(leaves.count), limit: maxLedgerPage)) { if case .ledgerReply(let r) = $0 { r } else { nil } }
+        leaves += last.leaves
+        if leaves.count > 1000, leaves.count % 10_000 < Int(maxLedgerPage) {
+            FileHandle.standardError.write(Data("fetched \(leaves.count)/\(last.treeSize) leaves\n".utf8))
+        }
+    } while UInt64(leaves.count) < last.treeSize && !last.leaves.isEmpty
+    return LedgerReply(treeSize: UInt64(leaves.count), leaves: leaves, heads: last.heads)
+}
+
+extension Fairwayctl.Ledger {
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the Merkle tree from every record and check every signed tree head, their consistency and each record's provenance; exit 1 naming what is wrong.")
+        @OptionGroup var connection: ConnectionOptions
+        @Flag(help: "Print the report as JSON {\"ok\":..,\"tree_size\":..,\"problems\":[..]}.") var json = false
+
+        func run() async throws {
+            let client = try connection.client()
+            defer { client.close() }
+            let pong = try await ask(client, .ping) { if case .pong(let p) = $0 { p } else { nil } }
+            let ledger = try await fetchLedger(client)
+            var report = LedgerAudit.verify(leaves: ledger.leaves, heads: ledger.heads, coordinator: pong.nodeID)
+            // A root that does not match a signed head: find the changed leaves by checking each
+            // leaf of the range against the coordinator's inclusion proof under that head.
+            for problem in report.problems where problem.index == nil && problem.message.contains("was changed") {
+                guard let size = problem.headSize, let head = ledger.heads.first(where: { $0.treeSize == size }) else { continue }
+                let from = ledger.heads.filter { $0.treeSize < size }.map(\.treeSize).max() ?? 0
+                for i in from..<size {
+                    let proof = try await ask(client, .ledgerProofRequest(LedgerProofRequest(index: i, treeSize: size))) { if case .ledgerProofReply(let p) = $0 { p } else { nil } }
+                    if !LedgerAudit.verifyInclusion(leaf: ledger.leaves[Int(i)], index: i, size: size, path: proof.inclusionPath, root: head.rootHash) {
+                        report.problems.append(.init(index: i, headSize: size, message: "stored record does not match the leaf the signed head commits to (tampered)"))
+                    }
+                }
+            }
+            if json {
+                struct Doc: Encodable { var ok: Bool; var tree_size: UInt64; var heads_checked: Int; var root: String; var problems: [LedgerAudit.Problem] }
+                try printJSON(Doc(ok: report.ok, tree_size: report.treeSize, heads_checked: report.headsChecked, root: report.root, problems: report.problems))
+            } else {
+                print("ledger of \(pong.name) (\(pong.nodeID)): \(report.treeSize) records, \(report.headsChecked) signed tree heads, root \(report.root)")
+                for p in report.problems { print("FAIL  \(p)") }
+                print(report.ok ? "OK: every record, signature, root and consistency proof checks" : "\(report.problems.count) problems")
+            }
+            if !report.ok { throw ExitCode(1) }
+        }
+    }
+
+    struct Proof: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print (and check) the inclusion proof of record INDEX in the current tree or one of --size leaves.")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Leaf index.") var index: UInt64
+        @Option(help: "Tree size (default: the current size).") var size: UInt64 = 0
+        @Flag(help: "Print JSON {\"index\",\"tree_size\",\"root\",\"leaf_hash\",\"path\":[hex],\"verified\"}.") var json = false
+
+        func run() async throws {
+            let client = try connection.client()
+            defer { client.close() }
+            let proof = try await ask(client, .ledgerProofRequest(LedgerProofRequest(index: index, treeSize: size))) { if case .ledgerProofReply(let p) = $0 { p } else { nil } }
+            let tree = MerkleTree.sha256()
+            let ok = LedgerAudit.verifyInclusion(leaf: proof.leaf, index: proof.index, size: proof.treeSize, path: proof.inclusionPath, root: proof.rootHash)
+            let doc = InclusionProofDocument(proof, leafHash: tree.leafHash(proof.leaf), verified: ok)
+            if json { try printJSON(doc) } else {
+                print("leaf \(doc.index) of \(doc.tree_size): leaf hash \(doc.leaf_hash)\nroot \(doc.root)")
+                for (i, h) in doc.path.enumerated() { print("path[\(i)] \(h)") }
+                print(ok ? "verified" : "DOES NOT VERIFY")
+            }
+            if !ok { throw ExitCode(1) }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write every DAT record as JSON lines (stdout or --out FILE).")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Output file (default: stdout).") var out: String?
+
+        func run() async throws {
+            let client = try connection.client()
+            defer { client.close() }
+            let ledger = try await fetchLedger(client)
+            let tree = MerkleTree.sha256()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var text = ""
+            for (i, leaf) in ledger.leaves.enumerated() {
+                let record: DatRecord
+                do { record = try DatRecord(leaf: leaf, field: "leaf[\(i)]") } catch { throw fail(error) }
+                text += String(decoding: try encoder.encode(DatRecordLine(record, leafHash: tree.leafHash(leaf))), as: UTF8.self) + "\n"
+            }
+            if let out {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                FileHandle.standardError.write(Data("wrote \(ledger.leaves.count) records to \(out)\n".utf8))
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+    }
+}
+
+extension Fairwayctl {
+    struct Valuation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show agents' data values v_n (eq. 20) from the iDAO catalog, their novel/normal/noise samples and the privacy they spent.")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Only this agent id (repeatable).") var agent: [String] = []
+        @Flag(help: "Print JSON {\"agents\":[..],\"catalog_clusters\":n}.") var json = false
+
+        func run() async throws {
+            try await showValuation(connection: connection, agents: agent, json: json)
+        }
+    }
+
+    struct Privacy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the privacy an agent has spent over all its releases (RDP accountant over the noise multipliers its contributions declared).",
+            discussion: "The agent enforces its own (ε, δ) budget before each release (edge-agent privacy.budget_epsilon); this is the coordinator's independent account of what the ledger holds.")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Agent id.") var agent: String
+        @Option(help: "The agent's ε budget, to show what remains (default 8, the edge-agent default).") var budgetEpsilon: Double = 8
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let client = try connection.client()
+            defer { client.close() }
+            let id: NodeID
+            do { id = try NodeID(agent, field: "--agent") } catch { throw fail(error) }
+            let reply = try await ask(client, .valuationRequest([id])) { if case .valuationReply(let r) = $0 { r } else { nil } }
+            guard let a = reply.agents.first else { throw fail(FairwayError(.invalidField, "no such agent", field: "--agent")) }
+            if json {
+                struct Doc: Encodable { var agent_id: String; var releases: UInt64; var epsilon_spent: Double?; var delta: Double; var budget_epsilon: Double; var remaining_epsilon: Double? }
+                return try printJSON(Doc(agent_id: a.agentID.rawValue, releases: a.contributions, epsilon_spent: a.epsilonSpent.isFinite ? a.epsilonSpent : nil,
+                                         delta: a.delta, budget_epsilon: budgetEpsilon, remaining_epsilon: a.epsilonSpent.isFinite ? max(0, budgetEpsilon - a.epsilonSpent) : nil))
+            }
+            let spent = a.epsilonSpent.isFinite ? String(format: "%.4f", a.epsilonSpent) : "unbounded (a release without a DP guarantee)"
+            print("agent \(a.agentID): \(a.contributions) releases recorded; ε spent \(spent) at δ = \(a.delta)")
+            if a.epsilonSpent.isFinite { print("remaining of an ε = \(budgetEpsilon) budget: \(String(format: "%.4f", max(0, budgetEpsilon - a.epsilonSpent)))") }
+        }
+    }
+}
+
+private func showValuation(connection: ConnectionOptions, agents: [String], json: Bool) async throws {
+    let client = try connection.client()
+    defer { client.close() }
+    let ids: [NodeID]
+    do { ids = try agents.map { try NodeID($0, field: "--agent") } } catch { throw fail(error) }
+    let reply = try await ask(client, .valuationRequest(ids)) { if case .valuationReply(let r) = $0 { r } else { nil } }
+    if json { return try printJSON(ValuationDocument(reply)) }
+    print("AGENT  VALUE  CONTRIBUTIONS  NOVEL  NORMAL  NOISE  EPSILON")
+    for a in reply.agents {
+        let eps = a.epsilonSpent.isFinite ? String(format: "%.3f", a.epsilonSpent) : "inf"
+        print("\(StatusTable.short(a.agentID))  \(String(format: "%.4f", a.value))  \(a.contributions)  \(a.novelSamples)  \(a.normalSamples)  \(a.noiseSamples)  \(eps)")
+    }
+    print("\(reply.catalogClusters) clusters in the catalog")
+}
