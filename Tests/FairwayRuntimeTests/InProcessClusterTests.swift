@@ -69,7 +69,9 @@ final class InProcessClusterTests: XCTestCase {
             return nodes.count == 9 && nodes.allSatisfy { $0.state == .alive }
         }
         let before = try await status(ctl)
-        XCTAssertEqual(before.filter { $0.via == e1.identity.nodeID }.count, 3, "identities are spread over the edges")
+        // Identity i prefers edge i mod 2; under load a join that times out fails over to the other
+        // edge, which is correct, so only require that edge-1 has agents to move.
+        XCTAssertGreaterThan(before.filter { $0.via == e1.identity.nodeID }.count, 0, "some identities joined through edge-1")
 
         await edge1.stop()
         await eventually(10, "edge-1 dead, all agents alive via edge-2") {
