@@ -12,6 +12,10 @@ public final class CoordinatorStore: Sendable {
     /// The replay journal, in this database.
     public let journal: ReplayJournal
 
+    /// The database, for callers that commit `writes(for:sign:)` themselves (the ledger bench);
+    /// the coordinator's own writes go through its `CommitLoop`.
+    public var writer: any DatabaseWriter { db }
+
     public init(directory: String) throws {
         var migrator = DatabaseMigrator()
         MembershipTables.registerMigrations(&migrator)

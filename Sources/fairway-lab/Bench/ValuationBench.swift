@@ -6,14 +6,17 @@ extension FairwayLab.Bench {
     /// The valuation pipeline's pure steps at the sizes an agent and the coordinator see them.
     struct Valuation: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Prototype release (records/s) and novelty-catalog matching (prototypes/s).",
+            abstract: "Prototype release (records/s), novelty-catalog matching (prototypes/s) and DAT-ledger appends against raw SQLite inserts.",
             discussion: """
             (a) An agent's DP prototype release (`PrototypeRelease`, multimodal, ε = 1, δ = 1e-5, C = 1): --records \
             records of random unit image and text vectors of --dimensions, --anchors public anchors, noise from the \
             OS CSPRNG as in the agent. (b) The coordinator's catalog (`NoveltyCatalog`): --prototypes prototypes \
             drawn around --clusters random directions (cosine ≈ 0.95 to their own, so most match) applied one by one \
             to an empty catalog. Each is run --repeats times after one warm-up; medians are reported. \
-            (c) Ledger appends are not measured yet.
+            (c) DAT-ledger appends through the coordinator's code (leaf, hash, Merkle append, receipt, its SQLite \
+            tables, WAL + synchronous FULL) against raw SQLite inserts of the same precomputed rows into a table of the \
+            same schema opened the same way: --appends rows, --ledger-batch per transaction; the ratio ledger/raw \
+            (target ≥ 0.5) is the number to read.
             """)
 
         @Option(help: "(a) records per release.") var records = 1_000
@@ -21,13 +24,15 @@ extension FairwayLab.Bench {
         @Option(help: "(a) public anchors (cells).") var anchors = 10
         @Option(help: "(b) prototypes applied to the catalog.") var prototypes = 10_000
         @Option(help: "(b) directions the prototypes are drawn around.") var clusters = 100
+        @Option(help: "(c) ledger appends (and raw inserts) per run.") var appends = 500
+        @Option(help: "(c) appends per transaction (1 = each acknowledged alone, the worst case).") var ledgerBatch = 1
         @Option(help: "Measured repetitions of each part.") var repeats = 5
         @Option(help: "Seed for the data (the release noise uses the system CSPRNG).") var seed: UInt64 = 1
         @Flag(help: "Print one JSON line instead of a table.") var json = false
 
         func validate() throws {
-            guard records > 0, dimensions > 0, anchors > 0, prototypes > 0, clusters > 0, repeats > 0 else {
-                throw ValidationError("--records, --dimensions, --anchors, --prototypes, --clusters and --repeats must be positive")
+            guard records > 0, dimensions > 0, anchors > 0, prototypes > 0, clusters > 0, repeats > 0, appends > 0, ledgerBatch > 0 else {
+                throw ValidationError("--records, --dimensions, --anchors, --prototypes, --clusters, --appends, --ledger-batch and --repeats must be positive")
             }
         }
 
@@ -42,8 +47,12 @@ extension FairwayLab.Bench {
             var catalogMilliseconds: Double
             var catalogClusters: Int
             var matched, founded, noise: Int
-            /// (c) ledger appends per second: measured by the ledger bench once it exists (nil until then).
-            var ledgerAppendsPerSecond: Double?
+            /// (c) median ledger appends per second, raw inserts per second of the same rows, and their ratio.
+            var ledgerAppendsPerSecond: Double
+            var rawInsertsPerSecond: Double
+            var ledgerToRawRatio: Double
+            var appends: Int
+            var ledgerBatch: Int
         }
 
         func run() async throws {
@@ -56,7 +65,7 @@ extension FairwayLab.Bench {
                 }
             }
             let clock = ContinuousClock()
-            let progress = Progress(total: 2 * (repeats + 1), label: "runs (release, catalog)")
+            let progress = Progress(total: 3 * (repeats + 1), label: "runs (release, catalog, ledger)")
             var done = 0
 
             // (a) Prototype release.
@@ -103,11 +112,11 @@ extension FairwayLab.Bench {
                 done += 1
                 progress.update(done)
             }
-            progress.finish()
 
-            // (c) Ledger append: reserved for the ledger engineer (appending each credited contribution
-            // to the DAT ledger's Merkle log and SQLite tables). Fill `ledgerAppendsPerSecond` here.
-            let ledgerAppendsPerSecond: Double? = nil
+            // (c) Ledger appends against raw inserts.
+            let base = done
+            let ledger = try LedgerAppendBench(appends: appends, batch: ledgerBatch, repeats: repeats).run { run in progress.update(base + run + 1) }
+            progress.finish()
 
             let release = median(releaseTimes), catalogTime = median(catalogTimes)
             let r = Result(
@@ -116,7 +125,8 @@ extension FairwayLab.Bench {
                 sigma: last?.sigma ?? .nan, sensitivity: last?.sensitivity ?? .nan, noiseMultiplier: last?.noiseMultiplier ?? .nan,
                 catalogPrototypesPerSecond: Double(prototypes) / catalogTime, catalogMilliseconds: catalogTime * 1000,
                 catalogClusters: final.clusters.count, matched: tally.matched, founded: tally.founded, noise: tally.noise,
-                ledgerAppendsPerSecond: ledgerAppendsPerSecond)
+                ledgerAppendsPerSecond: ledger.ledgerAppendsPerSecond, rawInsertsPerSecond: ledger.rawInsertsPerSecond,
+                ledgerToRawRatio: ledger.ratio, appends: appends, ledgerBatch: ledgerBatch)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
@@ -129,7 +139,9 @@ extension FairwayLab.Bench {
                     (b) catalog matching   \(prototypes) prototypes around \(clusters) directions: \
                     \(String(format: "%.0f", r.catalogPrototypesPerSecond)) prototypes/s (\(String(format: "%.2f", r.catalogMilliseconds)) ms; \
                     \(r.catalogClusters) clusters, \(r.matched) matched, \(r.founded) founded, \(r.noise) noise)
-                    (c) ledger append      not measured yet
+                    (c) ledger append      \(appends) rows, \(ledgerBatch) per transaction, WAL + synchronous FULL: \
+                    \(String(format: "%.0f", r.ledgerAppendsPerSecond)) appends/s vs \(String(format: "%.0f", r.rawInsertsPerSecond)) raw inserts/s: \
+                    ratio \(String(format: "%.2f", r.ledgerToRawRatio)) (target ≥ 0.5; provenance \(ledger.provenanceBytes) B per leaf)
                     """)
             }
         }
