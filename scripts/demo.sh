@@ -7,11 +7,36 @@ DIR=${1:-/tmp/fairway-demo}
 CTL=.build/debug/fairwayctl
 rm -rf "$DIR"
 trap '$CTL cluster down --dir "$DIR" >/dev/null 2>&1 || true' EXIT
-echo "== starting coordinator, 2 edge servers, 10 agent identities spending tokens (logs in $DIR/logs)"
-URL=$($CTL cluster up --edges 2 --agents 10 --dir "$DIR" --epoch-ms 2000 --tokens-per-epoch 30 --bucket-size 8 --inference-rate 4)
+DATA="$PWD/data/uci-digits-8x8.csv"
+CONTRIB="--data-path $DATA --contribute-releases 3 --contribute-interval-ms 500 --privacy-epsilon 2 --privacy-budget-epsilon 12"
+echo "== starting coordinator, 2 edge servers, 10 agent identities spending tokens, and two contributing agents (logs in $DIR/logs):"
+echo "   'explorer' holds every digit, 'local' only 1s; each releases 3 DP prototype sets (ε = 2 each)"
+URL=$($CTL cluster up --edges 2 --agents 10 --dir "$DIR" --epoch-ms 2000 --tokens-per-epoch 120 --bucket-size 8 --inference-rate 4 \
+  --agent-group "explorer:1:$CONTRIB --data-records-per-release 300 --bucket-size 400 --inference-rate 100" \
+  --agent-group "local:1:$CONTRIB --data-labels 1 --data-records-per-release 40 --bucket-size 400 --inference-rate 100")
 echo "   coordinator at $URL"
 echo
 $CTL status --coordinator "$URL"
+echo
+echo "== waiting for the contributions to be valued (catalog matching, eq. 20) and recorded in the DAT ledger"
+for i in $(seq 1 60); do
+  sleep 0.5
+  if $CTL valuation --coordinator "$URL" --json | python3 -c "import json,sys;a=json.load(sys.stdin)['agents'];sys.exit(0 if len(a)==2 and all(x['contributions']>=3 for x in a) else 1)"; then break; fi
+done
+$CTL valuation --coordinator "$URL"
+EXPLORER=$($CTL valuation --coordinator "$URL" --json | python3 -c "import json,sys;a=json.load(sys.stdin)['agents'];print(max(a,key=lambda x:x['value'])['agent_id'])")
+echo
+echo "== the privacy the explorer spent (RDP accountant over its releases' noise multipliers)"
+$CTL privacy --coordinator "$URL" --agent "$EXPLORER" --budget-epsilon 12
+echo
+echo "== anyone can verify the ledger: every record's provenance, every signed tree head, consistency"
+sleep 2.5   # the next epoch signs a tree head over the latest records
+$CTL ledger verify --coordinator "$URL"
+$CTL ledger proof --coordinator "$URL" --index 0 | tail -1
+echo
+echo "== tokens follow the values: the explorer is granted more than the local agent (TOKENS used/granted)"
+sleep 4
+$CTL status --coordinator "$URL" | grep -E "explorer|local|ROLE"
 EDGE=$(python3 -c "import json,sys;print([p['pid'] for p in json.load(open(sys.argv[1]))['processes'] if p['name']=='edge-1'][0])" "$DIR/cluster.json")
 echo
 echo "== kill -9 edge-1 (pid $EDGE); its agents fail over to edge-2"
