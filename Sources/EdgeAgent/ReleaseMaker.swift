@@ -66,7 +66,7 @@ struct ReleaseMaker: Sendable {
         let contribution = Contribution(
             prototypes: release.prototypes.map { Prototype(image: $0.imageEmbedding, text: $0.textEmbedding, count: $0.count) },
             mode: settings.privacy.mode, epsilon: release.epsilon ?? 0, delta: release.delta ?? 0, noiseMultiplier: release.noiseMultiplier ?? 0,
-            sequence: sequence, records: UInt32(block.count))
+            sequence: sequence, records: UInt32(block.count), countSigma: release.mode == .multimodal ? release.sigma : 0)
         return (contribution, release.charge)
     }
 

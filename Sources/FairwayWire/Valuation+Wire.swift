@@ -63,8 +63,11 @@ extension Contribution {
         guard delta >= 0, delta < 1 else { throw FairwayError(.invalidField, "δ must be in [0, 1), got \(delta)", field: "contribution.delta") }
         let z = try finite(w.noiseMultiplier, field: "contribution.noise_multiplier")
         guard z >= 0 else { throw FairwayError(.invalidField, "noise multiplier must be ≥ 0, got \(z)", field: "contribution.noise_multiplier") }
+        let countSigma = try finite(w.countSigma, field: "contribution.count_sigma")
+        guard countSigma >= 0 else { throw FairwayError(.invalidField, "count σ must be ≥ 0, got \(countSigma)", field: "contribution.count_sigma") }
         self.init(prototypes: prototypes, mode: try PrivacyMode(wire: w.mode, field: "contribution.mode"), epsilon: epsilon, delta: delta,
-                  noiseMultiplier: z, sequence: w.sequence, records: w.records)
+                  noiseMultiplier: z, sequence: w.sequence, records: w.records,
+                  countSigma: countSigma)
     }
 
     var wire: Fairway_V1_Contribution {
@@ -80,6 +83,7 @@ extension Contribution {
         w.epsilon = epsilon
         w.delta = delta
         w.noiseMultiplier = noiseMultiplier
+        w.countSigma = countSigma
         w.sequence = sequence
         w.records = records
         return w

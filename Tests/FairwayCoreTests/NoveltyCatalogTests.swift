@@ -55,4 +55,29 @@ final class NoveltyCatalogTests: XCTestCase {
         // Diminishing returns in quantity.
         XCTAssertLessThan(NoveltyCatalog.value(of: pioneer + follower), 2 * NoveltyCatalog.value(of: pioneer))
     }
+
+    /// Beyond the paper: a count within `countSigmas` σ of its own noise is an empty cell and is
+    /// credited nothing; the paper's rule (`countSigmas` = 0) lets it found a cluster of noise.
+    func testCountsWithinTheirNoiseAreEmptyCellsUnlessThePapersRuleIsAsked() {
+        var gated = NoveltyCatalog()
+        XCTAssertEqual(gated.settings.countSigmas, 3)
+        let phantom = gated.apply(prototype: unit(0), count: 10, countSigma: 6.5)  // 10 < 3·6.5
+        XCTAssertEqual(phantom.kind, .empty)
+        XCTAssertEqual(phantom.novelSamples + phantom.normalSamples + phantom.noiseSamples, 0)
+        XCTAssertTrue(gated.clusters.isEmpty)
+        let real = gated.apply(prototype: unit(0), count: 40, countSigma: 6.5)   // 40 ≥ 19.5
+        XCTAssertEqual(real.kind, .founded)
+        XCTAssertEqual(gated.apply(prototype: unit(1), count: 10, countSigma: 0).kind, .founded, "exact counts are never gated")
+
+        var s = NoveltyCatalog.Settings()
+        s.countSigmas = 0
+        var paper = NoveltyCatalog(settings: s)
+        XCTAssertEqual(paper.apply(prototype: unit(0), count: 10, countSigma: 6.5).kind, .founded)
+        XCTAssertEqual(paper.clusters.count, 1)
+    }
+
+    func testTheGateNeverUsesLessThanTheNoiseMultiplier() {
+        let c = Contribution(prototypes: [], mode: .multimodal, epsilon: 1, delta: 1e-6, noiseMultiplier: 4, sequence: 1, records: 100, countSigma: 0.5)
+        XCTAssertEqual(c.countNoiseFloor, 4, "Δ₂ ≥ 1, so σ ≥ z: under-declaring σ does not lower the gate")
+    }
 }

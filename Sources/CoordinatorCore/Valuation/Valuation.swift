@@ -31,7 +31,7 @@ public struct Valuation: Sendable {
         /// The paper's rule is 0 (an agent with no valued data gets no tokens). Default 1.
         public var baseValue: Double = 1
         /// Γ and the matching thresholds (`valuation.gamma`, `valuation.match_similarity`,
-        /// `valuation.new_cluster_similarity`, `valuation.min_count`).
+        /// `valuation.new_cluster_similarity`, `valuation.min_count`, `valuation.count_sigmas`).
         public var catalog = NoveltyCatalog.Settings()
         /// δ at which `fairwayctl privacy` reports an agent's ε (RDP accountant over the noise
         /// multipliers its releases declared). Default 1e-5.
@@ -48,6 +48,7 @@ public struct Valuation: Sendable {
             .number("match_similarity", \Settings.catalog.matchSimilarity, in: -1...1),
             .number("new_cluster_similarity", \Settings.catalog.newClusterSimilarity, in: -1...1),
             .integer("min_count", \Settings.catalog.minimumCount, in: 0...1_000_000_000),
+            .number("count_sigmas", \Settings.catalog.countSigmas, in: 0...100),
             .number("accounting_delta", \.accountingDelta, in: 1e-300...0.5),
         ]
 
@@ -100,7 +101,7 @@ public struct Valuation: Sendable {
         var credits: [NoveltyCatalog.Credit] = []
         for p in contribution.prototypes {
             let c = p.count.isFinite ? Int(max(0, min(p.count, 1e9)).rounded()) : 0
-            credits.append(catalog.apply(prototype: p.fused, count: c))
+            credits.append(catalog.apply(prototype: p.fused, count: c, countSigma: contribution.countNoiseFloor))
         }
         let novel = credits.reduce(0) { $0 + $1.novelSamples }, normal = credits.reduce(0) { $0 + $1.normalSamples }
         let noise = credits.reduce(0) { $0 + $1.noiseSamples }
@@ -112,7 +113,8 @@ public struct Valuation: Sendable {
     /// applied) and tallies what the ledger recorded for it.
     public mutating func restore(_ contribution: Contribution, record: DatRecord) {
         for p in contribution.prototypes {
-            _ = catalog.apply(prototype: p.fused, count: p.count.isFinite ? Int(max(0, min(p.count, 1e9)).rounded()) : 0)
+            _ = catalog.apply(prototype: p.fused, count: p.count.isFinite ? Int(max(0, min(p.count, 1e9)).rounded()) : 0,
+                              countSigma: contribution.countNoiseFloor)
         }
         tally(agent: record.agentID, novel: Int(record.novelSamples), normal: Int(record.normalSamples), noise: Int(record.noiseSamples),
                noiseMultiplier: contribution.mode.isPrivate ? contribution.noiseMultiplier : 0)

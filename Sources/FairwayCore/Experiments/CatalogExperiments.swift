@@ -18,6 +18,8 @@ public enum CatalogReplay {
         /// Records really in the cell (0: the release still publishes the cell, from noise alone).
         public var trueCount: Int
         public var prototype: Prototype
+        /// Std of the noise on the released count (0 when counts are exact), as the agent declares it.
+        public var countSigma: Double = 0
     }
 
     /// What happened to one prototype, judged against the truth.
@@ -78,7 +80,7 @@ public enum CatalogReplay {
                 index += 1
                 let c = item.prototype.count.isFinite ? Int(max(0, min(item.prototype.count, 1e9)).rounded()) : 0
                 let known = founder.contains { $0 == item.cell }
-                let credit = catalog.apply(prototype: item.prototype.fused, count: c)
+                let credit = catalog.apply(prototype: item.prototype.fused, count: c, countSigma: item.countSigma)
                 let outcome: Outcome
                 switch credit.kind {
                 case .founded:
@@ -89,6 +91,8 @@ public enum CatalogReplay {
                     outcome = item.trueCount == 0 ? .phantomMatched : owner == item.cell ? .correctMatch : .falseMatch
                 case .noise:
                     outcome = item.trueCount == 0 ? .phantomNoise : c < settings.minimumCount ? .noiseCount : .noiseAmbiguous
+                case .empty:
+                    outcome = item.trueCount == 0 ? .phantomNoise : .noiseCount
                 }
                 applied.append(Applied(item: item, credit: credit, outcome: outcome, creditedCount: c, cellWasKnown: known))
             }
@@ -109,7 +113,8 @@ public enum CatalogReplay {
         for i in indices { counts[data.cells[i]] += 1 }
         return result.prototypes.map {
             Item(agent: agent, release: release, cell: $0.cluster, trueCount: counts[$0.cluster],
-                 prototype: Prototype(image: $0.imageEmbedding, text: $0.textEmbedding, count: $0.count))
+                 prototype: Prototype(image: $0.imageEmbedding, text: $0.textEmbedding, count: $0.count),
+                 countSigma: result.mode == .multimodal ? result.sigma : 0)
         }
     }
 }

@@ -46,12 +46,21 @@ public struct Contribution: Sendable, Hashable {
     public var delta: Double
     /// σ / Δ₂ of the release; 0 without noise.
     public var noiseMultiplier: Double
+    /// Standard deviation of the noise on each released count (0 when counts are exact).
+    public var countSigma: Double
+
+    /// The σ the catalog gates counts with: the declared count σ, and never less than the noise
+    /// multiplier z = σ/Δ₂ (Δ₂ ≥ 1, the count's own sensitivity), so under-declaring σ does not
+    /// let a release's empty cells pass as data.
+    public var countNoiseFloor: Double { max(countSigma, noiseMultiplier) }
     /// The agent's own release counter, from 1.
     public var sequence: UInt64
     /// Records the release summarises (declared).
     public var records: UInt32
 
-    public init(prototypes: [Prototype], mode: PrivacyMode, epsilon: Double, delta: Double, noiseMultiplier: Double, sequence: UInt64, records: UInt32) {
+    public init(prototypes: [Prototype], mode: PrivacyMode, epsilon: Double, delta: Double, noiseMultiplier: Double, sequence: UInt64, records: UInt32,
+                countSigma: Double = 0) {
+        self.countSigma = countSigma
         self.prototypes = prototypes
         self.mode = mode
         self.epsilon = epsilon

@@ -10,6 +10,11 @@ import Darwin
 /// **Matching rule** (the paper leaves it open; this is the exact one). A contribution is a
 /// DP prototype p (a vector) with a noisy sample count c. Let s be the largest cosine
 /// similarity between p and a catalog centroid (−1 if the catalog is empty).
+/// - c < `countSigmas`·σ_c, σ_c the std of the noise on the count (declared with the release):
+///   **empty** — indistinguishable from a cell with no records, so nothing is credited (not even
+///   noise samples). The paper has no such gate (`countSigmas` = 0): agents release every public
+///   cell, and an empty cell's noisy count alone would otherwise found clusters of pure noise
+///   (`docs/results/novelty-noise/`).
 /// - c < `minimumCount`, or p not finite or zero: **noise** (φ = 0 for all its samples).
 /// - s ≥ `matchSimilarity`: **matched** to that cluster.
 /// - s < `newClusterSimilarity`: far from every cluster, it **founds** a new one.
@@ -32,6 +37,9 @@ public struct NoveltyCatalog: Sendable, Hashable {
         public var newClusterSimilarity: Double = 0.5
         /// Noisy counts below this are noise. Default 1.
         public var minimumCount: Int = 1
+        /// Counts below this many σ_c of their own noise are empty cells, credited nothing.
+        /// Default 3 (an empty cell passes with probability 0.13 %); 0 = the paper's rule.
+        public var countSigmas: Double = 3
         public init() {}
     }
 
@@ -46,7 +54,7 @@ public struct NoveltyCatalog: Sendable, Hashable {
 
     /// How a contribution was classified and credited.
     public struct Credit: Sendable, Hashable {
-        public enum Kind: String, Sendable, Hashable { case founded, matched, noise }
+        public enum Kind: String, Sendable, Hashable { case founded, matched, noise, empty }
         public var kind: Kind
         /// The cluster it joined or founded (nil for noise).
         public var cluster: Int?
@@ -71,7 +79,13 @@ public struct NoveltyCatalog: Sendable, Hashable {
     }
 
     /// Classifies and credits one contribution, updating the catalog.
-    public mutating func apply(prototype p: [Double], count c: Int) -> Credit {
+    /// - Parameters:
+    ///   - count: the noisy count, rounded.
+    ///   - countSigma: std of the noise on that count (0 = exact counts).
+    public mutating func apply(prototype p: [Double], count c: Int, countSigma: Double = 0) -> Credit {
+        if settings.countSigmas > 0, countSigma > 0, Double(c) < settings.countSigmas * countSigma {
+            return Credit(kind: .empty, cluster: nil, similarity: -1, novelSamples: 0, normalSamples: 0, noiseSamples: 0)
+        }
         let n = Self.norm(p)
         guard c >= settings.minimumCount, n > 0, n.isFinite, p.allSatisfy(\.isFinite) else {
             return Credit(kind: .noise, cluster: nil, similarity: -1, novelSamples: 0, normalSamples: 0, noiseSamples: max(0, c))

@@ -121,6 +121,11 @@ public nonisolated struct Fairway_V1_Contribution: Sendable {
   /// Number of records the release summarises (declared, not checked: it is private).
   public var records: UInt32 = 0
 
+  /// Standard deviation of the Gaussian noise on each released count (0 when counts are
+  /// exact). Public: it follows from epsilon, delta and the clipping bound. The coordinator
+  /// treats a prototype whose noisy count is within valuation.count_sigmas of it as empty.
+  public var countSigma: Double = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -301,7 +306,7 @@ nonisolated extension Fairway_V1_Prototype: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Fairway_V1_Contribution: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Contribution"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}prototypes\0\u{1}mode\0\u{1}epsilon\0\u{1}delta\0\u{3}noise_multiplier\0\u{1}sequence\0\u{1}records\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}prototypes\0\u{1}mode\0\u{1}epsilon\0\u{1}delta\0\u{3}noise_multiplier\0\u{1}sequence\0\u{1}records\0\u{3}count_sigma\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -316,6 +321,7 @@ nonisolated extension Fairway_V1_Contribution: SwiftProtobuf.Message, SwiftProto
       case 5: try { try decoder.decodeSingularDoubleField(value: &self.noiseMultiplier) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.records) }()
+      case 8: try { try decoder.decodeSingularDoubleField(value: &self.countSigma) }()
       default: break
       }
     }
@@ -343,6 +349,9 @@ nonisolated extension Fairway_V1_Contribution: SwiftProtobuf.Message, SwiftProto
     if self.records != 0 {
       try visitor.visitSingularUInt32Field(value: self.records, fieldNumber: 7)
     }
+    if self.countSigma.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.countSigma, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -354,6 +363,7 @@ nonisolated extension Fairway_V1_Contribution: SwiftProtobuf.Message, SwiftProto
     if lhs.noiseMultiplier != rhs.noiseMultiplier {return false}
     if lhs.sequence != rhs.sequence {return false}
     if lhs.records != rhs.records {return false}
+    if lhs.countSigma != rhs.countSigma {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
