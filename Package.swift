@@ -32,8 +32,11 @@ let package = Package(
         // binding
         .systemLibrary(name: "CNNG", path: "Sources/CNNG", providers: [.apt(["libnng-dev"])]),
         .target(name: "NNG", dependencies: ["CNNG"]),
+        .systemLibrary(name: "CGLPK", path: "Sources/CGLPK", providers: [.apt(["libglpk-dev"])]),
         // core: pure algorithms, no I/O
         .target(name: "FairwayCore"),
+        // LP/MILP for the contracts (GLPK): minimum-cost rewards and the exact optimum; FairwayCore stays C-free
+        .target(name: "ContractSolver", dependencies: ["FairwayCore", "CGLPK"]),
         // wire: generated protobuf + domain mapping
         .target(
             name: "FairwayWire",
@@ -61,7 +64,7 @@ let package = Package(
         .target(name: "EdgeServerCore", dependencies: ["FairwayCore", "FairwayWire"]),
         .target(name: "EdgeAgentCore", dependencies: ["FairwayCore", "FairwayWire"]),
         // role shells: I/O, storage, lifecycle around each core
-        .target(name: "CloudCoordinator", dependencies: [
+        .target(name: "CloudCoordinator", dependencies: ["ContractSolver", 
             "CoordinatorCore", "FairwayRuntime", "FairwayCore", "FairwayWire", logging, lifecycle, grdb,
         ]),
         .target(name: "EdgeServer", dependencies: [
@@ -85,7 +88,7 @@ let package = Package(
         ]),
         .executableTarget(name: "fairway-lab", dependencies: [
             "FairwayRuntime", "NNG", "FairwayCore", "FairwayWire", "CoordinatorCore", "CloudCoordinator", "EdgeServer", "FairwayControlJSON", "InProcessCluster",
-            argumentParser, logging, grdb,
+            "ContractSolver", argumentParser, logging, grdb,
         ]),
         // libFuzzer target over envelope decoding (`make fuzz`); without -DFUZZING it replays inputs
         .executableTarget(name: "fairway-fuzz", dependencies: ["FairwayCore", "FairwayWire"]),
@@ -97,6 +100,7 @@ let package = Package(
         // tests mirror modules; tier (a) instance tests in one target per role core
         .testTarget(name: "NNGTests", dependencies: ["NNG"]),
         .testTarget(name: "FairwayCoreTests", dependencies: ["FairwayCore"]),
+        .testTarget(name: "ContractTests", dependencies: ["FairwayCore", "ContractSolver"]),
         .testTarget(name: "FairwayWireTests", dependencies: ["FairwayCore", "FairwayWire", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CoordinatorCoreTests", dependencies: ["CoordinatorCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
         .testTarget(name: "EdgeServerCoreTests", dependencies: ["EdgeServerCore", "CoordinatorCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
