@@ -35,254 +35,347 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-public nonisolated struct Fairway_V1_Envelope: Sendable {
+public nonisolated struct Fairway_V1_Envelope: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Must equal the receiver's supported version (1); otherwise the receiver
   /// answers ErrorReply{code: UNSUPPORTED_VERSION}.
-  public var protocolVersion: UInt32 = 0
+  public var protocolVersion: UInt32 {
+    get {_storage._protocolVersion}
+    set {_uniqueStorage()._protocolVersion = newValue}
+  }
 
   /// 16 random bytes, unique per sender; the idempotency key.
-  public var messageID: Data = Data()
+  public var messageID: Data {
+    get {_storage._messageID}
+    set {_uniqueStorage()._messageID = newValue}
+  }
 
   /// Node id of the sender: the address of its public key,
   /// "fw" + lowercase hex of the first 20 bytes of SHA-256(public key).
-  public var sender: String = String()
+  public var sender: String {
+    get {_storage._sender}
+    set {_uniqueStorage()._sender = newValue}
+  }
 
   /// Sender's wall clock at send time, milliseconds since the Unix epoch.
-  public var sentAtUnixMs: Int64 = 0
+  public var sentAtUnixMs: Int64 {
+    get {_storage._sentAtUnixMs}
+    set {_uniqueStorage()._sentAtUnixMs = newValue}
+  }
 
   /// For replies: the message_id of the request being answered.
-  public var inReplyTo: Data = Data()
+  public var inReplyTo: Data {
+    get {_storage._inReplyTo}
+    set {_uniqueStorage()._inReplyTo = newValue}
+  }
 
-  public var payload: Fairway_V1_Envelope.OneOf_Payload? = nil
+  public var payload: OneOf_Payload? {
+    get {return _storage._payload}
+    set {_uniqueStorage()._payload = newValue}
+  }
 
   public var error: Fairway_V1_ErrorReply {
     get {
-      if case .error(let v)? = payload {return v}
+      if case .error(let v)? = _storage._payload {return v}
       return Fairway_V1_ErrorReply()
     }
-    set {payload = .error(newValue)}
+    set {_uniqueStorage()._payload = .error(newValue)}
   }
 
   public var join: Fairway_V1_JoinRequest {
     get {
-      if case .join(let v)? = payload {return v}
+      if case .join(let v)? = _storage._payload {return v}
       return Fairway_V1_JoinRequest()
     }
-    set {payload = .join(newValue)}
+    set {_uniqueStorage()._payload = .join(newValue)}
   }
 
   public var joinAccepted: Fairway_V1_JoinAccepted {
     get {
-      if case .joinAccepted(let v)? = payload {return v}
+      if case .joinAccepted(let v)? = _storage._payload {return v}
       return Fairway_V1_JoinAccepted()
     }
-    set {payload = .joinAccepted(newValue)}
+    set {_uniqueStorage()._payload = .joinAccepted(newValue)}
   }
 
   public var heartbeat: Fairway_V1_Heartbeat {
     get {
-      if case .heartbeat(let v)? = payload {return v}
+      if case .heartbeat(let v)? = _storage._payload {return v}
       return Fairway_V1_Heartbeat()
     }
-    set {payload = .heartbeat(newValue)}
+    set {_uniqueStorage()._payload = .heartbeat(newValue)}
   }
 
   public var heartbeatAck: Fairway_V1_HeartbeatAck {
     get {
-      if case .heartbeatAck(let v)? = payload {return v}
+      if case .heartbeatAck(let v)? = _storage._payload {return v}
       return Fairway_V1_HeartbeatAck()
     }
-    set {payload = .heartbeatAck(newValue)}
+    set {_uniqueStorage()._payload = .heartbeatAck(newValue)}
   }
 
   public var statusRequest: Fairway_V1_StatusRequest {
     get {
-      if case .statusRequest(let v)? = payload {return v}
+      if case .statusRequest(let v)? = _storage._payload {return v}
       return Fairway_V1_StatusRequest()
     }
-    set {payload = .statusRequest(newValue)}
+    set {_uniqueStorage()._payload = .statusRequest(newValue)}
   }
 
   public var statusReply: Fairway_V1_StatusReply {
     get {
-      if case .statusReply(let v)? = payload {return v}
+      if case .statusReply(let v)? = _storage._payload {return v}
       return Fairway_V1_StatusReply()
     }
-    set {payload = .statusReply(newValue)}
+    set {_uniqueStorage()._payload = .statusReply(newValue)}
   }
 
   public var epochAnnouncement: Fairway_V1_EpochAnnouncement {
     get {
-      if case .epochAnnouncement(let v)? = payload {return v}
+      if case .epochAnnouncement(let v)? = _storage._payload {return v}
       return Fairway_V1_EpochAnnouncement()
     }
-    set {payload = .epochAnnouncement(newValue)}
+    set {_uniqueStorage()._payload = .epochAnnouncement(newValue)}
   }
 
   public var ping: Fairway_V1_Ping {
     get {
-      if case .ping(let v)? = payload {return v}
+      if case .ping(let v)? = _storage._payload {return v}
       return Fairway_V1_Ping()
     }
-    set {payload = .ping(newValue)}
+    set {_uniqueStorage()._payload = .ping(newValue)}
   }
 
   public var pong: Fairway_V1_Pong {
     get {
-      if case .pong(let v)? = payload {return v}
+      if case .pong(let v)? = _storage._payload {return v}
       return Fairway_V1_Pong()
     }
-    set {payload = .pong(newValue)}
+    set {_uniqueStorage()._payload = .pong(newValue)}
   }
 
   public var grantRequest: Fairway_V1_GrantRequest {
     get {
-      if case .grantRequest(let v)? = payload {return v}
+      if case .grantRequest(let v)? = _storage._payload {return v}
       return Fairway_V1_GrantRequest()
     }
-    set {payload = .grantRequest(newValue)}
+    set {_uniqueStorage()._payload = .grantRequest(newValue)}
   }
 
   public var grantReply: Fairway_V1_GrantReply {
     get {
-      if case .grantReply(let v)? = payload {return v}
+      if case .grantReply(let v)? = _storage._payload {return v}
       return Fairway_V1_GrantReply()
     }
-    set {payload = .grantReply(newValue)}
+    set {_uniqueStorage()._payload = .grantReply(newValue)}
   }
 
   public var usageReport: Fairway_V1_UsageReport {
     get {
-      if case .usageReport(let v)? = payload {return v}
+      if case .usageReport(let v)? = _storage._payload {return v}
       return Fairway_V1_UsageReport()
     }
-    set {payload = .usageReport(newValue)}
+    set {_uniqueStorage()._payload = .usageReport(newValue)}
   }
 
   public var usageAck: Fairway_V1_UsageAck {
     get {
-      if case .usageAck(let v)? = payload {return v}
+      if case .usageAck(let v)? = _storage._payload {return v}
       return Fairway_V1_UsageAck()
     }
-    set {payload = .usageAck(newValue)}
+    set {_uniqueStorage()._payload = .usageAck(newValue)}
   }
 
   public var inferenceRequest: Fairway_V1_InferenceRequest {
     get {
-      if case .inferenceRequest(let v)? = payload {return v}
+      if case .inferenceRequest(let v)? = _storage._payload {return v}
       return Fairway_V1_InferenceRequest()
     }
-    set {payload = .inferenceRequest(newValue)}
+    set {_uniqueStorage()._payload = .inferenceRequest(newValue)}
   }
 
   public var inferenceReply: Fairway_V1_InferenceReply {
     get {
-      if case .inferenceReply(let v)? = payload {return v}
+      if case .inferenceReply(let v)? = _storage._payload {return v}
       return Fairway_V1_InferenceReply()
     }
-    set {payload = .inferenceReply(newValue)}
+    set {_uniqueStorage()._payload = .inferenceReply(newValue)}
   }
 
   public var epochsRequest: Fairway_V1_EpochsRequest {
     get {
-      if case .epochsRequest(let v)? = payload {return v}
+      if case .epochsRequest(let v)? = _storage._payload {return v}
       return Fairway_V1_EpochsRequest()
     }
-    set {payload = .epochsRequest(newValue)}
+    set {_uniqueStorage()._payload = .epochsRequest(newValue)}
   }
 
   public var epochsReply: Fairway_V1_EpochsReply {
     get {
-      if case .epochsReply(let v)? = payload {return v}
+      if case .epochsReply(let v)? = _storage._payload {return v}
       return Fairway_V1_EpochsReply()
     }
-    set {payload = .epochsReply(newValue)}
+    set {_uniqueStorage()._payload = .epochsReply(newValue)}
   }
 
   public var contribution: Fairway_V1_Contribution {
     get {
-      if case .contribution(let v)? = payload {return v}
+      if case .contribution(let v)? = _storage._payload {return v}
       return Fairway_V1_Contribution()
     }
-    set {payload = .contribution(newValue)}
+    set {_uniqueStorage()._payload = .contribution(newValue)}
   }
 
   public var contributionReceipt: Fairway_V1_ContributionReceipt {
     get {
-      if case .contributionReceipt(let v)? = payload {return v}
+      if case .contributionReceipt(let v)? = _storage._payload {return v}
       return Fairway_V1_ContributionReceipt()
     }
-    set {payload = .contributionReceipt(newValue)}
+    set {_uniqueStorage()._payload = .contributionReceipt(newValue)}
   }
 
   public var contributionBatch: Fairway_V1_ContributionBatch {
     get {
-      if case .contributionBatch(let v)? = payload {return v}
+      if case .contributionBatch(let v)? = _storage._payload {return v}
       return Fairway_V1_ContributionBatch()
     }
-    set {payload = .contributionBatch(newValue)}
+    set {_uniqueStorage()._payload = .contributionBatch(newValue)}
   }
 
   public var contributionBatchAck: Fairway_V1_ContributionBatchAck {
     get {
-      if case .contributionBatchAck(let v)? = payload {return v}
+      if case .contributionBatchAck(let v)? = _storage._payload {return v}
       return Fairway_V1_ContributionBatchAck()
     }
-    set {payload = .contributionBatchAck(newValue)}
+    set {_uniqueStorage()._payload = .contributionBatchAck(newValue)}
   }
 
   public var valuationRequest: Fairway_V1_ValuationRequest {
     get {
-      if case .valuationRequest(let v)? = payload {return v}
+      if case .valuationRequest(let v)? = _storage._payload {return v}
       return Fairway_V1_ValuationRequest()
     }
-    set {payload = .valuationRequest(newValue)}
+    set {_uniqueStorage()._payload = .valuationRequest(newValue)}
   }
 
   public var valuationReply: Fairway_V1_ValuationReply {
     get {
-      if case .valuationReply(let v)? = payload {return v}
+      if case .valuationReply(let v)? = _storage._payload {return v}
       return Fairway_V1_ValuationReply()
     }
-    set {payload = .valuationReply(newValue)}
+    set {_uniqueStorage()._payload = .valuationReply(newValue)}
   }
 
   public var ledgerRequest: Fairway_V1_LedgerRequest {
     get {
-      if case .ledgerRequest(let v)? = payload {return v}
+      if case .ledgerRequest(let v)? = _storage._payload {return v}
       return Fairway_V1_LedgerRequest()
     }
-    set {payload = .ledgerRequest(newValue)}
+    set {_uniqueStorage()._payload = .ledgerRequest(newValue)}
   }
 
   public var ledgerReply: Fairway_V1_LedgerReply {
     get {
-      if case .ledgerReply(let v)? = payload {return v}
+      if case .ledgerReply(let v)? = _storage._payload {return v}
       return Fairway_V1_LedgerReply()
     }
-    set {payload = .ledgerReply(newValue)}
+    set {_uniqueStorage()._payload = .ledgerReply(newValue)}
   }
 
   public var ledgerProofRequest: Fairway_V1_LedgerProofRequest {
     get {
-      if case .ledgerProofRequest(let v)? = payload {return v}
+      if case .ledgerProofRequest(let v)? = _storage._payload {return v}
       return Fairway_V1_LedgerProofRequest()
     }
-    set {payload = .ledgerProofRequest(newValue)}
+    set {_uniqueStorage()._payload = .ledgerProofRequest(newValue)}
+  }
+
+  public var ledgerProofReply: Fairway_V1_LedgerProofReply {
+    get {
+      if case .ledgerProofReply(let v)? = _storage._payload {return v}
+      return Fairway_V1_LedgerProofReply()
+    }
+    set {_uniqueStorage()._payload = .ledgerProofReply(newValue)}
+  }
+
+  /// Contracts (issue 10), edge -> coordinator unless noted. A ContractSelection is answered
+  /// with the ContractOffer it results in; ModuleUpload with ModuleUploadAck; ModuleRequest
+  /// with ModuleReply; ContractStatusRequest (fairwayctl) with ContractStatus.
+  public var contractOfferRequest: Fairway_V1_ContractOfferRequest {
+    get {
+      if case .contractOfferRequest(let v)? = _storage._payload {return v}
+      return Fairway_V1_ContractOfferRequest()
+    }
+    set {_uniqueStorage()._payload = .contractOfferRequest(newValue)}
+  }
+
+  public var contractOffer: Fairway_V1_ContractOffer {
+    get {
+      if case .contractOffer(let v)? = _storage._payload {return v}
+      return Fairway_V1_ContractOffer()
+    }
+    set {_uniqueStorage()._payload = .contractOffer(newValue)}
+  }
+
+  public var contractSelection: Fairway_V1_ContractSelection {
+    get {
+      if case .contractSelection(let v)? = _storage._payload {return v}
+      return Fairway_V1_ContractSelection()
+    }
+    set {_uniqueStorage()._payload = .contractSelection(newValue)}
+  }
+
+  public var moduleUpload: Fairway_V1_ModuleUpload {
+    get {
+      if case .moduleUpload(let v)? = _storage._payload {return v}
+      return Fairway_V1_ModuleUpload()
+    }
+    set {_uniqueStorage()._payload = .moduleUpload(newValue)}
+  }
+
+  public var moduleUploadAck: Fairway_V1_ModuleUploadAck {
+    get {
+      if case .moduleUploadAck(let v)? = _storage._payload {return v}
+      return Fairway_V1_ModuleUploadAck()
+    }
+    set {_uniqueStorage()._payload = .moduleUploadAck(newValue)}
+  }
+
+  public var moduleRequest: Fairway_V1_ModuleRequest {
+    get {
+      if case .moduleRequest(let v)? = _storage._payload {return v}
+      return Fairway_V1_ModuleRequest()
+    }
+    set {_uniqueStorage()._payload = .moduleRequest(newValue)}
+  }
+
+  public var moduleReply: Fairway_V1_ModuleReply {
+    get {
+      if case .moduleReply(let v)? = _storage._payload {return v}
+      return Fairway_V1_ModuleReply()
+    }
+    set {_uniqueStorage()._payload = .moduleReply(newValue)}
+  }
+
+  public var contractStatusRequest: Fairway_V1_ContractStatusRequest {
+    get {
+      if case .contractStatusRequest(let v)? = _storage._payload {return v}
+      return Fairway_V1_ContractStatusRequest()
+    }
+    set {_uniqueStorage()._payload = .contractStatusRequest(newValue)}
   }
 
   /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
-  /// 70-89: contracts; 90-109: cloud share (Fair-Synergy); 110-129: ledger.
-  public var ledgerProofReply: Fairway_V1_LedgerProofReply {
+  /// 70-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
+  public var contractStatus: Fairway_V1_ContractStatus {
     get {
-      if case .ledgerProofReply(let v)? = payload {return v}
-      return Fairway_V1_LedgerProofReply()
+      if case .contractStatus(let v)? = _storage._payload {return v}
+      return Fairway_V1_ContractStatus()
     }
-    set {payload = .ledgerProofReply(newValue)}
+    set {_uniqueStorage()._payload = .contractStatus(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -315,13 +408,27 @@ public nonisolated struct Fairway_V1_Envelope: Sendable {
     case ledgerRequest(Fairway_V1_LedgerRequest)
     case ledgerReply(Fairway_V1_LedgerReply)
     case ledgerProofRequest(Fairway_V1_LedgerProofRequest)
-    /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
-    /// 70-89: contracts; 90-109: cloud share (Fair-Synergy); 110-129: ledger.
     case ledgerProofReply(Fairway_V1_LedgerProofReply)
+    /// Contracts (issue 10), edge -> coordinator unless noted. A ContractSelection is answered
+    /// with the ContractOffer it results in; ModuleUpload with ModuleUploadAck; ModuleRequest
+    /// with ModuleReply; ContractStatusRequest (fairwayctl) with ContractStatus.
+    case contractOfferRequest(Fairway_V1_ContractOfferRequest)
+    case contractOffer(Fairway_V1_ContractOffer)
+    case contractSelection(Fairway_V1_ContractSelection)
+    case moduleUpload(Fairway_V1_ModuleUpload)
+    case moduleUploadAck(Fairway_V1_ModuleUploadAck)
+    case moduleRequest(Fairway_V1_ModuleRequest)
+    case moduleReply(Fairway_V1_ModuleReply)
+    case contractStatusRequest(Fairway_V1_ContractStatusRequest)
+    /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
+    /// 70-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
+    case contractStatus(Fairway_V1_ContractStatus)
 
   }
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// What travels on the wire. `signature` is Ed25519 (RFC 8032) by `public_key`
@@ -352,533 +459,732 @@ fileprivate nonisolated let _protobuf_package = "fairway.v1"
 
 nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}message_id\0\u{1}sender\0\u{3}sent_at_unix_ms\0\u{3}in_reply_to\0\u{2}\u{5}error\0\u{2}\u{a}join\0\u{3}join_accepted\0\u{1}heartbeat\0\u{3}heartbeat_ack\0\u{3}status_request\0\u{3}status_reply\0\u{3}epoch_announcement\0\u{1}ping\0\u{1}pong\0\u{2}\u{2}contribution\0\u{3}contribution_receipt\0\u{3}contribution_batch\0\u{3}contribution_batch_ack\0\u{3}valuation_request\0\u{3}valuation_reply\0\u{4}\u{f}grant_request\0\u{3}grant_reply\0\u{3}usage_report\0\u{3}usage_ack\0\u{3}inference_request\0\u{3}inference_reply\0\u{3}epochs_request\0\u{3}epochs_reply\0\u{4}5ledger_request\0\u{3}ledger_reply\0\u{3}ledger_proof_request\0\u{3}ledger_proof_reply\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}message_id\0\u{1}sender\0\u{3}sent_at_unix_ms\0\u{3}in_reply_to\0\u{2}\u{5}error\0\u{2}\u{a}join\0\u{3}join_accepted\0\u{1}heartbeat\0\u{3}heartbeat_ack\0\u{3}status_request\0\u{3}status_reply\0\u{3}epoch_announcement\0\u{1}ping\0\u{1}pong\0\u{2}\u{2}contribution\0\u{3}contribution_receipt\0\u{3}contribution_batch\0\u{3}contribution_batch_ack\0\u{3}valuation_request\0\u{3}valuation_reply\0\u{4}\u{f}grant_request\0\u{3}grant_reply\0\u{3}usage_report\0\u{3}usage_ack\0\u{3}inference_request\0\u{3}inference_reply\0\u{3}epochs_request\0\u{3}epochs_reply\0\u{4}5ledger_request\0\u{3}ledger_reply\0\u{3}ledger_proof_request\0\u{3}ledger_proof_reply\0\u{4}\u{7}contract_offer_request\0\u{3}contract_offer\0\u{3}contract_selection\0\u{3}module_upload\0\u{3}module_upload_ack\0\u{3}module_request\0\u{3}module_reply\0\u{3}contract_status_request\0\u{3}contract_status\0")
+
+  fileprivate class _StorageClass {
+    var _protocolVersion: UInt32 = 0
+    var _messageID: Data = Data()
+    var _sender: String = String()
+    var _sentAtUnixMs: Int64 = 0
+    var _inReplyTo: Data = Data()
+    var _payload: Fairway_V1_Envelope.OneOf_Payload?
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _protocolVersion = source._protocolVersion
+      _messageID = source._messageID
+      _sender = source._sender
+      _sentAtUnixMs = source._sentAtUnixMs
+      _inReplyTo = source._inReplyTo
+      _payload = source._payload
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
-      case 2: try { try decoder.decodeSingularBytesField(value: &self.messageID) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.sender) }()
-      case 4: try { try decoder.decodeSingularInt64Field(value: &self.sentAtUnixMs) }()
-      case 5: try { try decoder.decodeSingularBytesField(value: &self.inReplyTo) }()
-      case 10: try {
-        var v: Fairway_V1_ErrorReply?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .error(let m) = current {v = m}
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._protocolVersion) }()
+        case 2: try { try decoder.decodeSingularBytesField(value: &_storage._messageID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._sender) }()
+        case 4: try { try decoder.decodeSingularInt64Field(value: &_storage._sentAtUnixMs) }()
+        case 5: try { try decoder.decodeSingularBytesField(value: &_storage._inReplyTo) }()
+        case 10: try {
+          var v: Fairway_V1_ErrorReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .error(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .error(v)
+          }
+        }()
+        case 20: try {
+          var v: Fairway_V1_JoinRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .join(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .join(v)
+          }
+        }()
+        case 21: try {
+          var v: Fairway_V1_JoinAccepted?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .joinAccepted(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .joinAccepted(v)
+          }
+        }()
+        case 22: try {
+          var v: Fairway_V1_Heartbeat?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .heartbeat(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .heartbeat(v)
+          }
+        }()
+        case 23: try {
+          var v: Fairway_V1_HeartbeatAck?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .heartbeatAck(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .heartbeatAck(v)
+          }
+        }()
+        case 24: try {
+          var v: Fairway_V1_StatusRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .statusRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .statusRequest(v)
+          }
+        }()
+        case 25: try {
+          var v: Fairway_V1_StatusReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .statusReply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .statusReply(v)
+          }
+        }()
+        case 26: try {
+          var v: Fairway_V1_EpochAnnouncement?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .epochAnnouncement(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .epochAnnouncement(v)
+          }
+        }()
+        case 27: try {
+          var v: Fairway_V1_Ping?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .ping(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .ping(v)
+          }
+        }()
+        case 28: try {
+          var v: Fairway_V1_Pong?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .pong(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .pong(v)
+          }
+        }()
+        case 30: try {
+          var v: Fairway_V1_Contribution?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .contribution(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .contribution(v)
+          }
+        }()
+        case 31: try {
+          var v: Fairway_V1_ContributionReceipt?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .contributionReceipt(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .contributionReceipt(v)
+          }
+        }()
+        case 32: try {
+          var v: Fairway_V1_ContributionBatch?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .contributionBatch(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .contributionBatch(v)
+          }
+        }()
+        case 33: try {
+          var v: Fairway_V1_ContributionBatchAck?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .contributionBatchAck(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .contributionBatchAck(v)
+          }
+        }()
+        case 34: try {
+          var v: Fairway_V1_ValuationRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .valuationRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .valuationRequest(v)
+          }
+        }()
+        case 35: try {
+          var v: Fairway_V1_ValuationReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .valuationReply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .valuationReply(v)
+          }
+        }()
+        case 50: try {
+          var v: Fairway_V1_GrantRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .grantRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .grantRequest(v)
+          }
+        }()
+        case 51: try {
+          var v: Fairway_V1_GrantReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .grantReply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .grantReply(v)
+          }
+        }()
+        case 52: try {
+          var v: Fairway_V1_UsageReport?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .usageReport(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .usageReport(v)
+          }
+        }()
+        case 53: try {
+          var v: Fairway_V1_UsageAck?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .usageAck(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .usageAck(v)
+          }
+        }()
+        case 54: try {
+          var v: Fairway_V1_InferenceRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .inferenceRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .inferenceRequest(v)
+          }
+        }()
+        case 55: try {
+          var v: Fairway_V1_InferenceReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .inferenceReply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .inferenceReply(v)
+          }
+        }()
+        case 56: try {
+          var v: Fairway_V1_EpochsRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .epochsRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .epochsRequest(v)
+          }
+        }()
+        case 57: try {
+          var v: Fairway_V1_EpochsReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .epochsReply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .epochsReply(v)
+          }
+        }()
+        case 110: try {
+          var v: Fairway_V1_LedgerRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .ledgerRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .ledgerRequest(v)
+          }
+        }()
+        case 111: try {
+          var v: Fairway_V1_LedgerReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .ledgerReply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .ledgerReply(v)
+          }
+        }()
+        case 112: try {
+          var v: Fairway_V1_LedgerProofRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .ledgerProofRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .ledgerProofRequest(v)
+          }
+        }()
+        case 113: try {
+          var v: Fairway_V1_LedgerProofReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .ledgerProofReply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .ledgerProofReply(v)
+          }
+        }()
+        case 120: try {
+          var v: Fairway_V1_ContractOfferRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .contractOfferRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .contractOfferRequest(v)
+          }
+        }()
+        case 121: try {
+          var v: Fairway_V1_ContractOffer?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .contractOffer(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .contractOffer(v)
+          }
+        }()
+        case 122: try {
+          var v: Fairway_V1_ContractSelection?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .contractSelection(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .contractSelection(v)
+          }
+        }()
+        case 123: try {
+          var v: Fairway_V1_ModuleUpload?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .moduleUpload(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .moduleUpload(v)
+          }
+        }()
+        case 124: try {
+          var v: Fairway_V1_ModuleUploadAck?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .moduleUploadAck(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .moduleUploadAck(v)
+          }
+        }()
+        case 125: try {
+          var v: Fairway_V1_ModuleRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .moduleRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .moduleRequest(v)
+          }
+        }()
+        case 126: try {
+          var v: Fairway_V1_ModuleReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .moduleReply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .moduleReply(v)
+          }
+        }()
+        case 127: try {
+          var v: Fairway_V1_ContractStatusRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .contractStatusRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .contractStatusRequest(v)
+          }
+        }()
+        case 128: try {
+          var v: Fairway_V1_ContractStatus?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .contractStatus(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .contractStatus(v)
+          }
+        }()
+        default: break
         }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .error(v)
-        }
-      }()
-      case 20: try {
-        var v: Fairway_V1_JoinRequest?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .join(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .join(v)
-        }
-      }()
-      case 21: try {
-        var v: Fairway_V1_JoinAccepted?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .joinAccepted(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .joinAccepted(v)
-        }
-      }()
-      case 22: try {
-        var v: Fairway_V1_Heartbeat?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .heartbeat(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .heartbeat(v)
-        }
-      }()
-      case 23: try {
-        var v: Fairway_V1_HeartbeatAck?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .heartbeatAck(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .heartbeatAck(v)
-        }
-      }()
-      case 24: try {
-        var v: Fairway_V1_StatusRequest?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .statusRequest(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .statusRequest(v)
-        }
-      }()
-      case 25: try {
-        var v: Fairway_V1_StatusReply?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .statusReply(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .statusReply(v)
-        }
-      }()
-      case 26: try {
-        var v: Fairway_V1_EpochAnnouncement?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .epochAnnouncement(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .epochAnnouncement(v)
-        }
-      }()
-      case 27: try {
-        var v: Fairway_V1_Ping?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .ping(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .ping(v)
-        }
-      }()
-      case 28: try {
-        var v: Fairway_V1_Pong?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .pong(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .pong(v)
-        }
-      }()
-      case 30: try {
-        var v: Fairway_V1_Contribution?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .contribution(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .contribution(v)
-        }
-      }()
-      case 31: try {
-        var v: Fairway_V1_ContributionReceipt?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .contributionReceipt(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .contributionReceipt(v)
-        }
-      }()
-      case 32: try {
-        var v: Fairway_V1_ContributionBatch?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .contributionBatch(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .contributionBatch(v)
-        }
-      }()
-      case 33: try {
-        var v: Fairway_V1_ContributionBatchAck?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .contributionBatchAck(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .contributionBatchAck(v)
-        }
-      }()
-      case 34: try {
-        var v: Fairway_V1_ValuationRequest?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .valuationRequest(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .valuationRequest(v)
-        }
-      }()
-      case 35: try {
-        var v: Fairway_V1_ValuationReply?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .valuationReply(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .valuationReply(v)
-        }
-      }()
-      case 50: try {
-        var v: Fairway_V1_GrantRequest?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .grantRequest(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .grantRequest(v)
-        }
-      }()
-      case 51: try {
-        var v: Fairway_V1_GrantReply?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .grantReply(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .grantReply(v)
-        }
-      }()
-      case 52: try {
-        var v: Fairway_V1_UsageReport?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .usageReport(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .usageReport(v)
-        }
-      }()
-      case 53: try {
-        var v: Fairway_V1_UsageAck?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .usageAck(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .usageAck(v)
-        }
-      }()
-      case 54: try {
-        var v: Fairway_V1_InferenceRequest?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .inferenceRequest(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .inferenceRequest(v)
-        }
-      }()
-      case 55: try {
-        var v: Fairway_V1_InferenceReply?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .inferenceReply(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .inferenceReply(v)
-        }
-      }()
-      case 56: try {
-        var v: Fairway_V1_EpochsRequest?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .epochsRequest(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .epochsRequest(v)
-        }
-      }()
-      case 57: try {
-        var v: Fairway_V1_EpochsReply?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .epochsReply(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .epochsReply(v)
-        }
-      }()
-      case 110: try {
-        var v: Fairway_V1_LedgerRequest?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .ledgerRequest(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .ledgerRequest(v)
-        }
-      }()
-      case 111: try {
-        var v: Fairway_V1_LedgerReply?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .ledgerReply(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .ledgerReply(v)
-        }
-      }()
-      case 112: try {
-        var v: Fairway_V1_LedgerProofRequest?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .ledgerProofRequest(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .ledgerProofRequest(v)
-        }
-      }()
-      case 113: try {
-        var v: Fairway_V1_LedgerProofReply?
-        var hadOneofValue = false
-        if let current = self.payload {
-          hadOneofValue = true
-          if case .ledgerProofReply(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.payload = .ledgerProofReply(v)
-        }
-      }()
-      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.protocolVersion != 0 {
-      try visitor.visitSingularUInt32Field(value: self.protocolVersion, fieldNumber: 1)
-    }
-    if !self.messageID.isEmpty {
-      try visitor.visitSingularBytesField(value: self.messageID, fieldNumber: 2)
-    }
-    if !self.sender.isEmpty {
-      try visitor.visitSingularStringField(value: self.sender, fieldNumber: 3)
-    }
-    if self.sentAtUnixMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.sentAtUnixMs, fieldNumber: 4)
-    }
-    if !self.inReplyTo.isEmpty {
-      try visitor.visitSingularBytesField(value: self.inReplyTo, fieldNumber: 5)
-    }
-    switch self.payload {
-    case .error?: try {
-      guard case .error(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    }()
-    case .join?: try {
-      guard case .join(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
-    }()
-    case .joinAccepted?: try {
-      guard case .joinAccepted(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
-    }()
-    case .heartbeat?: try {
-      guard case .heartbeat(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
-    }()
-    case .heartbeatAck?: try {
-      guard case .heartbeatAck(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
-    }()
-    case .statusRequest?: try {
-      guard case .statusRequest(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
-    }()
-    case .statusReply?: try {
-      guard case .statusReply(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
-    }()
-    case .epochAnnouncement?: try {
-      guard case .epochAnnouncement(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
-    }()
-    case .ping?: try {
-      guard case .ping(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
-    }()
-    case .pong?: try {
-      guard case .pong(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
-    }()
-    case .contribution?: try {
-      guard case .contribution(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
-    }()
-    case .contributionReceipt?: try {
-      guard case .contributionReceipt(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
-    }()
-    case .contributionBatch?: try {
-      guard case .contributionBatch(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
-    }()
-    case .contributionBatchAck?: try {
-      guard case .contributionBatchAck(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
-    }()
-    case .valuationRequest?: try {
-      guard case .valuationRequest(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
-    }()
-    case .valuationReply?: try {
-      guard case .valuationReply(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
-    }()
-    case .grantRequest?: try {
-      guard case .grantRequest(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 50)
-    }()
-    case .grantReply?: try {
-      guard case .grantReply(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 51)
-    }()
-    case .usageReport?: try {
-      guard case .usageReport(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 52)
-    }()
-    case .usageAck?: try {
-      guard case .usageAck(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 53)
-    }()
-    case .inferenceRequest?: try {
-      guard case .inferenceRequest(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 54)
-    }()
-    case .inferenceReply?: try {
-      guard case .inferenceReply(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 55)
-    }()
-    case .epochsRequest?: try {
-      guard case .epochsRequest(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 56)
-    }()
-    case .epochsReply?: try {
-      guard case .epochsReply(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 57)
-    }()
-    case .ledgerRequest?: try {
-      guard case .ledgerRequest(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 110)
-    }()
-    case .ledgerReply?: try {
-      guard case .ledgerReply(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 111)
-    }()
-    case .ledgerProofRequest?: try {
-      guard case .ledgerProofRequest(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 112)
-    }()
-    case .ledgerProofReply?: try {
-      guard case .ledgerProofReply(let v)? = self.payload else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 113)
-    }()
-    case nil: break
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._protocolVersion != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._protocolVersion, fieldNumber: 1)
+      }
+      if !_storage._messageID.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._messageID, fieldNumber: 2)
+      }
+      if !_storage._sender.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._sender, fieldNumber: 3)
+      }
+      if _storage._sentAtUnixMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._sentAtUnixMs, fieldNumber: 4)
+      }
+      if !_storage._inReplyTo.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._inReplyTo, fieldNumber: 5)
+      }
+      switch _storage._payload {
+      case .error?: try {
+        guard case .error(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case .join?: try {
+        guard case .join(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+      }()
+      case .joinAccepted?: try {
+        guard case .joinAccepted(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+      }()
+      case .heartbeat?: try {
+        guard case .heartbeat(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+      }()
+      case .heartbeatAck?: try {
+        guard case .heartbeatAck(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+      }()
+      case .statusRequest?: try {
+        guard case .statusRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+      }()
+      case .statusReply?: try {
+        guard case .statusReply(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+      }()
+      case .epochAnnouncement?: try {
+        guard case .epochAnnouncement(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+      }()
+      case .ping?: try {
+        guard case .ping(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+      }()
+      case .pong?: try {
+        guard case .pong(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+      }()
+      case .contribution?: try {
+        guard case .contribution(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+      }()
+      case .contributionReceipt?: try {
+        guard case .contributionReceipt(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+      }()
+      case .contributionBatch?: try {
+        guard case .contributionBatch(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+      }()
+      case .contributionBatchAck?: try {
+        guard case .contributionBatchAck(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
+      }()
+      case .valuationRequest?: try {
+        guard case .valuationRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
+      }()
+      case .valuationReply?: try {
+        guard case .valuationReply(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
+      }()
+      case .grantRequest?: try {
+        guard case .grantRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 50)
+      }()
+      case .grantReply?: try {
+        guard case .grantReply(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 51)
+      }()
+      case .usageReport?: try {
+        guard case .usageReport(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 52)
+      }()
+      case .usageAck?: try {
+        guard case .usageAck(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 53)
+      }()
+      case .inferenceRequest?: try {
+        guard case .inferenceRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 54)
+      }()
+      case .inferenceReply?: try {
+        guard case .inferenceReply(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 55)
+      }()
+      case .epochsRequest?: try {
+        guard case .epochsRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 56)
+      }()
+      case .epochsReply?: try {
+        guard case .epochsReply(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 57)
+      }()
+      case .ledgerRequest?: try {
+        guard case .ledgerRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 110)
+      }()
+      case .ledgerReply?: try {
+        guard case .ledgerReply(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 111)
+      }()
+      case .ledgerProofRequest?: try {
+        guard case .ledgerProofRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 112)
+      }()
+      case .ledgerProofReply?: try {
+        guard case .ledgerProofReply(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 113)
+      }()
+      case .contractOfferRequest?: try {
+        guard case .contractOfferRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 120)
+      }()
+      case .contractOffer?: try {
+        guard case .contractOffer(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 121)
+      }()
+      case .contractSelection?: try {
+        guard case .contractSelection(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 122)
+      }()
+      case .moduleUpload?: try {
+        guard case .moduleUpload(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 123)
+      }()
+      case .moduleUploadAck?: try {
+        guard case .moduleUploadAck(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 124)
+      }()
+      case .moduleRequest?: try {
+        guard case .moduleRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 125)
+      }()
+      case .moduleReply?: try {
+        guard case .moduleReply(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 126)
+      }()
+      case .contractStatusRequest?: try {
+        guard case .contractStatusRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 127)
+      }()
+      case .contractStatus?: try {
+        guard case .contractStatus(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 128)
+      }()
+      case nil: break
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Fairway_V1_Envelope, rhs: Fairway_V1_Envelope) -> Bool {
-    if lhs.protocolVersion != rhs.protocolVersion {return false}
-    if lhs.messageID != rhs.messageID {return false}
-    if lhs.sender != rhs.sender {return false}
-    if lhs.sentAtUnixMs != rhs.sentAtUnixMs {return false}
-    if lhs.inReplyTo != rhs.inReplyTo {return false}
-    if lhs.payload != rhs.payload {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._protocolVersion != rhs_storage._protocolVersion {return false}
+        if _storage._messageID != rhs_storage._messageID {return false}
+        if _storage._sender != rhs_storage._sender {return false}
+        if _storage._sentAtUnixMs != rhs_storage._sentAtUnixMs {return false}
+        if _storage._inReplyTo != rhs_storage._inReplyTo {return false}
+        if _storage._payload != rhs_storage._payload {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -134,8 +134,12 @@ public nonisolated struct Fairway_V1_InferenceRequest: Sendable {
 
   public var cost: UInt64 = 0
 
-  /// Model input (opaque here; at most 64 KiB).
+  /// Opaque input (at most 64 KiB); unused by the digits module.
   public var input: Data = Data()
+
+  /// The agent module's input: the 64 pixels (0-16, row by row) of an 8x8 digit. Empty = an
+  /// admission-only request (charged, no prediction).
+  public var features: [Double] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -153,6 +157,14 @@ public nonisolated struct Fairway_V1_InferenceReply: Sendable {
   public var remaining: UInt64 = 0
 
   public var output: Data = Data()
+
+  /// The integrated agent module's prediction for `features`: the digit (-1 when no features
+  /// were sent or the edge holds no module yet), its softmax probability, and the module version.
+  public var label: Int32 = 0
+
+  public var confidence: Double = 0
+
+  public var moduleVersion: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -445,7 +457,7 @@ nonisolated extension Fairway_V1_UsageAck: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Fairway_V1_InferenceRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InferenceRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cost\0\u{1}input\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cost\0\u{1}input\0\u{1}features\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -455,6 +467,7 @@ nonisolated extension Fairway_V1_InferenceRequest: SwiftProtobuf.Message, SwiftP
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.cost) }()
       case 2: try { try decoder.decodeSingularBytesField(value: &self.input) }()
+      case 3: try { try decoder.decodeRepeatedDoubleField(value: &self.features) }()
       default: break
       }
     }
@@ -467,12 +480,16 @@ nonisolated extension Fairway_V1_InferenceRequest: SwiftProtobuf.Message, SwiftP
     if !self.input.isEmpty {
       try visitor.visitSingularBytesField(value: self.input, fieldNumber: 2)
     }
+    if !self.features.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.features, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Fairway_V1_InferenceRequest, rhs: Fairway_V1_InferenceRequest) -> Bool {
     if lhs.cost != rhs.cost {return false}
     if lhs.input != rhs.input {return false}
+    if lhs.features != rhs.features {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -480,7 +497,7 @@ nonisolated extension Fairway_V1_InferenceRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Fairway_V1_InferenceReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InferenceReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}charged\0\u{1}remaining\0\u{1}output\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}charged\0\u{1}remaining\0\u{1}output\0\u{1}label\0\u{1}confidence\0\u{3}module_version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -491,6 +508,9 @@ nonisolated extension Fairway_V1_InferenceReply: SwiftProtobuf.Message, SwiftPro
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.charged) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.remaining) }()
       case 3: try { try decoder.decodeSingularBytesField(value: &self.output) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.label) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.confidence) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.moduleVersion) }()
       default: break
       }
     }
@@ -506,6 +526,15 @@ nonisolated extension Fairway_V1_InferenceReply: SwiftProtobuf.Message, SwiftPro
     if !self.output.isEmpty {
       try visitor.visitSingularBytesField(value: self.output, fieldNumber: 3)
     }
+    if self.label != 0 {
+      try visitor.visitSingularInt32Field(value: self.label, fieldNumber: 4)
+    }
+    if self.confidence.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.confidence, fieldNumber: 5)
+    }
+    if self.moduleVersion != 0 {
+      try visitor.visitSingularUInt64Field(value: self.moduleVersion, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -513,6 +542,9 @@ nonisolated extension Fairway_V1_InferenceReply: SwiftProtobuf.Message, SwiftPro
     if lhs.charged != rhs.charged {return false}
     if lhs.remaining != rhs.remaining {return false}
     if lhs.output != rhs.output {return false}
+    if lhs.label != rhs.label {return false}
+    if lhs.confidence != rhs.confidence {return false}
+    if lhs.moduleVersion != rhs.moduleVersion {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
