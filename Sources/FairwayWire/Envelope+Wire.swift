@@ -80,6 +80,15 @@ extension Payload {
         case .ledgerReply(let r): self = .ledgerReply(try LedgerReply(wire: r))
         case .ledgerProofRequest(let r): self = .ledgerProofRequest(LedgerProofRequest(wire: r))
         case .ledgerProofReply(let r): self = .ledgerProofReply(try LedgerProofReply(wire: r))
+        case .contractOfferRequest: self = .contractOfferRequest
+        case .contractOffer(let o): self = .contractOffer(try ContractOffer(wire: o))
+        case .contractSelection(let s): self = .contractSelection(try ContractSelection(wire: s))
+        case .moduleUpload(let u): self = .moduleUpload(try ModuleUpload(wire: u))
+        case .moduleUploadAck(let a): self = .moduleUploadAck(try ModuleUploadAck(wire: a))
+        case .moduleRequest(let r): self = .moduleRequest(chunkIndex: try moduleRequestChunk(r))
+        case .moduleReply(let r): self = .moduleReply(try ModuleReply(wire: r))
+        case .contractStatusRequest: self = .contractStatusRequest
+        case .contractStatus(let s): self = .contractStatus(try ContractStatus(wire: s))
         }
     }
 
@@ -113,6 +122,15 @@ extension Payload {
         case .ledgerReply(let r): .ledgerReply(r.wire)
         case .ledgerProofRequest(let r): .ledgerProofRequest(r.wire)
         case .ledgerProofReply(let r): .ledgerProofReply(r.wire)
+        case .contractOfferRequest: .contractOfferRequest(Fairway_V1_ContractOfferRequest())
+        case .contractOffer(let o): .contractOffer(o.wire)
+        case .contractSelection(let s): .contractSelection(s.wire)
+        case .moduleUpload(let u): .moduleUpload(u.wire)
+        case .moduleUploadAck(let a): .moduleUploadAck(a.wire)
+        case .moduleRequest(let i): .moduleRequest({ var r = Fairway_V1_ModuleRequest(); r.chunkIndex = i; return r }())
+        case .moduleReply(let r): .moduleReply(r.wire)
+        case .contractStatusRequest: .contractStatusRequest(Fairway_V1_ContractStatusRequest())
+        case .contractStatus(let s): .contractStatus(s.wire)
         }
     }
 }

@@ -64,7 +64,20 @@ public enum Payload: Sendable, Hashable {
     case ledgerReply(LedgerReply)
     case ledgerProofRequest(LedgerProofRequest)
     case ledgerProofReply(LedgerProofReply)
-
+    /// Edge → coordinator: the current period's menu for this edge and its state (read-only).
+    case contractOfferRequest
+    case contractOffer(ContractOffer)
+    /// Edge → coordinator: the item it takes (or declines); answered with the resulting `contractOffer`.
+    case contractSelection(ContractSelection)
+    /// Edge → coordinator: one chunk of its trained module; answered with `moduleUploadAck`.
+    case moduleUpload(ModuleUpload)
+    case moduleUploadAck(ModuleUploadAck)
+    /// Edge → coordinator: chunk `chunkIndex` of the integrated module (read-only); answered with `moduleReply`.
+    case moduleRequest(chunkIndex: UInt32)
+    case moduleReply(ModuleReply)
+    /// `fairwayctl contract show` (read-only); answered with `contractStatus`.
+    case contractStatusRequest
+    case contractStatus(ContractStatus)
 }
 
 /// Constants of the wire protocol.

@@ -101,13 +101,20 @@ extension InferenceRequest {
         guard w.input.count <= InferenceRequest.maxInputBytes else {
             throw FairwayError(.invalidField, "input must be at most \(InferenceRequest.maxInputBytes) bytes, got \(w.input.count)", field: "inference_request.input")
         }
-        self.init(cost: w.cost, input: [UInt8](w.input))
+        guard w.features.count <= InferenceRequest.maxFeatures else {
+            throw FairwayError(.invalidField, "at most \(InferenceRequest.maxFeatures) features, got \(w.features.count)", field: "inference_request.features")
+        }
+        if let i = w.features.firstIndex(where: { !$0.isFinite }) {
+            throw FairwayError(.invalidField, "feature \(i) is not finite (\(w.features[i]))", field: "inference_request.features[\(i)]")
+        }
+        self.init(cost: w.cost, input: [UInt8](w.input), features: w.features)
     }
 
     var wire: Fairway_V1_InferenceRequest {
         var w = Fairway_V1_InferenceRequest()
         w.cost = cost
         w.input = Data(input)
+        w.features = features
         return w
     }
 }
@@ -117,7 +124,14 @@ extension InferenceReply {
         guard w.output.count <= InferenceRequest.maxInputBytes else {
             throw FairwayError(.invalidField, "output must be at most \(InferenceRequest.maxInputBytes) bytes, got \(w.output.count)", field: "inference_reply.output")
         }
-        self.init(charged: w.charged, remaining: w.remaining, output: [UInt8](w.output))
+        guard w.label >= -1 else {
+            throw FairwayError(.invalidField, "label must be -1 (none) or ≥ 0, got \(w.label)", field: "inference_reply.label")
+        }
+        guard w.confidence.isFinite, w.confidence >= 0, w.confidence <= 1 else {
+            throw FairwayError(.invalidField, "confidence must be a probability in [0, 1], got \(w.confidence)", field: "inference_reply.confidence")
+        }
+        self.init(charged: w.charged, remaining: w.remaining, output: [UInt8](w.output), label: w.label, confidence: w.confidence,
+                  moduleVersion: w.moduleVersion)
     }
 
     var wire: Fairway_V1_InferenceReply {
@@ -125,6 +139,9 @@ extension InferenceReply {
         w.charged = charged
         w.remaining = remaining
         w.output = Data(output)
+        w.label = label
+        w.confidence = confidence
+        w.moduleVersion = moduleVersion
         return w
     }
 }

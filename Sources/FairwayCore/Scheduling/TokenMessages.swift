@@ -48,13 +48,19 @@ public struct UsageAck: Sendable, Hashable {
 public struct InferenceRequest: Sendable, Hashable {
     public var cost: UInt64
     public var input: [UInt8]
+    /// The agent module's input (the 64 pixels of an 8×8 digit, 0–16, row by row); empty = an
+    /// admission-only request (charged, no prediction). Finite values only.
+    public var features: [Double]
 
     /// Largest accepted input, bytes.
     public static let maxInputBytes = 64 * 1024
+    /// Most features accepted in one request.
+    public static let maxFeatures = 4096
 
-    public init(cost: UInt64, input: [UInt8] = []) {
+    public init(cost: UInt64, input: [UInt8] = [], features: [Double] = []) {
         self.cost = cost
         self.input = input
+        self.features = features
     }
 }
 
@@ -63,11 +69,20 @@ public struct InferenceReply: Sendable, Hashable {
     /// Tokens the agent still holds at this edge.
     public var remaining: UInt64
     public var output: [UInt8]
+    /// The integrated agent module's prediction for the request's features: the label (−1 when
+    /// no features were sent or the edge holds no module yet), its softmax probability, and the
+    /// version of the module that answered (0 = none).
+    public var label: Int32
+    public var confidence: Double
+    public var moduleVersion: UInt64
 
-    public init(charged: UInt64, remaining: UInt64, output: [UInt8] = []) {
+    public init(charged: UInt64, remaining: UInt64, output: [UInt8] = [], label: Int32 = -1, confidence: Double = 0, moduleVersion: UInt64 = 0) {
         self.charged = charged
         self.remaining = remaining
         self.output = output
+        self.label = label
+        self.confidence = confidence
+        self.moduleVersion = moduleVersion
     }
 }
 

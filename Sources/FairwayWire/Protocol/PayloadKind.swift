@@ -34,12 +34,22 @@ extension Payload {
         case ledgerReply = "ledger_reply"
         case ledgerProofRequest = "ledger_proof_request"
         case ledgerProofReply = "ledger_proof_reply"
+        case contractOfferRequest = "contract_offer_request"
+        case contractOffer = "contract_offer"
+        case contractSelection = "contract_selection"
+        case moduleUpload = "module_upload"
+        case moduleUploadAck = "module_upload_ack"
+        case moduleRequest = "module_request"
+        case moduleReply = "module_reply"
+        case contractStatusRequest = "contract_status_request"
+        case contractStatus = "contract_status"
 
         /// Requests that change no state anywhere: a server may answer them without durable
         /// bookkeeping (they still pass the replay window, the duplicate check and the reply cache).
         public var isReadOnly: Bool {
             switch self {
-            case .ping, .statusRequest, .epochsRequest, .valuationRequest, .ledgerRequest, .ledgerProofRequest: true
+            case .ping, .statusRequest, .epochsRequest, .valuationRequest, .ledgerRequest, .ledgerProofRequest,
+                 .contractOfferRequest, .moduleRequest, .contractStatusRequest: true
             default: false
             }
         }
@@ -48,9 +58,11 @@ extension Payload {
         public var isRequest: Bool {
             switch self {
             case .join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .inferenceRequest, .epochsRequest,
-                 .contribution, .contributionBatch, .valuationRequest, .ledgerRequest, .ledgerProofRequest: true
+                 .contribution, .contributionBatch, .valuationRequest, .ledgerRequest, .ledgerProofRequest,
+                 .contractOfferRequest, .contractSelection, .moduleUpload, .moduleRequest, .contractStatusRequest: true
             case .error, .joinAccepted, .heartbeatAck, .statusReply, .epochAnnouncement, .pong, .grantReply, .usageAck, .inferenceReply, .epochsReply,
-                 .contributionReceipt, .contributionBatchAck, .valuationReply, .ledgerReply, .ledgerProofReply: false
+                 .contributionReceipt, .contributionBatchAck, .valuationReply, .ledgerReply, .ledgerProofReply,
+                 .contractOffer, .moduleUploadAck, .moduleReply, .contractStatus: false
             }
         }
 
@@ -89,6 +101,15 @@ extension Payload {
         case .ledgerReply: .ledgerReply
         case .ledgerProofRequest: .ledgerProofRequest
         case .ledgerProofReply: .ledgerProofReply
+        case .contractOfferRequest: .contractOfferRequest
+        case .contractOffer: .contractOffer
+        case .contractSelection: .contractSelection
+        case .moduleUpload: .moduleUpload
+        case .moduleUploadAck: .moduleUploadAck
+        case .moduleRequest: .moduleRequest
+        case .moduleReply: .moduleReply
+        case .contractStatusRequest: .contractStatusRequest
+        case .contractStatus: .contractStatus
         }
     }
 }
