@@ -4,7 +4,8 @@ import Foundation
 /// a title, axis labels, one line + marker style per series and a legend on the right.
 struct SVGLinePlot {
     enum Scale { case linear, log }
-    enum Marker { case circle, square, triangle, diamond, cross }
+    /// `none`: a plain line (for a fitted curve drawn through many points).
+    enum Marker { case circle, square, triangle, diamond, cross, none }
 
     struct Series {
         var name: String
@@ -120,6 +121,8 @@ struct SVGLinePlot {
     private func marker(_ m: Marker, at x: Double, _ y: Double, color: String) -> String {
         let r = 4.0
         switch m {
+        case .none:
+            return ""
         case .circle:
             return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(f(r))\" fill=\"\(color)\"/>\n"
         case .square:
