@@ -36,8 +36,8 @@ enum SeedCorpus {
             case .usageReport:
                 .usageReport(UsageReport(usages: [LeaseUsage(leaseID: 7, usedTotal: 9, final: false), LeaseUsage(leaseID: 6, usedTotal: 20, final: true)]))
             case .usageAck: .usageAck(UsageAck(leases: [TokenLease(id: 7, agent: agent, edge: edge, epoch: 3, tokens: 20, used: 9)]))
-            case .inferenceRequest: .inferenceRequest(InferenceRequest(cost: 3, input: Array("digits".utf8)))
-            case .inferenceReply: .inferenceReply(InferenceReply(charged: 3, remaining: 11))
+            case .inferenceRequest: .inferenceRequest(InferenceRequest(cost: 3, input: Array("digits".utf8), features: (0..<64).map { Double($0 % 17) }))
+            case .inferenceReply: .inferenceReply(InferenceReply(charged: 3, remaining: 11, label: 7, confidence: 0.93, moduleVersion: 4))
             case .epochsRequest: .epochsRequest(limit: 20)
             case .epochsReply:
                 .epochsReply([EpochRecord(epoch: 3, startedAt: now, totalTokens: 1000, granted: 743, allocator: "proportional", agents: 500)])
@@ -61,6 +61,28 @@ enum SeedCorpus {
             case .ledgerProofReply:
                 .ledgerProofReply(LedgerProofReply(index: 3, treeSize: 7, leaf: [1, 2, 3], rootHash: Array(repeating: 1, count: 32),
                                                    inclusionPath: [Array(repeating: 4, count: 32)], firstSize: 4, consistencyProof: [Array(repeating: 5, count: 32)]))
+            case .contractOfferRequest: .contractOfferRequest
+            case .contractOffer:
+                .contractOffer(ContractOffer(round: 2, period: 2, opensEpoch: 30, deadlineEpoch: 40,
+                                             items: [ContractItem(index: 0, rounds: 4, reward: 2.5), ContractItem(index: 1, rounds: 9, reward: 6.25)],
+                                             thetas: [0.8, 1.3], costPerRound: 0.2, fixedCost: 0.5, selected: .item(1), nextChunk: 3, integrated: false,
+                                             accuracy: 0, qualityBar: 0.8, period1Item: 0))
+            case .contractSelection: .contractSelection(ContractSelection(round: 2, period: 1, choice: .declined))
+            case .moduleUpload:
+                .moduleUpload(ModuleUpload(round: 2, period: 1, chunkIndex: 1, chunkCount: 3, chunk: Array(repeating: 0x5a, count: 64),
+                                           moduleDigest: Array(repeating: 6, count: 32), samples: 120))
+            case .moduleUploadAck: .moduleUploadAck(ModuleUploadAck(nextChunk: 3, integrated: false, accuracy: 0.62, refused: "held-out accuracy 0.62 is below the quality bar 0.8"))
+            case .moduleRequest: .moduleRequest(chunkIndex: 2)
+            case .moduleReply:
+                .moduleReply(ModuleReply(version: 4, chunkIndex: 2, chunkCount: 3, chunk: Array(repeating: 0x33, count: 48),
+                                         moduleDigest: Array(repeating: 8, count: 32), accuracy: 0.91))
+            case .contractStatusRequest: .contractStatusRequest
+            case .contractStatus:
+                .contractStatus(ContractStatus(round: 2, period: 2, opensEpoch: 30, deadlineEpoch: 40,
+                                               terms: ContractTerms(T1: [3, 7], T2: [[4, 9], [5, 11]], R1: [1.5, 4.75], R2: [[2.5, 6.25], [3, 7.5]]),
+                                               scheme: "exact", edges: [ContractEdgeState(edgeID: edge, period1: .item(0), period2: .declined, accuracy1: 0.88,
+                                                                                          integrated1: true, paid1: 1.5)],
+                                               moduleVersion: 4, moduleAccuracy: 0.91, totalPaid: 1.5))
             }
         } + [
             // An agent's join as an edge relays it (with a proof), beside the edge's own.
