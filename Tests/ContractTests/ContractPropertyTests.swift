@@ -91,6 +91,16 @@ final class ContractPropertyTests: XCTestCase {
         XCTAssertEqual(dp3.profit.total, PaperOptimiser.jointBruteForce(k3, maxRounds: 2).profit, accuracy: 1e-9 * abs(dp3.profit.total))
     }
 
+    /// Lazily added chords give the same optimum as all chords at once.
+    func testLazyChordsEqualFullChords() {
+        for seed in 0..<4 {
+            let instance = ContractInstanceGenerator.instance(K: 2 + seed % 2, N: [3, 12][seed % 2], beta: [0.5, 1][seed / 2], seed: UInt64(400 + seed))
+            let lazy = ExactOptimiser.optimise(instance, lazyChords: true), full = ExactOptimiser.optimise(instance)
+            XCTAssertEqual(lazy.status, .optimal)
+            XCTAssertEqual(lazy.evaluation!.profit.total, full.evaluation!.profit.total, accuracy: 1e-6 * abs(full.evaluation!.profit.total), "seed \(seed)")
+        }
+    }
+
     /// Bad instances name the field.
     func testValidationNamesTheField() {
         let good = ContractInstanceGenerator.instance(K: 2, seed: 1)
