@@ -40,10 +40,16 @@ public enum CatalogReplay {
         case phantomFounded = "phantom-founded"
         /// From an empty cell: matched an existing cluster (and earned credit).
         case phantomMatched = "phantom-matched"
-        /// From an empty cell: classified noise (the right answer).
+        /// From an empty cell: classified noise (right, though it is still credited its noisy count as noise samples).
         case phantomNoise = "phantom-noise"
+        /// From an empty cell: its count was within `countSigmas` σ of its noise, so it was gated as
+        /// empty and credited nothing (the right answer; only with the gate beyond the paper).
+        case phantomGated = "phantom-gated"
+        /// From a non-empty cell, but its count was within `countSigmas` σ of its noise: gated as
+        /// empty and credited nothing although it held records (the gate's price; never under the paper's rule).
+        case missed
 
-        public var isPhantom: Bool { [.phantomFounded, .phantomMatched, .phantomNoise].contains(self) }
+        public var isPhantom: Bool { [.phantomFounded, .phantomMatched, .phantomNoise, .phantomGated].contains(self) }
     }
 
     public struct Applied: Sendable {
@@ -62,6 +68,8 @@ public enum CatalogReplay {
         public var clusters: Int
         /// Distinct cells that founded a cluster so far.
         public var cellsDiscovered: Int
+        /// Clusters founded by an empty cell's noise (phantom-founded) so far.
+        public var phantomClusters: Int
         /// Samples credited to each cluster so far.
         public var clusterSamples: [Int]
     }
@@ -92,12 +100,13 @@ public enum CatalogReplay {
                 case .noise:
                     outcome = item.trueCount == 0 ? .phantomNoise : c < settings.minimumCount ? .noiseCount : .noiseAmbiguous
                 case .empty:
-                    outcome = item.trueCount == 0 ? .phantomNoise : .noiseCount
+                    outcome = item.trueCount == 0 ? .phantomGated : .missed
                 }
                 applied.append(Applied(item: item, credit: credit, outcome: outcome, creditedCount: c, cellWasKnown: known))
             }
             snapshots.append(Snapshot(releases: snapshots.count + 1, clusters: catalog.clusters.count,
                                       cellsDiscovered: Set(founder.compactMap { $0 }).count,
+                                      phantomClusters: founder.filter { $0 == nil }.count,
                                       clusterSamples: catalog.clusters.map(\.samples)))
         }
         return (applied, snapshots)
@@ -138,13 +147,19 @@ public enum ValuationGammaExperiment {
         public var conditions: [ReleaseCondition] = [.none, .multimodal(0.5), .multimodal(1), .multimodal(4)]
         public var seeds: [UInt64] = Array(0..<20)
         public var delta = 1e-5
+        /// Matching thresholds and minimum count; `gamma` and `countSigmas` are set per run from `gammas` and `countSigmas`.
         public var catalog = NoveltyCatalog.Settings()
+        /// Catalog rules compared on the same releases: 0 = the paper's rule, 3 = the coordinator's
+        /// default gate (counts below 3 σ of their own noise are empty cells).
+        public var countSigmas: [Double] = [0, NoveltyCatalog.Settings().countSigmas]
         public init() {}
     }
 
-    /// One agent's value at one Γ.
+    /// One agent's value at one Γ under one rule.
     public struct AgentValue: Sendable {
         public var condition: ReleaseCondition
+        /// The catalog's `countSigmas` (0 = the paper's rule).
+        public var countSigmas: Double
         public var seed: UInt64
         public var gamma: Int
         public var agent: Int
@@ -152,6 +167,10 @@ public enum ValuationGammaExperiment {
         /// 1-based arrival position.
         public var position: Int
         public var novel: Int, normal: Int, noise: Int
+        /// Records the agent really held in cells the gate declared empty (credited nothing).
+        public var missedRecords: Int
+        /// Samples credited (novel, normal or noise) from its empty cells' noisy counts.
+        public var phantomSamples: Int
         /// Eq. 20: φ·ln(1 + |d|).
         public var value: Double
     }
@@ -159,16 +178,22 @@ public enum ValuationGammaExperiment {
     /// The catalog after `releases` releases (Γ-independent except `confirmed`).
     public struct Discovery: Sendable {
         public var condition: ReleaseCondition
+        public var countSigmas: Double
         public var seed: UInt64
         public var releases: Int
         public var clusters: Int
         public var cellsDiscovered: Int
+        /// Clusters founded by an empty cell's noise.
+        public var phantomClusters: Int
+        /// Std of the noise on each released count under this condition (0 for exact counts).
+        public var countSigma: Double
         /// Per Γ: clusters that have been credited ≥ Γ samples (the paper's "confirmed").
         public var confirmed: [Int: Int]
     }
 
     public static func work(_ s: Setting) -> Int { s.seeds.count * s.conditions.count }
 
+    /// Every rule values the same releases (paired comparison).
     public static func run(_ data: ExperimentDigits, _ s: Setting, progress: (Int) -> Void = { _ in })
         throws -> (values: [AgentValue], discovery: [Discovery]) {
         var values: [AgentValue] = [], discovery: [Discovery] = []
@@ -192,23 +217,34 @@ public enum ValuationGammaExperiment {
                     items += try CatalogReplay.release(data, indices: agents[agent].records, condition: condition, delta: s.delta,
                                                        agent: agent, release: position, using: &noise)
                 }
-                for gamma in s.gammas {
-                    var settings = s.catalog
-                    settings.gamma = gamma
-                    let (applied, snapshots) = CatalogReplay.run(items, settings: settings)
-                    for (position, agent) in order.enumerated() {
-                        let credits = applied.filter { $0.item.agent == agent }.map(\.credit)
-                        let novel = credits.reduce(0) { $0 + $1.novelSamples }, normal = credits.reduce(0) { $0 + $1.normalSamples }
-                        let noiseSamples = credits.reduce(0) { $0 + $1.noiseSamples }
-                        values.append(AgentValue(condition: condition, seed: seed, gamma: gamma, agent: agent, kind: agents[agent].kind.name,
-                                                 position: position + 1, novel: novel, normal: normal, noise: noiseSamples,
-                                                 value: NoveltyCatalog.value(of: credits)))
-                    }
-                    if gamma == s.gammas.first {
-                        for snap in snapshots {
-                            let confirmed = Dictionary(uniqueKeysWithValues: s.gammas.map { gm in (gm, snap.clusterSamples.filter { $0 >= gm }.count) })
-                            discovery.append(Discovery(condition: condition, seed: seed, releases: snap.releases, clusters: snap.clusters,
-                                                       cellsDiscovered: snap.cellsDiscovered, confirmed: confirmed))
+                for k in s.countSigmas {
+                    for gamma in s.gammas {
+                        var settings = s.catalog
+                        settings.gamma = gamma
+                        settings.countSigmas = k
+                        let (applied, snapshots) = CatalogReplay.run(items, settings: settings)
+                        let byAgent = Dictionary(grouping: applied, by: \.item.agent)
+                        for (position, agent) in order.enumerated() {
+                            let mine = byAgent[agent] ?? []
+                            let credits = mine.map(\.credit)
+                            let novel = credits.reduce(0) { $0 + $1.novelSamples }, normal = credits.reduce(0) { $0 + $1.normalSamples }
+                            let noiseSamples = credits.reduce(0) { $0 + $1.noiseSamples }
+                            let missed = mine.filter { $0.outcome == .missed }.reduce(0) { $0 + $1.item.trueCount }
+                            let phantom = mine.filter { $0.item.trueCount == 0 }
+                                .reduce(0) { $0 + $1.credit.novelSamples + $1.credit.normalSamples + $1.credit.noiseSamples }
+                            values.append(AgentValue(condition: condition, countSigmas: k, seed: seed, gamma: gamma, agent: agent,
+                                                     kind: agents[agent].kind.name, position: position + 1, novel: novel, normal: normal,
+                                                     noise: noiseSamples, missedRecords: missed, phantomSamples: phantom,
+                                                     value: NoveltyCatalog.value(of: credits)))
+                        }
+                        if gamma == s.gammas.first {
+                            for snap in snapshots {
+                                let confirmed = Dictionary(uniqueKeysWithValues: s.gammas.map { gm in (gm, snap.clusterSamples.filter { $0 >= gm }.count) })
+                                discovery.append(Discovery(condition: condition, countSigmas: k, seed: seed, releases: snap.releases,
+                                                           clusters: snap.clusters, cellsDiscovered: snap.cellsDiscovered,
+                                                           phantomClusters: snap.phantomClusters, countSigma: items.first?.countSigma ?? 0,
+                                                           confirmed: confirmed))
+                            }
                         }
                     }
                 }
@@ -230,13 +266,18 @@ public enum NoveltyNoiseExperiment {
         public var releases = 20
         public var seeds: [UInt64] = Array(0..<10)
         public var delta = 1e-5
+        /// Thresholds and Γ; `countSigmas` is set per run from `countSigmas` below.
         public var catalog = NoveltyCatalog.Settings()
+        /// Catalog rules compared on the same releases: 0 = the paper's rule, 3 = the coordinator's default gate.
+        public var countSigmas: [Double] = [0, NoveltyCatalog.Settings().countSigmas]
         public init() {}
     }
 
-    /// Outcome tallies of one (condition, records per release, seed).
+    /// Outcome tallies of one (condition, rule, records per release, seed).
     public struct Tally: Sendable {
         public var condition: ReleaseCondition
+        /// The catalog's `countSigmas` (0 = the paper's rule).
+        public var countSigmas: Double
         public var recordsPerRelease: Int
         public var seed: UInt64
         public var outcomes: [CatalogReplay.Outcome: Int]
@@ -244,6 +285,10 @@ public enum NoveltyNoiseExperiment {
         public var ofKnownCells: Int
         public var finalClusters: Int
         public var cellsDiscovered: Int
+        /// Final clusters founded by an empty cell's noise.
+        public var phantomClusters: Int
+        /// Std of the noise on each released count under this condition (0 for exact counts).
+        public var countSigma: Double
 
         public func count(_ o: CatalogReplay.Outcome) -> Int { outcomes[o] ?? 0 }
         /// Prototypes of non-empty cells.
@@ -267,12 +312,18 @@ public enum NoveltyNoiseExperiment {
                     for (r, block) in blocks.enumerated() {
                         items += try CatalogReplay.release(data, indices: block, condition: condition, delta: s.delta, agent: r, release: r, using: &noise)
                     }
-                    let (applied, snapshots) = CatalogReplay.run(items, settings: s.catalog)
-                    var outcomes: [CatalogReplay.Outcome: Int] = [:]
-                    for a in applied { outcomes[a.outcome, default: 0] += 1 }
-                    let known = applied.filter { $0.cellWasKnown && $0.item.trueCount > 0 }.count
-                    tallies.append(Tally(condition: condition, recordsPerRelease: size, seed: seed, outcomes: outcomes, ofKnownCells: known,
-                                         finalClusters: snapshots.last?.clusters ?? 0, cellsDiscovered: snapshots.last?.cellsDiscovered ?? 0))
+                    for k in s.countSigmas {
+                        var settings = s.catalog
+                        settings.countSigmas = k
+                        let (applied, snapshots) = CatalogReplay.run(items, settings: settings)
+                        var outcomes: [CatalogReplay.Outcome: Int] = [:]
+                        for a in applied { outcomes[a.outcome, default: 0] += 1 }
+                        let known = applied.filter { $0.cellWasKnown && $0.item.trueCount > 0 }.count
+                        tallies.append(Tally(condition: condition, countSigmas: k, recordsPerRelease: size, seed: seed, outcomes: outcomes,
+                                             ofKnownCells: known, finalClusters: snapshots.last?.clusters ?? 0,
+                                             cellsDiscovered: snapshots.last?.cellsDiscovered ?? 0,
+                                             phantomClusters: snapshots.last?.phantomClusters ?? 0, countSigma: items.first?.countSigma ?? 0))
+                    }
                     done += 1
                     progress(done)
                 }
