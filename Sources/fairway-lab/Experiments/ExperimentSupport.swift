@@ -29,6 +29,14 @@ enum ExperimentSupport {
     struct ValidationErrorText: Error, CustomStringConvertible { let description: String; init(_ d: String) { description = d } }
 }
 
+/// Names of the catalog rules the valuation experiments compare (`NoveltyCatalog.Settings.countSigmas`).
+enum CatalogRule {
+    /// For CSV columns and file names: "paper" (countSigmas 0) or "gated-3sigma".
+    static func id(_ k: Double) -> String { k == 0 ? "paper" : "gated-\(ExperimentFormat.short(k))sigma" }
+    /// For tables, legends and prose: "paper rule" or "σ-gated (3σ)".
+    static func label(_ k: Double) -> String { k == 0 ? "paper rule" : "σ-gated (\(ExperimentFormat.short(k))σ)" }
+}
+
 /// Mean and standard error of a sample.
 struct MeanSE {
     var n: Int
