@@ -94,12 +94,16 @@ final class AgentWireRecordingTests: XCTestCase {
                 texts.append(try encoder.embedText(description))
             }
 
-            // 1. No raw embedding coordinate, as a float64 or float32 in either byte order.
-            var doubleBits = Set<UInt64>(), floatBits = Set<UInt32>()
+            // 1. No raw embedding coordinate as a float64 in either byte order, and no two
+            // consecutive coordinates as float32s (one 4-byte float32 alone would match random
+            // bytes by chance about once in 10^5 positions).
+            var doubleBits = Set<UInt64>(), floatPairs = Set<UInt64>()
             for v in images + texts {
-                for x in v where x != 0 {
-                    doubleBits.insert(x.bitPattern); doubleBits.insert(x.bitPattern.byteSwapped)
-                    floatBits.insert(Float(x).bitPattern); floatBits.insert(Float(x).bitPattern.byteSwapped)
+                for x in v where x != 0 { doubleBits.insert(x.bitPattern); doubleBits.insert(x.bitPattern.byteSwapped) }
+                for (a, b) in zip(v, v.dropFirst()) {
+                    let (fa, fb) = (UInt64(Float(a).bitPattern), UInt64(Float(b).bitPattern))
+                    floatPairs.insert(fa | fb << 32)  // little-endian a then b
+                    floatPairs.insert((fa << 32 | fb).byteSwapped)  // big-endian a then b
                 }
             }
             // 2. No raw record: its 64 pixels as bytes, its CSV row, its text description.
@@ -109,7 +113,7 @@ final class AgentWireRecordingTests: XCTestCase {
                 for offset in 0..<max(0, bytes.count - 7) {
                     let word = bytes[offset..<offset + 8].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
                     XCTAssertFalse(doubleBits.contains(word), "message \(m) holds a raw embedding coordinate (float64) at byte \(offset)")
-                    XCTAssertFalse(floatBits.contains(UInt32(truncatingIfNeeded: word)), "message \(m) holds a raw embedding coordinate (float32) at byte \(offset)")
+                    XCTAssertFalse(floatPairs.contains(word), "message \(m) holds two raw embedding coordinates (float32) at byte \(offset)")
                 }
                 if bytes.count >= 64 {
                     for offset in 0...(bytes.count - 64) where pixelRows.contains(Array(bytes[offset..<offset + 64])) {

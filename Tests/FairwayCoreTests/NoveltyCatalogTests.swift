@@ -59,19 +59,19 @@ final class NoveltyCatalogTests: XCTestCase {
     /// Beyond the paper: a count within `countSigmas` σ of its own noise is an empty cell and is
     /// credited nothing; the paper's rule (`countSigmas` = 0) lets it found a cluster of noise.
     func testCountsWithinTheirNoiseAreEmptyCellsUnlessThePapersRuleIsAsked() {
-        var gated = NoveltyCatalog()
-        XCTAssertEqual(gated.settings.countSigmas, 3)
+        XCTAssertEqual(NoveltyCatalog.Settings().countSigmas, 0, "the paper's rule by default")
+        var g = NoveltyCatalog.Settings()
+        g.countSigmas = 3
+        var gated = NoveltyCatalog(settings: g)
         let phantom = gated.apply(prototype: unit(0), count: 10, countSigma: 6.5)  // 10 < 3·6.5
         XCTAssertEqual(phantom.kind, .empty)
         XCTAssertEqual(phantom.novelSamples + phantom.normalSamples + phantom.noiseSamples, 0)
         XCTAssertTrue(gated.clusters.isEmpty)
         let real = gated.apply(prototype: unit(0), count: 40, countSigma: 6.5)   // 40 ≥ 19.5
         XCTAssertEqual(real.kind, .founded)
-        XCTAssertEqual(gated.apply(prototype: unit(1), count: 10, countSigma: 0).kind, .founded, "exact counts are never gated")
+        XCTAssertEqual(gated.apply(prototype: unit(.pi / 2), count: 10, countSigma: 0).kind, .founded, "exact counts are never gated")
 
-        var s = NoveltyCatalog.Settings()
-        s.countSigmas = 0
-        var paper = NoveltyCatalog(settings: s)
+        var paper = NoveltyCatalog()
         XCTAssertEqual(paper.apply(prototype: unit(0), count: 10, countSigma: 6.5).kind, .founded)
         XCTAssertEqual(paper.clusters.count, 1)
     }

@@ -37,9 +37,12 @@ public struct NoveltyCatalog: Sendable, Hashable {
         public var newClusterSimilarity: Double = 0.5
         /// Noisy counts below this are noise. Default 1.
         public var minimumCount: Int = 1
-        /// Counts below this many σ_c of their own noise are empty cells, credited nothing.
-        /// Default 3 (an empty cell passes with probability 0.13 %); 0 = the paper's rule.
-        public var countSigmas: Double = 3
+        /// Counts below this many σ_c of their own noise are empty cells, credited nothing
+        /// (3 lets an empty cell pass with probability 0.13 %). Default 0 = the paper's rule: the
+        /// gate also discards real cells smaller than 3σ_c, which at ε = 1 and 100 records per
+        /// release is most of them (`docs/results/novelty-noise/`); use it when releases summarise
+        /// well over 3σ_c records per cell.
+        public var countSigmas: Double = 0
         public init() {}
     }
 
