@@ -21,8 +21,21 @@ public struct DatRecordLine: Codable, Sendable, Equatable {
     public var recorded_at_unix_ms: Int64
     /// RFC 6962 leaf hash of the record's bytes, hex.
     public var leaf_hash: String
+    /// "contribution" or "payment" (a contract payment: agent_id is the paid edge server,
+    /// credit the reward, integrity_hash its integrated module's digest).
+    public var kind: String
+    /// Payments only.
+    public var contract_round: UInt64?
+    public var contract_period: UInt32?
+    public var contract_item: UInt32?
+    public var module_accuracy: Double?
 
     public init(_ r: DatRecord, leafHash: [UInt8]) {
+        kind = r.kind == .payment ? "payment" : "contribution"
+        contract_round = r.contract?.round
+        contract_period = r.contract?.period
+        contract_item = r.contract?.item
+        module_accuracy = r.contract?.accuracy
         index = r.index
         agent_id = r.agentID.rawValue
         credit = r.credit

@@ -34,6 +34,13 @@ extension DatRecord {
         w.edgeID = edgeID.rawValue
         w.epoch = epoch
         w.recordedAtUnixMs = recordedAt.unixMilliseconds
+        w.kind = kind.rawValue
+        if let c = contract {
+            w.contractRound = c.round
+            w.contractPeriod = c.period
+            w.contractItem = c.item
+            w.moduleAccuracy = c.accuracy
+        }
         var options = BinaryEncodingOptions()
         options.useDeterministicOrdering = true
         return try! w.serializedBytes(options: options)
@@ -50,6 +57,14 @@ extension DatRecord {
                   novelSamples: w.novelSamples, normalSamples: w.normalSamples, noiseSamples: w.noiseSamples,
                   integrityHash: [UInt8](w.integrityHash), provenance: [UInt8](w.provenance), edgeID: try NodeID(w.edgeID, field: "\(field).edge_id"),
                   epoch: w.epoch, recordedAt: Timestamp(unixMilliseconds: w.recordedAtUnixMs))
+        guard let kind = Kind(rawValue: w.kind) else {
+            throw FairwayError(.invalidField, "kind must be 0 (contribution) or 1 (payment), got \(w.kind)", field: "\(field).kind")
+        }
+        self.kind = kind
+        if kind == .payment {
+            guard w.moduleAccuracy.isFinite, w.credit.isFinite else { throw FairwayError(.invalidField, "payment values must be finite", field: "\(field).credit") }
+            contract = ContractPayment(round: w.contractRound, period: w.contractPeriod, item: w.contractItem, accuracy: w.moduleAccuracy)
+        }
     }
 
     /// SHA-256 of a provenance envelope: the integrity hash of its metadata pointer.

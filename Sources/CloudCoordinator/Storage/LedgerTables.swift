@@ -69,6 +69,14 @@ enum LedgerTables {
             let hash: [UInt8] = [UInt8](row["leaf_hash"] as Data)
             guard tree.leafHash(leaf) == hash else { throw StorageError(table: "ledger_leaf", row: "\(index)", message: "leaf bytes do not hash to the stored leaf hash (tampered)") }
             let record = try StorageError.decoding(table: "ledger_leaf", row: "\(index)") { try DatRecord(leaf: leaf) }
+            if record.kind == .payment {
+                let id = [UInt8](row["contribution_id"] as Data)
+                receipts[DATLedger.ContributionKey(agent: record.agentID, id: id)] = ContributionReceipt(
+                    agentID: record.agentID, contributionID: id, leafIndex: UInt64(index), credit: record.credit, novelSamples: 0, normalSamples: 0,
+                    noiseSamples: 0, agentValue: 0, treeSize: UInt64(row["tree_size"] as Int64))
+                hashes.append(hash)
+                continue
+            }
             let opened: VerifiedEnvelope
             do throws(WireCodec.DecodeFailure) { opened = try WireCodec.open(record.provenance) } catch {
                 throw StorageError(table: "ledger_leaf", row: "\(index)", message: "provenance does not verify: \(error.error)")

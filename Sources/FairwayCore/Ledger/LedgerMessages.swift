@@ -1,9 +1,36 @@
 /// Domain forms of the ledger messages of wire protocol v1 (`proto/fairway/v1/ledger.proto`).
 
-/// One valued contribution as the DAT ledger records it. Its leaf is the exact bytes of its
-/// serialised form (`DatRecord.leafBytes` in FairwayWire).
+/// One record of the DAT ledger: a valued contribution, or a contract payment. Its leaf is the
+/// exact bytes of its serialised form (`DatRecord.leafBytes` in FairwayWire).
 public struct DatRecord: Sendable, Hashable {
+    /// What a record is.
+    public enum Kind: UInt32, Sendable, Hashable {
+        /// A valued contribution: `agentID` contributed, `provenance` is its signed envelope.
+        case contribution = 0
+        /// A contract payment (paper 4): `agentID` is the paid edge server, `credit` the reward,
+        /// `integrityHash` the digest of its integrated module, `provenance` empty.
+        case payment = 1
+    }
+
+    /// The contract a payment settles.
+    public struct ContractPayment: Sendable, Hashable {
+        public var round: UInt64
+        public var period: UInt32
+        public var item: UInt32
+        /// Held-out accuracy of the integrated module.
+        public var accuracy: Double
+        public init(round: UInt64, period: UInt32, item: UInt32, accuracy: Double) {
+            self.round = round
+            self.period = period
+            self.item = item
+            self.accuracy = accuracy
+        }
+    }
+
     public var index: UInt64
+    public var kind: Kind = .contribution
+    /// Set for payments.
+    public var contract: ContractPayment?
     public var agentID: NodeID
     public var credit: Double
     public var agentValue: Double

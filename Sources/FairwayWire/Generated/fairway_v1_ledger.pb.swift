@@ -26,46 +26,113 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// One valued contribution.
-public nonisolated struct Fairway_V1_DatRecord: Sendable {
+public nonisolated struct Fairway_V1_DatRecord: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Leaf index.
-  public var index: UInt64 = 0
+  public var index: UInt64 {
+    get {_storage._index}
+    set {_uniqueStorage()._index = newValue}
+  }
 
   /// The contributing agent's address.
-  public var agentID: String = String()
+  public var agentID: String {
+    get {_storage._agentID}
+    set {_uniqueStorage()._agentID = newValue}
+  }
 
   /// Credit of this contribution (see ContributionReceipt.credit).
-  public var credit: Double = 0
+  public var credit: Double {
+    get {_storage._credit}
+    set {_uniqueStorage()._credit = newValue}
+  }
 
   /// The agent's value v_n after it.
-  public var agentValue: Double = 0
+  public var agentValue: Double {
+    get {_storage._agentValue}
+    set {_uniqueStorage()._agentValue = newValue}
+  }
 
-  public var novelSamples: UInt32 = 0
+  public var novelSamples: UInt32 {
+    get {_storage._novelSamples}
+    set {_uniqueStorage()._novelSamples = newValue}
+  }
 
-  public var normalSamples: UInt32 = 0
+  public var normalSamples: UInt32 {
+    get {_storage._normalSamples}
+    set {_uniqueStorage()._normalSamples = newValue}
+  }
 
-  public var noiseSamples: UInt32 = 0
+  public var noiseSamples: UInt32 {
+    get {_storage._noiseSamples}
+    set {_uniqueStorage()._noiseSamples = newValue}
+  }
 
   /// Metadata pointer: integrity hash = SHA-256 of `provenance`.
-  public var integrityHash: Data = Data()
+  public var integrityHash: Data {
+    get {_storage._integrityHash}
+    set {_uniqueStorage()._integrityHash = newValue}
+  }
 
   /// Provenance: the agent's SignedEnvelope carrying its Contribution, byte for byte (DP
   /// prototypes only; anyone can check the agent's signature).
-  public var provenance: Data = Data()
+  public var provenance: Data {
+    get {_storage._provenance}
+    set {_uniqueStorage()._provenance = newValue}
+  }
 
   /// The edge that forwarded it.
-  public var edgeID: String = String()
+  public var edgeID: String {
+    get {_storage._edgeID}
+    set {_uniqueStorage()._edgeID = newValue}
+  }
 
-  public var epoch: UInt64 = 0
+  public var epoch: UInt64 {
+    get {_storage._epoch}
+    set {_uniqueStorage()._epoch = newValue}
+  }
 
-  public var recordedAtUnixMs: Int64 = 0
+  public var recordedAtUnixMs: Int64 {
+    get {_storage._recordedAtUnixMs}
+    set {_uniqueStorage()._recordedAtUnixMs = newValue}
+  }
+
+  /// What the record is: 0 a valued contribution (above), 1 a contract payment (paper 4): then
+  /// agent_id is the paid edge server, credit the reward, integrity_hash the SHA-256 of its
+  /// integrated module, provenance empty, and the fields below name the contract.
+  public var kind: UInt32 {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
+
+  public var contractRound: UInt64 {
+    get {_storage._contractRound}
+    set {_uniqueStorage()._contractRound = newValue}
+  }
+
+  public var contractPeriod: UInt32 {
+    get {_storage._contractPeriod}
+    set {_uniqueStorage()._contractPeriod = newValue}
+  }
+
+  public var contractItem: UInt32 {
+    get {_storage._contractItem}
+    set {_uniqueStorage()._contractItem = newValue}
+  }
+
+  /// Held-out accuracy of the integrated module.
+  public var moduleAccuracy: Double {
+    get {_storage._moduleAccuracy}
+    set {_uniqueStorage()._moduleAccuracy = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// A tree head the coordinator signed. Signature: Ed25519 by the coordinator's key over the
@@ -178,84 +245,177 @@ fileprivate nonisolated let _protobuf_package = "fairway.v1"
 
 nonisolated extension Fairway_V1_DatRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DatRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{3}agent_id\0\u{1}credit\0\u{3}agent_value\0\u{3}novel_samples\0\u{3}normal_samples\0\u{3}noise_samples\0\u{3}integrity_hash\0\u{1}provenance\0\u{3}edge_id\0\u{1}epoch\0\u{3}recorded_at_unix_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{3}agent_id\0\u{1}credit\0\u{3}agent_value\0\u{3}novel_samples\0\u{3}normal_samples\0\u{3}noise_samples\0\u{3}integrity_hash\0\u{1}provenance\0\u{3}edge_id\0\u{1}epoch\0\u{3}recorded_at_unix_ms\0\u{1}kind\0\u{3}contract_round\0\u{3}contract_period\0\u{3}contract_item\0\u{3}module_accuracy\0")
+
+  fileprivate class _StorageClass {
+    var _index: UInt64 = 0
+    var _agentID: String = String()
+    var _credit: Double = 0
+    var _agentValue: Double = 0
+    var _novelSamples: UInt32 = 0
+    var _normalSamples: UInt32 = 0
+    var _noiseSamples: UInt32 = 0
+    var _integrityHash: Data = Data()
+    var _provenance: Data = Data()
+    var _edgeID: String = String()
+    var _epoch: UInt64 = 0
+    var _recordedAtUnixMs: Int64 = 0
+    var _kind: UInt32 = 0
+    var _contractRound: UInt64 = 0
+    var _contractPeriod: UInt32 = 0
+    var _contractItem: UInt32 = 0
+    var _moduleAccuracy: Double = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _index = source._index
+      _agentID = source._agentID
+      _credit = source._credit
+      _agentValue = source._agentValue
+      _novelSamples = source._novelSamples
+      _normalSamples = source._normalSamples
+      _noiseSamples = source._noiseSamples
+      _integrityHash = source._integrityHash
+      _provenance = source._provenance
+      _edgeID = source._edgeID
+      _epoch = source._epoch
+      _recordedAtUnixMs = source._recordedAtUnixMs
+      _kind = source._kind
+      _contractRound = source._contractRound
+      _contractPeriod = source._contractPeriod
+      _contractItem = source._contractItem
+      _moduleAccuracy = source._moduleAccuracy
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.agentID) }()
-      case 3: try { try decoder.decodeSingularDoubleField(value: &self.credit) }()
-      case 4: try { try decoder.decodeSingularDoubleField(value: &self.agentValue) }()
-      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.novelSamples) }()
-      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.normalSamples) }()
-      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.noiseSamples) }()
-      case 8: try { try decoder.decodeSingularBytesField(value: &self.integrityHash) }()
-      case 9: try { try decoder.decodeSingularBytesField(value: &self.provenance) }()
-      case 10: try { try decoder.decodeSingularStringField(value: &self.edgeID) }()
-      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
-      case 12: try { try decoder.decodeSingularInt64Field(value: &self.recordedAtUnixMs) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._index) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._agentID) }()
+        case 3: try { try decoder.decodeSingularDoubleField(value: &_storage._credit) }()
+        case 4: try { try decoder.decodeSingularDoubleField(value: &_storage._agentValue) }()
+        case 5: try { try decoder.decodeSingularUInt32Field(value: &_storage._novelSamples) }()
+        case 6: try { try decoder.decodeSingularUInt32Field(value: &_storage._normalSamples) }()
+        case 7: try { try decoder.decodeSingularUInt32Field(value: &_storage._noiseSamples) }()
+        case 8: try { try decoder.decodeSingularBytesField(value: &_storage._integrityHash) }()
+        case 9: try { try decoder.decodeSingularBytesField(value: &_storage._provenance) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._edgeID) }()
+        case 11: try { try decoder.decodeSingularUInt64Field(value: &_storage._epoch) }()
+        case 12: try { try decoder.decodeSingularInt64Field(value: &_storage._recordedAtUnixMs) }()
+        case 13: try { try decoder.decodeSingularUInt32Field(value: &_storage._kind) }()
+        case 14: try { try decoder.decodeSingularUInt64Field(value: &_storage._contractRound) }()
+        case 15: try { try decoder.decodeSingularUInt32Field(value: &_storage._contractPeriod) }()
+        case 16: try { try decoder.decodeSingularUInt32Field(value: &_storage._contractItem) }()
+        case 17: try { try decoder.decodeSingularDoubleField(value: &_storage._moduleAccuracy) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.index != 0 {
-      try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 1)
-    }
-    if !self.agentID.isEmpty {
-      try visitor.visitSingularStringField(value: self.agentID, fieldNumber: 2)
-    }
-    if self.credit.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.credit, fieldNumber: 3)
-    }
-    if self.agentValue.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.agentValue, fieldNumber: 4)
-    }
-    if self.novelSamples != 0 {
-      try visitor.visitSingularUInt32Field(value: self.novelSamples, fieldNumber: 5)
-    }
-    if self.normalSamples != 0 {
-      try visitor.visitSingularUInt32Field(value: self.normalSamples, fieldNumber: 6)
-    }
-    if self.noiseSamples != 0 {
-      try visitor.visitSingularUInt32Field(value: self.noiseSamples, fieldNumber: 7)
-    }
-    if !self.integrityHash.isEmpty {
-      try visitor.visitSingularBytesField(value: self.integrityHash, fieldNumber: 8)
-    }
-    if !self.provenance.isEmpty {
-      try visitor.visitSingularBytesField(value: self.provenance, fieldNumber: 9)
-    }
-    if !self.edgeID.isEmpty {
-      try visitor.visitSingularStringField(value: self.edgeID, fieldNumber: 10)
-    }
-    if self.epoch != 0 {
-      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 11)
-    }
-    if self.recordedAtUnixMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.recordedAtUnixMs, fieldNumber: 12)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if _storage._index != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._index, fieldNumber: 1)
+      }
+      if !_storage._agentID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._agentID, fieldNumber: 2)
+      }
+      if _storage._credit.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._credit, fieldNumber: 3)
+      }
+      if _storage._agentValue.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._agentValue, fieldNumber: 4)
+      }
+      if _storage._novelSamples != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._novelSamples, fieldNumber: 5)
+      }
+      if _storage._normalSamples != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._normalSamples, fieldNumber: 6)
+      }
+      if _storage._noiseSamples != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._noiseSamples, fieldNumber: 7)
+      }
+      if !_storage._integrityHash.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._integrityHash, fieldNumber: 8)
+      }
+      if !_storage._provenance.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._provenance, fieldNumber: 9)
+      }
+      if !_storage._edgeID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._edgeID, fieldNumber: 10)
+      }
+      if _storage._epoch != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._epoch, fieldNumber: 11)
+      }
+      if _storage._recordedAtUnixMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._recordedAtUnixMs, fieldNumber: 12)
+      }
+      if _storage._kind != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._kind, fieldNumber: 13)
+      }
+      if _storage._contractRound != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._contractRound, fieldNumber: 14)
+      }
+      if _storage._contractPeriod != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._contractPeriod, fieldNumber: 15)
+      }
+      if _storage._contractItem != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._contractItem, fieldNumber: 16)
+      }
+      if _storage._moduleAccuracy.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._moduleAccuracy, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Fairway_V1_DatRecord, rhs: Fairway_V1_DatRecord) -> Bool {
-    if lhs.index != rhs.index {return false}
-    if lhs.agentID != rhs.agentID {return false}
-    if lhs.credit != rhs.credit {return false}
-    if lhs.agentValue != rhs.agentValue {return false}
-    if lhs.novelSamples != rhs.novelSamples {return false}
-    if lhs.normalSamples != rhs.normalSamples {return false}
-    if lhs.noiseSamples != rhs.noiseSamples {return false}
-    if lhs.integrityHash != rhs.integrityHash {return false}
-    if lhs.provenance != rhs.provenance {return false}
-    if lhs.edgeID != rhs.edgeID {return false}
-    if lhs.epoch != rhs.epoch {return false}
-    if lhs.recordedAtUnixMs != rhs.recordedAtUnixMs {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._index != rhs_storage._index {return false}
+        if _storage._agentID != rhs_storage._agentID {return false}
+        if _storage._credit != rhs_storage._credit {return false}
+        if _storage._agentValue != rhs_storage._agentValue {return false}
+        if _storage._novelSamples != rhs_storage._novelSamples {return false}
+        if _storage._normalSamples != rhs_storage._normalSamples {return false}
+        if _storage._noiseSamples != rhs_storage._noiseSamples {return false}
+        if _storage._integrityHash != rhs_storage._integrityHash {return false}
+        if _storage._provenance != rhs_storage._provenance {return false}
+        if _storage._edgeID != rhs_storage._edgeID {return false}
+        if _storage._epoch != rhs_storage._epoch {return false}
+        if _storage._recordedAtUnixMs != rhs_storage._recordedAtUnixMs {return false}
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._contractRound != rhs_storage._contractRound {return false}
+        if _storage._contractPeriod != rhs_storage._contractPeriod {return false}
+        if _storage._contractItem != rhs_storage._contractItem {return false}
+        if _storage._moduleAccuracy != rhs_storage._moduleAccuracy {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -47,6 +47,13 @@ public enum LedgerAudit {
                 continue
             }
             if record.index != index { problems.append(Problem(index: index, message: "record says index \(record.index)")) }
+            if record.kind == .payment {
+                // A contract payment: no provenance; its integrity hash is the paid module's digest.
+                if !record.provenance.isEmpty || record.integrityHash.count != 32 || record.contract == nil || !(record.credit >= 0) {
+                    problems.append(Problem(index: index, message: "a payment record needs no provenance, a 32-byte module digest, its contract and a reward ≥ 0"))
+                }
+                continue
+            }
             if DatRecord.integrityHash(of: record.provenance) != record.integrityHash {
                 problems.append(Problem(index: index, message: "integrity hash is not the SHA-256 of the provenance"))
             }
