@@ -92,6 +92,17 @@ extension ContractOffer {
                   selected: try checkedChoice(w.selected, field: "contract_offer.selected"), nextChunk: w.nextChunk, integrated: w.integrated,
                   accuracy: try finite(w.accuracy, field: "contract_offer.accuracy"),
                   qualityBar: try finite(w.qualityBar, field: "contract_offer.quality_bar"), period1Item: period1Item)
+        beta = try finite(w.beta, field: "contract_offer.beta")
+        let k = w.nextThetas.count
+        nextThetas = try finiteList(w.nextThetas, max: ContractLimits.maxTypes, field: "contract_offer.next_thetas")
+        guard w.nextItems.count == k * k, w.transition.count == k * k else {
+            throw FairwayError(.invalidField, "next_items and transition need K×K = \(k * k) entries for \(k) next thetas, got \(w.nextItems.count) and \(w.transition.count)",
+                               field: "contract_offer.next_items")
+        }
+        let next = try w.nextItems.enumerated().map { try ContractItem(wire: $1, field: "contract_offer.next_items[\($0)]") }
+        let p = try finiteList(w.transition, max: ContractLimits.maxTypes * ContractLimits.maxTypes, field: "contract_offer.transition")
+        nextMenus = (0..<k).map { Array(next[($0 * k)..<(($0 + 1) * k)]) }
+        transition = (0..<k).map { Array(p[($0 * k)..<(($0 + 1) * k)]) }
     }
 
     var wire: Fairway_V1_ContractOffer {
@@ -110,6 +121,10 @@ extension ContractOffer {
         w.accuracy = accuracy
         w.qualityBar = qualityBar
         w.period1Item = period1Item.map { Int32(clamping: $0) } ?? -1
+        w.beta = beta
+        w.nextItems = nextMenus.flatMap { $0 }.map(\.wire)
+        w.nextThetas = nextThetas
+        w.transition = transition.flatMap { $0 }
         return w
     }
 }

@@ -57,53 +57,120 @@ public nonisolated struct Fairway_V1_ContractOfferRequest: Sendable {
 }
 
 /// Coordinator -> edge: the current period's menu for this ES and its state.
-public nonisolated struct Fairway_V1_ContractOffer: Sendable {
+public nonisolated struct Fairway_V1_ContractOffer: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Contract round (from 1); 0 = contracts are not running.
-  public var round: UInt64 = 0
+  public var round: UInt64 {
+    get {_storage._round}
+    set {_uniqueStorage()._round = newValue}
+  }
 
   /// 1 or 2.
-  public var period: UInt32 = 0
+  public var period: UInt32 {
+    get {_storage._period}
+    set {_uniqueStorage()._period = newValue}
+  }
 
-  public var opensEpoch: UInt64 = 0
+  public var opensEpoch: UInt64 {
+    get {_storage._opensEpoch}
+    set {_uniqueStorage()._opensEpoch = newValue}
+  }
 
   /// Uploads must be integrated before this epoch begins.
-  public var deadlineEpoch: UInt64 = 0
+  public var deadlineEpoch: UInt64 {
+    get {_storage._deadlineEpoch}
+    set {_uniqueStorage()._deadlineEpoch = newValue}
+  }
 
   /// The menu offered to this ES (period 2: the menu of the item it took in period 1).
-  public var items: [Fairway_V1_ContractItem] = []
+  public var items: [Fairway_V1_ContractItem] {
+    get {_storage._items}
+    set {_uniqueStorage()._items = newValue}
+  }
 
   /// The period's type space theta_k (public), and the ES's cost per round c and fixed cost E.
-  public var thetas: [Double] = []
+  public var thetas: [Double] {
+    get {_storage._thetas}
+    set {_uniqueStorage()._thetas = newValue}
+  }
 
-  public var costPerRound: Double = 0
+  public var costPerRound: Double {
+    get {_storage._costPerRound}
+    set {_uniqueStorage()._costPerRound = newValue}
+  }
 
-  public var fixedCost: Double = 0
+  public var fixedCost: Double {
+    get {_storage._fixedCost}
+    set {_uniqueStorage()._fixedCost = newValue}
+  }
 
   /// This ES's selection in this period: -1 none yet, -2 declined, else the item index.
-  public var selected: Int32 = 0
+  public var selected: Int32 {
+    get {_storage._selected}
+    set {_uniqueStorage()._selected = newValue}
+  }
 
   /// Next upload chunk the coordinator expects (resume point).
-  public var nextChunk: UInt32 = 0
+  public var nextChunk: UInt32 {
+    get {_storage._nextChunk}
+    set {_uniqueStorage()._nextChunk = newValue}
+  }
 
   /// The ES's upload passed the quality bar and was integrated.
-  public var integrated: Bool = false
+  public var integrated: Bool {
+    get {_storage._integrated}
+    set {_uniqueStorage()._integrated = newValue}
+  }
 
   /// Held-out accuracy of its upload (0 before one is integrated or refused).
-  public var accuracy: Double = 0
+  public var accuracy: Double {
+    get {_storage._accuracy}
+    set {_uniqueStorage()._accuracy = newValue}
+  }
 
   /// The quality bar (held-out accuracy) an upload must reach.
-  public var qualityBar: Double = 0
+  public var qualityBar: Double {
+    get {_storage._qualityBar}
+    set {_uniqueStorage()._qualityBar = newValue}
+  }
 
   /// Period-1 item this ES took in this round (-1 none): selects its period-2 menu.
-  public var period1Item: Int32 = 0
+  public var period1Item: Int32 {
+    get {_storage._period1Item}
+    set {_uniqueStorage()._period1Item = newValue}
+  }
+
+  /// Period 1 only, for the intertemporal choice (eq. 21): the discount beta, the period-2 menu
+  /// that follows each period-1 item (K menus of K items, row by row: next_items[k*K + j]), the
+  /// period-2 type space theta_j and the type transition p2(j | k) (row by row: transition[k*K + j]).
+  public var beta: Double {
+    get {_storage._beta}
+    set {_uniqueStorage()._beta = newValue}
+  }
+
+  public var nextItems: [Fairway_V1_ContractItem] {
+    get {_storage._nextItems}
+    set {_uniqueStorage()._nextItems = newValue}
+  }
+
+  public var nextThetas: [Double] {
+    get {_storage._nextThetas}
+    set {_uniqueStorage()._nextThetas = newValue}
+  }
+
+  public var transition: [Double] {
+    get {_storage._transition}
+    set {_uniqueStorage()._transition = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Edge -> coordinator: the item this ES takes in the current period (-2 = declines).
@@ -353,94 +420,184 @@ nonisolated extension Fairway_V1_ContractOfferRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Fairway_V1_ContractOffer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContractOffer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}period\0\u{3}opens_epoch\0\u{3}deadline_epoch\0\u{1}items\0\u{1}thetas\0\u{3}cost_per_round\0\u{3}fixed_cost\0\u{1}selected\0\u{3}next_chunk\0\u{1}integrated\0\u{1}accuracy\0\u{3}quality_bar\0\u{3}period1_item\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}period\0\u{3}opens_epoch\0\u{3}deadline_epoch\0\u{1}items\0\u{1}thetas\0\u{3}cost_per_round\0\u{3}fixed_cost\0\u{1}selected\0\u{3}next_chunk\0\u{1}integrated\0\u{1}accuracy\0\u{3}quality_bar\0\u{3}period1_item\0\u{1}beta\0\u{3}next_items\0\u{3}next_thetas\0\u{1}transition\0")
+
+  fileprivate class _StorageClass {
+    var _round: UInt64 = 0
+    var _period: UInt32 = 0
+    var _opensEpoch: UInt64 = 0
+    var _deadlineEpoch: UInt64 = 0
+    var _items: [Fairway_V1_ContractItem] = []
+    var _thetas: [Double] = []
+    var _costPerRound: Double = 0
+    var _fixedCost: Double = 0
+    var _selected: Int32 = 0
+    var _nextChunk: UInt32 = 0
+    var _integrated: Bool = false
+    var _accuracy: Double = 0
+    var _qualityBar: Double = 0
+    var _period1Item: Int32 = 0
+    var _beta: Double = 0
+    var _nextItems: [Fairway_V1_ContractItem] = []
+    var _nextThetas: [Double] = []
+    var _transition: [Double] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _round = source._round
+      _period = source._period
+      _opensEpoch = source._opensEpoch
+      _deadlineEpoch = source._deadlineEpoch
+      _items = source._items
+      _thetas = source._thetas
+      _costPerRound = source._costPerRound
+      _fixedCost = source._fixedCost
+      _selected = source._selected
+      _nextChunk = source._nextChunk
+      _integrated = source._integrated
+      _accuracy = source._accuracy
+      _qualityBar = source._qualityBar
+      _period1Item = source._period1Item
+      _beta = source._beta
+      _nextItems = source._nextItems
+      _nextThetas = source._nextThetas
+      _transition = source._transition
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.round) }()
-      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.period) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.opensEpoch) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.deadlineEpoch) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.items) }()
-      case 6: try { try decoder.decodeRepeatedDoubleField(value: &self.thetas) }()
-      case 7: try { try decoder.decodeSingularDoubleField(value: &self.costPerRound) }()
-      case 8: try { try decoder.decodeSingularDoubleField(value: &self.fixedCost) }()
-      case 9: try { try decoder.decodeSingularInt32Field(value: &self.selected) }()
-      case 10: try { try decoder.decodeSingularUInt32Field(value: &self.nextChunk) }()
-      case 11: try { try decoder.decodeSingularBoolField(value: &self.integrated) }()
-      case 12: try { try decoder.decodeSingularDoubleField(value: &self.accuracy) }()
-      case 13: try { try decoder.decodeSingularDoubleField(value: &self.qualityBar) }()
-      case 14: try { try decoder.decodeSingularInt32Field(value: &self.period1Item) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._round) }()
+        case 2: try { try decoder.decodeSingularUInt32Field(value: &_storage._period) }()
+        case 3: try { try decoder.decodeSingularUInt64Field(value: &_storage._opensEpoch) }()
+        case 4: try { try decoder.decodeSingularUInt64Field(value: &_storage._deadlineEpoch) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._items) }()
+        case 6: try { try decoder.decodeRepeatedDoubleField(value: &_storage._thetas) }()
+        case 7: try { try decoder.decodeSingularDoubleField(value: &_storage._costPerRound) }()
+        case 8: try { try decoder.decodeSingularDoubleField(value: &_storage._fixedCost) }()
+        case 9: try { try decoder.decodeSingularInt32Field(value: &_storage._selected) }()
+        case 10: try { try decoder.decodeSingularUInt32Field(value: &_storage._nextChunk) }()
+        case 11: try { try decoder.decodeSingularBoolField(value: &_storage._integrated) }()
+        case 12: try { try decoder.decodeSingularDoubleField(value: &_storage._accuracy) }()
+        case 13: try { try decoder.decodeSingularDoubleField(value: &_storage._qualityBar) }()
+        case 14: try { try decoder.decodeSingularInt32Field(value: &_storage._period1Item) }()
+        case 15: try { try decoder.decodeSingularDoubleField(value: &_storage._beta) }()
+        case 16: try { try decoder.decodeRepeatedMessageField(value: &_storage._nextItems) }()
+        case 17: try { try decoder.decodeRepeatedDoubleField(value: &_storage._nextThetas) }()
+        case 18: try { try decoder.decodeRepeatedDoubleField(value: &_storage._transition) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.round != 0 {
-      try visitor.visitSingularUInt64Field(value: self.round, fieldNumber: 1)
-    }
-    if self.period != 0 {
-      try visitor.visitSingularUInt32Field(value: self.period, fieldNumber: 2)
-    }
-    if self.opensEpoch != 0 {
-      try visitor.visitSingularUInt64Field(value: self.opensEpoch, fieldNumber: 3)
-    }
-    if self.deadlineEpoch != 0 {
-      try visitor.visitSingularUInt64Field(value: self.deadlineEpoch, fieldNumber: 4)
-    }
-    if !self.items.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.items, fieldNumber: 5)
-    }
-    if !self.thetas.isEmpty {
-      try visitor.visitPackedDoubleField(value: self.thetas, fieldNumber: 6)
-    }
-    if self.costPerRound.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.costPerRound, fieldNumber: 7)
-    }
-    if self.fixedCost.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.fixedCost, fieldNumber: 8)
-    }
-    if self.selected != 0 {
-      try visitor.visitSingularInt32Field(value: self.selected, fieldNumber: 9)
-    }
-    if self.nextChunk != 0 {
-      try visitor.visitSingularUInt32Field(value: self.nextChunk, fieldNumber: 10)
-    }
-    if self.integrated != false {
-      try visitor.visitSingularBoolField(value: self.integrated, fieldNumber: 11)
-    }
-    if self.accuracy.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.accuracy, fieldNumber: 12)
-    }
-    if self.qualityBar.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.qualityBar, fieldNumber: 13)
-    }
-    if self.period1Item != 0 {
-      try visitor.visitSingularInt32Field(value: self.period1Item, fieldNumber: 14)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if _storage._round != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._round, fieldNumber: 1)
+      }
+      if _storage._period != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._period, fieldNumber: 2)
+      }
+      if _storage._opensEpoch != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._opensEpoch, fieldNumber: 3)
+      }
+      if _storage._deadlineEpoch != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._deadlineEpoch, fieldNumber: 4)
+      }
+      if !_storage._items.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._items, fieldNumber: 5)
+      }
+      if !_storage._thetas.isEmpty {
+        try visitor.visitPackedDoubleField(value: _storage._thetas, fieldNumber: 6)
+      }
+      if _storage._costPerRound.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._costPerRound, fieldNumber: 7)
+      }
+      if _storage._fixedCost.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._fixedCost, fieldNumber: 8)
+      }
+      if _storage._selected != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._selected, fieldNumber: 9)
+      }
+      if _storage._nextChunk != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._nextChunk, fieldNumber: 10)
+      }
+      if _storage._integrated != false {
+        try visitor.visitSingularBoolField(value: _storage._integrated, fieldNumber: 11)
+      }
+      if _storage._accuracy.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._accuracy, fieldNumber: 12)
+      }
+      if _storage._qualityBar.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._qualityBar, fieldNumber: 13)
+      }
+      if _storage._period1Item != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._period1Item, fieldNumber: 14)
+      }
+      if _storage._beta.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._beta, fieldNumber: 15)
+      }
+      if !_storage._nextItems.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._nextItems, fieldNumber: 16)
+      }
+      if !_storage._nextThetas.isEmpty {
+        try visitor.visitPackedDoubleField(value: _storage._nextThetas, fieldNumber: 17)
+      }
+      if !_storage._transition.isEmpty {
+        try visitor.visitPackedDoubleField(value: _storage._transition, fieldNumber: 18)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Fairway_V1_ContractOffer, rhs: Fairway_V1_ContractOffer) -> Bool {
-    if lhs.round != rhs.round {return false}
-    if lhs.period != rhs.period {return false}
-    if lhs.opensEpoch != rhs.opensEpoch {return false}
-    if lhs.deadlineEpoch != rhs.deadlineEpoch {return false}
-    if lhs.items != rhs.items {return false}
-    if lhs.thetas != rhs.thetas {return false}
-    if lhs.costPerRound != rhs.costPerRound {return false}
-    if lhs.fixedCost != rhs.fixedCost {return false}
-    if lhs.selected != rhs.selected {return false}
-    if lhs.nextChunk != rhs.nextChunk {return false}
-    if lhs.integrated != rhs.integrated {return false}
-    if lhs.accuracy != rhs.accuracy {return false}
-    if lhs.qualityBar != rhs.qualityBar {return false}
-    if lhs.period1Item != rhs.period1Item {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._round != rhs_storage._round {return false}
+        if _storage._period != rhs_storage._period {return false}
+        if _storage._opensEpoch != rhs_storage._opensEpoch {return false}
+        if _storage._deadlineEpoch != rhs_storage._deadlineEpoch {return false}
+        if _storage._items != rhs_storage._items {return false}
+        if _storage._thetas != rhs_storage._thetas {return false}
+        if _storage._costPerRound != rhs_storage._costPerRound {return false}
+        if _storage._fixedCost != rhs_storage._fixedCost {return false}
+        if _storage._selected != rhs_storage._selected {return false}
+        if _storage._nextChunk != rhs_storage._nextChunk {return false}
+        if _storage._integrated != rhs_storage._integrated {return false}
+        if _storage._accuracy != rhs_storage._accuracy {return false}
+        if _storage._qualityBar != rhs_storage._qualityBar {return false}
+        if _storage._period1Item != rhs_storage._period1Item {return false}
+        if _storage._beta != rhs_storage._beta {return false}
+        if _storage._nextItems != rhs_storage._nextItems {return false}
+        if _storage._nextThetas != rhs_storage._nextThetas {return false}
+        if _storage._transition != rhs_storage._transition {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
