@@ -39,7 +39,12 @@ public actor CoordinatorNode: Service {
         let restored = try store.load()
         let me = NodeIdentity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name,
                                               address: settings.advertiseURL ?? settings.controlURL)
-        let instance = CoordinatorInstance(settings: settings.core, identity: me, replay: settings.transport.replay, restored: restored, now: clock.now())
+        let plan = try ContractPlanner.plan(settings.core.contracts)
+        let instance = CoordinatorInstance(settings: settings.core, identity: me, replay: settings.transport.replay, restored: restored,
+                                           contractPlan: plan, now: clock.now())
+        if let plan {
+            logger.info("contracts: \(plan.scheme.rawValue) menus T1 \(plan.terms.T1) R1 \(plan.terms.R1.map { ($0 * 100).rounded() / 100 }) T2 \(plan.terms.T2), periods of \(settings.core.contracts.periodEpochs) epochs")
+        }
         self.state = CommitLoop(instance, writer: store.db)
         if !restored.members.isEmpty { logger.info("restored \(restored.members.count) members from \(settings.dataDirectory)") }
     }
@@ -157,7 +162,12 @@ public actor CoordinatorNode: Service {
                 logger.info("\(line)")
             case .ledger(.signHead(let head)):
                 logger.info("epoch \(head.epoch): signed ledger tree head, size \(head.treeSize), root \(head.rootHash.prefix(8).map { String(format: "%02x", $0) }.joined())…")
-            case .membership(.persist), .epoch(.persist), .tokens(.persistTokens), .tokens(.compact), .ledger(.append):
+            case .contracts(.persistRound(let r)):
+                logger.info("contracts: round \(r.round) period \(r.period) open until epoch \(r.deadlineEpoch)")
+            case .contracts(.persistModule(let m)):
+                logger.info("contracts: integrated module version \(m.version), held-out accuracy \(m.accuracy)")
+            case .membership(.persist), .epoch(.persist), .tokens(.persistTokens), .tokens(.compact), .ledger(.append),
+                 .contracts(.persistEdge), .contracts(.persistChunk), .contracts(.clearChunks), .contracts(.pay):
                 break  // committed with the batch
             }
         }

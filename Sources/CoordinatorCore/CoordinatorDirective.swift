@@ -9,6 +9,7 @@ extension CoordinatorInstance {
         case epoch(EpochClock.Directive)
         case tokens(TokenScheduling.Directive)
         case ledger(DATLedger.Directive)
+        case contracts(Contracts.Directive)
         /// Call `onTick` again at (or soon after) this instant.
         case wake(at: Timestamp)
         case log(String)

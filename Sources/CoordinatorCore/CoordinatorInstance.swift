@@ -10,7 +10,8 @@ import FairwayWire
 /// - `Valuation` (Valuation/): each agent's value v_n at the epoch boundary;
 /// - `TokenScheduling` (Tokens/): grants from those values, leases, usage;
 /// - `DATLedger` (Ledger/): the Merkle log of valued contributions and its signed tree heads;
-/// - rooms ready for cloud allocation and contracts.
+/// - `Contracts` (Contracts/): menus, selections, module uploads, payments, the integrated module;
+/// - a room ready for cloud allocation.
 ///
 /// A contribution batch flows: each agent's signed contribution (verified by the wire layer)
 /// → `Valuation.onContribution` (catalog match, credit) → `DATLedger.append` (a leaf, durable
@@ -27,8 +28,11 @@ public struct CoordinatorInstance: Sendable {
         public var ledger = DATLedger()
         /// The recorded contributions in ledger order, to rebuild the catalog.
         public var contributions: [(record: DatRecord, contribution: Contribution)] = []
+        public var contracts = Contracts.Restored()
         public init(members: [Member] = [], epoch: (epoch: UInt64, startedAt: Timestamp)? = nil, tokens: TokenAccounts = TokenAccounts(),
-                    ledger: DATLedger = DATLedger(), contributions: [(record: DatRecord, contribution: Contribution)] = []) {
+                    ledger: DATLedger = DATLedger(), contributions: [(record: DatRecord, contribution: Contribution)] = [],
+                    contracts: Contracts.Restored = Contracts.Restored()) {
+            self.contracts = contracts
             self.members = members
             self.epoch = epoch
             self.tokens = tokens
@@ -38,11 +42,12 @@ public struct CoordinatorInstance: Sendable {
     }
 
     /// Requests whose replay after a restart could count twice: journaled durably with their effect.
-    public static let durableKinds: Set<Payload.Kind> = [.join, .grantRequest, .usageReport, .contributionBatch]
+    public static let durableKinds: Set<Payload.Kind> = [.join, .grantRequest, .usageReport, .contributionBatch, .contractSelection, .moduleUpload]
     /// Requests the coordinator's control socket serves (`epochs_request` and `ledger_request`
     /// are answered by the shell from storage: history and leaf bytes are not kept in memory).
     public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .epochsRequest,
-                                                        .contributionBatch, .valuationRequest, .ledgerRequest, .ledgerProofRequest]
+                                                        .contributionBatch, .valuationRequest, .ledgerRequest, .ledgerProofRequest,
+                                                        .contractOfferRequest, .contractSelection, .moduleUpload, .moduleRequest, .contractStatusRequest]
 
     public let settings: Settings
     /// Who this coordinator is (its own member row).
@@ -53,10 +58,14 @@ public struct CoordinatorInstance: Sendable {
     public private(set) var tokenScheduling: TokenScheduling
     public private(set) var valuation: Valuation
     public private(set) var ledger: DATLedger
+    public private(set) var contracts: Contracts
     public let admission: JoinAdmission
 
     /// - Parameter replay: the window within which relayed agent proofs must have been signed.
-    public init(settings: Settings, identity: NodeIdentity, replay: ReplayPolicy = ReplayPolicy(), restored: Restored = Restored(), now: Timestamp) {
+    /// - Parameter contractPlan: the contract instance, its menus and held-out data, computed by
+    ///   the shell from `settings.contracts` (nil: contracts off).
+    public init(settings: Settings, identity: NodeIdentity, replay: ReplayPolicy = ReplayPolicy(), restored: Restored = Restored(),
+                contractPlan: Contracts.Plan? = nil, now: Timestamp) {
         self.settings = settings
         self.identity = identity
         let me = Member(id: identity.id, role: .cloudCoordinator, address: identity.address, version: FairwayVersion.current,
@@ -69,6 +78,7 @@ public struct CoordinatorInstance: Sendable {
         for (record, contribution) in restored.contributions { valuation.restore(contribution, record: record) }
         self.valuation = valuation
         self.ledger = restored.ledger
+        self.contracts = Contracts(settings: settings.contracts, plan: contractPlan, restored: restored.contracts)
         self.admission = JoinAdmission(settings: settings.admission, replay: replay, coordinatorID: identity.id)
     }
 
@@ -108,6 +118,17 @@ public struct CoordinatorInstance: Sendable {
             case .contributionBatch:
                 let edge = try joinedEdge(sender, for: "forward contributions")
                 return try onContributions(request.contributions, from: edge, now: now)
+            case .contractSelection(let s):
+                let edge = try joinedEdge(sender, for: "take contracts")
+                let (offer, d) = try contracts.onSelection(s, from: edge)
+                return (.contractOffer(offer), d.map(Directive.contracts) + [.log("edge \(edge) chose \(s.choice) in round \(s.round) period \(s.period)")])
+            case .moduleUpload(let u):
+                let edge = try joinedEdge(sender, for: "upload modules")
+                let (ack, d) = try contracts.onUpload(u, from: edge)
+                var log: [Directive] = []
+                if ack.integrated, u.chunkIndex + 1 == u.chunkCount { log = [.log("edge \(edge): module integrated (held-out accuracy \(ack.accuracy))")] }
+                if !ack.refused.isEmpty { log = [.log("edge \(edge): upload refused: \(ack.refused)")] }
+                return (.moduleUploadAck(ack), d.map(Directive.contracts) + log)
             default:
                 throw FairwayError(.unexpectedPayload, "the coordinator's control socket does not serve \(request.payload.kind)", field: "envelope.payload", peer: sender.rawValue)
             }
@@ -184,6 +205,9 @@ public struct CoordinatorInstance: Sendable {
         switch request.payload {
         case .valuationRequest(let agents): .valuationReply(valuation.report(agents))
         case .ledgerProofRequest(let r): proofReply(r)
+        case .contractOfferRequest: .contractOffer(contracts.offer(for: request.sender))
+        case .moduleRequest(let index): .moduleReply(contracts.moduleChunk(index))
+        case .contractStatusRequest: .contractStatus(contracts.status())
         case .statusRequest: .statusReply(status())
         case .ping: .pong(Pong(nodeID: id, role: .cloudCoordinator, version: FairwayVersion.current, name: identity.name))
         default: .error(FairwayError(.unexpectedPayload, "\(request.payload.kind) is not a query", field: "envelope.payload", peer: request.sender.rawValue))
@@ -226,9 +250,26 @@ public struct CoordinatorInstance: Sendable {
         let agents = membership.liveAgents
         let values = valuation.onEpochBoundary(epoch: epoch, agents: agents)
         let grants = tokenScheduling.onEpochBoundary(epoch: epoch, startedAt: now, agents: agents, values: values)
+        // Cloud shares (CloudAllocation/) will come here, before the contract period.
+        var contractDirectives: [Directive] = []
+        for d in contracts.onEpochBoundary(epoch: epoch) {
+            contractDirectives.append(.contracts(d))
+            guard case .pay(let p) = d else { continue }
+            // I4: the payment's ledger record commits with the period's settlement, exactly once.
+            var record = DatRecord(index: 0, agentID: p.edge, credit: p.reward, agentValue: 0, novelSamples: 0, normalSamples: 0, noiseSamples: 0,
+                                   integrityHash: p.moduleDigest, provenance: [], edgeID: p.edge, epoch: epoch, recordedAt: now)
+            record.kind = .payment
+            record.contract = DatRecord.ContractPayment(round: p.round, period: p.period, item: UInt32(p.item), accuracy: p.accuracy)
+            let key = DATLedger.ContributionKey(agent: p.edge, id: Array("pay/\(p.round)/\(p.period)".utf8))
+            guard ledger.receipt(for: key) == nil else { continue }
+            let (_, receipt, append) = ledger.append(record, key: key) { index, size in
+                ContributionReceipt(agentID: p.edge, contributionID: key.id, leafIndex: index, credit: p.reward, novelSamples: 0, normalSamples: 0,
+                                    noiseSamples: 0, agentValue: 0, treeSize: size)
+            }
+            contractDirectives += [.ledger(append), .log("paid edge \(p.edge) \(p.reward) for round \(p.round) period \(p.period) item \(p.item) (accuracy \(p.accuracy)), leaf \(receipt.leafIndex)")]
+        }
         let head = ledger.onEpochBoundary(epoch: epoch, now: now)
-        // Cloud shares (CloudAllocation/) and the contract period (Contracts/) follow here.
-        return grants.map(Directive.tokens) + head.map(Directive.ledger)
+        return grants.map(Directive.tokens) + contractDirectives + head.map(Directive.ledger)
     }
 
     /// When the instance next has work: the epoch clock, or a member's failure deadline.

@@ -15,6 +15,8 @@ extension CoordinatorInstance {
         /// Data valuation: the catalog, Γ, v_n's source (`valuation.*`; configured values under
         /// `tokens.values`, `tokens.default_value`).
         public var valuation = Valuation.Settings()
+        /// Two-period dynamic contracts and agent modules (`contracts.*`; off by default).
+        public var contracts = Contracts.Settings()
 
         public init() {}
 
@@ -25,6 +27,7 @@ extension CoordinatorInstance {
             + TokenScheduling.Settings.fields(in: \.tokens, prefix: "tokens")
             + Valuation.Settings.fields(in: \.valuation, prefix: "valuation")
             + ConfiguredValues.fields(in: \Settings.valuation.configured, prefix: "tokens")
+            + Contracts.Settings.fields(in: \.contracts, prefix: "contracts")
 
         public func validateCombinations() throws {
             if valuation.source == .catalog, !valuation.configured.values.isEmpty {

@@ -22,6 +22,7 @@ public final class CoordinatorStore: Sendable {
         EpochTables.registerMigrations(&migrator)
         TokenTables.registerMigrations(&migrator)
         LedgerTables.registerMigrations(&migrator)
+        ContractTables.registerMigrations(&migrator)
         ReplayJournal.registerMigrations(&migrator)
         db = try FairwayDatabase.open(directory: directory, name: "coordinator.sqlite", migrator: migrator)
         journal = ReplayJournal(database: db)
@@ -36,6 +37,7 @@ public final class CoordinatorStore: Sendable {
             case .epoch(let e): EpochTables.write(e)
             case .tokens(let t): TokenTables.write(t)
             case .ledger(let l): LedgerTables.write(l, sign: sign)
+            case .contracts(let c): ContractTables.write(c)
             case .wake, .log: nil
             }
         }
@@ -46,7 +48,7 @@ public final class CoordinatorStore: Sendable {
         try db.read { db in
             let (ledger, contributions) = try LedgerTables.load(db)
             return CoordinatorInstance.Restored(members: try MembershipTables.load(db), epoch: try EpochTables.load(db), tokens: try TokenTables.load(db),
-                                                ledger: ledger, contributions: contributions)
+                                                ledger: ledger, contributions: contributions, contracts: try ContractTables.load(db))
         }
     }
 
