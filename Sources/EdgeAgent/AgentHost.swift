@@ -23,6 +23,9 @@ public actor AgentHost: Service {
     private var budgets: [NodeID: PrivacyBudget] = [:]
     /// Builds the DP releases from this process's records (nil: no data).
     private let releases: ReleaseMaker?
+    /// Inference inputs (`workload.inputs`), sent in turn.
+    private let queries: [DigitRecord]
+    private var nextQueryIndex = 0
     private var identityIndex: [NodeID: Int] = [:]
 
     public init(settings: EdgeAgentSettings, logger: Logger, clock: any NodeClock = SystemClock()) throws {
@@ -36,6 +39,17 @@ public actor AgentHost: Service {
         self.clients = try settings.edges.map { try RequestClient(url: $0, identity: ids[0].key, settings: settings.transport, clock: clock) }
         self.privacy = try PrivacyBudgetStore(directory: settings.dataDirectory)
         self.releases = try settings.data.path.isEmpty ? nil : ReleaseMaker(settings: settings, identities: ids.count)
+        if settings.inferenceInputs.isEmpty {
+            self.queries = []
+        } else {
+            let text: String
+            do { text = try String(contentsOfFile: settings.inferenceInputs, encoding: .utf8) } catch {
+                throw ConfigError(field: "workload.inputs", message: "cannot read \(settings.inferenceInputs): \(error.localizedDescription)")
+            }
+            let all: [DigitRecord]
+            do { all = try DigitsCSV.parse(text) } catch { throw ConfigError(field: "workload.inputs", message: "\(settings.inferenceInputs): \(error)") }
+            self.queries = settings.inferenceHeldOutOnly ? all.enumerated().filter { ModuleDataset.isHeldOut($0.offset) }.map(\.element) : all
+        }
         var instances: [NodeID: AgentInstance] = [:]
         var keys: [NodeID: NodeKey] = [:]
         for (i, a) in ids.enumerated() {
@@ -97,11 +111,16 @@ public actor AgentHost: Service {
                 return  // cancelled: shutting down
             }
             for d in instances[id]!.onReply(result, now: clock.now()) { await perform(d, for: id) }
-        case .infer(let edge, let request):
+        case .infer(let edge, var request):
             guard instances[id]!.mayInfer(now: clock.now()) else { return }
+            let query = nextQuery()
+            if let query { request.features = query.pixels }
             let result: Result<Payload, FairwayError>
             do {
                 result = .success(try await clients[edge].call(.inferenceRequest(request), as: keys[id]!))
+                if let query, case .success(.inferenceReply(let reply)) = result, reply.label >= 0 {
+                    instances[id]!.onPrediction(label: reply.label, expected: query.label, moduleVersion: reply.moduleVersion)
+                }
             } catch let e as FairwayError {
                 result = .failure(e)
             } catch {
@@ -113,6 +132,13 @@ public actor AgentHost: Service {
             let result = await contribute(id, edge: edge, sequence: sequence)
             for d in instances[id]!.onContributionResult(result, now: clock.now()) { await perform(d, for: id) }
         }
+    }
+
+    /// The next inference input, in turn (nil: admission-only requests).
+    private func nextQuery() -> DigitRecord? {
+        guard !queries.isEmpty else { return nil }
+        defer { nextQueryIndex = (nextQueryIndex + 1) % queries.count }
+        return queries[nextQueryIndex]
     }
 
     /// Release `sequence` of identity `id`: the pending one if a receipt never came (resent byte

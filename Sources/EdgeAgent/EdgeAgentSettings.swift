@@ -24,6 +24,13 @@ public struct EdgeAgentSettings: Sendable, Hashable, DaemonSettings {
     public var data = AgentDataSettings()
     /// How releases are privatised and each identity's budget (`privacy.*`).
     public var privacy = AgentPrivacySettings()
+    /// CSV of digits whose pixels the workload sends as inference inputs, in turn, and whose
+    /// labels it checks the edge's predictions against (`workload.inputs`; these records are
+    /// sent, so they must not be private — e.g. the held-out split). "" = admission-only
+    /// requests. Default "".
+    public var inferenceInputs = ""
+    /// Use only the held-out split (`ModuleDataset.isHeldOut`) of `workload.inputs`. Default true.
+    public var inferenceHeldOutOnly = true
     /// Sockets; requests time out after 1000 ms by default (agents fail over on silence).
     public var transport: TransportSettings = {
         var t = TransportSettings()
@@ -48,6 +55,14 @@ public struct EdgeAgentSettings: Sendable, Hashable, DaemonSettings {
     ] + AgentInstance.Settings.fields(in: \.core, prefix: "")
         + AgentDataSettings.fields(in: \.data, prefix: "data")
         + AgentPrivacySettings.fields(in: \.privacy, prefix: "privacy")
+        + [.text("workload.inputs", \.inferenceInputs),
+           .custom("workload.held_out_only", \.inferenceHeldOutOnly) { value, field in
+               switch try value.text(field) {
+               case "true": true
+               case "false": false
+               case let other: throw ConfigError(field: field, message: "must be true or false, got \"\(other)\"")
+               }
+           }]
 
     public static let flagAliases: [String: String] = [
         "inference-rate": "workload.rate_per_second",

@@ -31,6 +31,13 @@ public struct AgentInstance: Sendable {
         /// The last refusal's reason and retry-after.
         public var lastRefusal: String = ""
         public var lastRetryAfterMilliseconds: Int64 = 0
+        /// Replies that carried a prediction of the edge's agent module, and how many were right.
+        public var predictions: UInt64 = 0
+        public var correct: UInt64 = 0
+        /// Module version of the last prediction.
+        public var moduleVersion: UInt64 = 0
+        /// correct / predictions (0 before any).
+        public var observedAccuracy: Double { predictions == 0 ? 0 : Double(correct) / Double(predictions) }
         public init() {}
     }
 
@@ -111,6 +118,13 @@ public struct AgentInstance: Sendable {
 
     /// An inference request abandoned at shutdown: the edge may or may not have served it.
     public mutating func onInferenceAbandoned() { usage.unanswered += 1 }
+
+    /// The edge's module predicted `label` for an input whose label is `expected`.
+    public mutating func onPrediction(label: Int32, expected: Int, moduleVersion: UInt64) {
+        usage.predictions += 1
+        if Int(label) == expected { usage.correct += 1 }
+        usage.moduleVersion = moduleVersion
+    }
 
     /// Outcome of an inference request.
     public mutating func onInferenceReply(_ result: Result<Payload, FairwayError>, cost: UInt64, now: Timestamp) -> [Directive] {

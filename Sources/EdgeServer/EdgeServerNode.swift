@@ -138,6 +138,20 @@ public actor EdgeServerNode: Service {
                 logger.info("\(line)")
             case .leases:
                 break  // committed with the batch
+            case .train(let order):
+                let contract = settings.core.contract
+                Task { [weak self] in
+                    let outcome = await ModuleTrainer.train(order, settings: contract)
+                    guard let self else { return }
+                    let wake: Timestamp?
+                    switch outcome {
+                    case .success(let (bytes, samples)):
+                        wake = await self.step { instance, now in instance.onTrained(order, bytes: bytes, samples: samples, now: now) }
+                    case .failure(let error):
+                        wake = await self.step { instance, now in instance.onTrainingFailed(order, "\(error)", now: now) }
+                    }
+                    if let wake { await self.wakeEarlier(wake) }
+                }
             }
         }
         return wake

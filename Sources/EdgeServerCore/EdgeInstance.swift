@@ -19,6 +19,8 @@ public struct EdgeInstance: Sendable {
         /// Make this call to the coordinator and report its result with `onCallResult`.
         case call(CoordinatorCall)
         case leases(InferenceAdmission.Directive)
+        /// Train an agent module (off the actor) and report it with `onTrained`.
+        case train(ContractWork.TrainingOrder)
         /// Call `onTick` again at (or soon after) this instant.
         case wake(at: Timestamp)
         case log(String)
@@ -39,6 +41,7 @@ public struct EdgeInstance: Sendable {
     public private(set) var agents: AttachedAgents
     public private(set) var admission: InferenceAdmission
     public let contributions: ContributionCheck
+    public private(set) var contracts: ContractWork
 
     /// - Parameter restoredLeases: the lease book saved before a restart (settled at once).
     public init(settings: Settings, identity: NodeIdentity, restoredLeases: EdgeLeases = EdgeLeases()) {
@@ -49,6 +52,7 @@ public struct EdgeInstance: Sendable {
         self.agents = AttachedAgents(expiryMisses: settings.agentExpiryMisses)
         self.admission = InferenceAdmission(restored: restoredLeases)
         self.contributions = ContributionCheck(settings: settings.contributions)
+        self.contracts = ContractWork(settings: settings.contract)
     }
 
     public var registered: Bool { link.registered }
@@ -100,7 +104,13 @@ public struct EdgeInstance: Sendable {
             guard agents.touch(sender, now: now) else { return refuse(notJoined(sender)) }
             switch admission.admit(agent: sender, cost: inference.cost) {
             case .admitted(let remaining, let directive):
-                return (.inferenceReply(InferenceReply(charged: inference.cost, remaining: remaining)), [.leases(directive)])
+                var reply = InferenceReply(charged: inference.cost, remaining: remaining)
+                if let p = contracts.predict(inference.features) {
+                    reply.label = p.label
+                    reply.confidence = p.confidence
+                    reply.moduleVersion = p.version
+                }
+                return (.inferenceReply(reply), [.leases(directive)])
             case .refused(let reason):
                 link.want(grantsFor: [sender])  // maybe tokens came back from another edge: ask again
                 let wait = link.nextEpochAt == .zero ? heartbeat : max(Self.minimumRetryAfterMilliseconds, link.nextEpochAt.milliseconds(since: now))
@@ -177,7 +187,28 @@ public struct EdgeInstance: Sendable {
         directives += admission.settleOrphans(attached: attached.contains).map(Directive.leases)
         let calls = link.onTick(now: now, attached: attached, recent: agents.recent(now: now, heartbeatInterval: heartbeat),
                                 report: admission.pendingReport.map { ($0.report, final: $0.final) })
-        return directives + calls.map(Directive.call) + [.wake(at: nextWake(now: now))]
+        directives += calls.map(Directive.call)
+        directives += route(contracts.onTick(now: now, registered: link.registered))
+        return directives + [.wake(at: nextWake(now: now))]
+    }
+
+    private mutating func route(_ work: [ContractWork.Directive]) -> [Directive] {
+        work.map { d in
+            switch d {
+            case .request(let r): .call(link.contractCall(r))
+            case .train(let order): .train(order)
+            case .log(let m): .log(m)
+            }
+        }
+    }
+
+    /// The shell trained `order`'s module (serialised `AgentModule`) on `samples` samples.
+    public mutating func onTrained(_ order: ContractWork.TrainingOrder, bytes: [UInt8], samples: UInt64, now: Timestamp) -> [Directive] {
+        route(contracts.onTrained(order, bytes: bytes, samples: samples, now: now)) + [.wake(at: nextWake(now: now))]
+    }
+
+    public mutating func onTrainingFailed(_ order: ContractWork.TrainingOrder, _ why: String, now: Timestamp) -> [Directive] {
+        route(contracts.onTrainingFailed(order, why)) + [.wake(at: nextWake(now: now))]
     }
 
     /// Outcome of a call `onTick` issued.
@@ -202,6 +233,8 @@ public struct EdgeInstance: Sendable {
             directives.append(.log("unexpected coordinator reply \(kind)"))
         case .unmatched(let call):
             directives.append(.log("ignored a result for call \(call), which is not in flight"))
+        case .contract(let r):
+            directives += route(contracts.onResult(r, now: now))
         }
         return directives + [.wake(at: nextWake(now: now))]
     }
@@ -215,7 +248,7 @@ public struct EdgeInstance: Sendable {
     /// When the instance next has work: the link's next call or an agent's expiry.
     public func nextWake(now: Timestamp) -> Timestamp {
         let linkWake = link.nextWake(hasReport: admission.pendingReport != nil, wantsGrants: !link.grantsWanted.isEmpty)
-        let candidates = [linkWake, agents.nextExpiry(heartbeatInterval: heartbeat)].compactMap { $0 }
+        let candidates = [linkWake, agents.nextExpiry(heartbeatInterval: heartbeat), contracts.nextWake(now: now)].compactMap { $0 }
         return max(now, candidates.min() ?? now.adding(milliseconds: heartbeat))
     }
 

@@ -14,6 +14,8 @@ extension EdgeInstance {
         public var agentExpiryMisses: Int = 5
         /// What contributions the edge accepts and forwards (`contributions.*`).
         public var contributions = ContributionCheck.Settings()
+        /// Contract participation and the module's training data (`contract.*`; off by default).
+        public var contract = ContractWork.Settings()
 
         public init() {}
 
@@ -22,5 +24,6 @@ extension EdgeInstance {
             .integer("heartbeat_interval_ms", \.heartbeatIntervalMilliseconds, in: 10...600_000),
             .integer("agent_expiry_misses", \.agentExpiryMisses, in: 2...10_000),
         ] + ContributionCheck.Settings.fields(in: \.contributions, prefix: "contributions")
+            + ContractWork.Settings.fields(in: \.contract, prefix: "contract")
     }
 }

@@ -84,8 +84,10 @@ extension EdgeInstance {
 }
 
 extension Array where Element == EdgeInstance.Directive {
-    /// The calls among these directives.
-    public var calls: [CoordinatorCall.Request] { compactMap { if case .call(let c) = $0 { c.request } else { nil } } }
+    /// The link's calls among these directives (contract calls are in `contractCalls`).
+    public var calls: [CoordinatorCall.Request] { compactMap { if case .call(let c) = $0, !c.request.isContract { c.request } else { nil } } }
+    /// The contract work's calls (offer and module polls, selections, uploads).
+    public var contractCalls: [ContractWork.Request] { compactMap { if case .call(let c) = $0, case .contract(let r) = c.request { r } else { nil } } }
     /// Everything but wake-ups.
     public var effects: [EdgeInstance.Directive] { filter { if case .wake = $0 { false } else { true } } }
 }

@@ -12,6 +12,10 @@ public struct CoordinatorCall: Sendable, Hashable {
         case heartbeat(Heartbeat)
         case fetchGrants(GrantRequest)
         case reportUsage(UsageReport)
+        /// A call of the contract work (`ContractWork`), whose result goes back to it.
+        case contract(ContractWork.Request)
+
+        public var isContract: Bool { if case .contract = self { true } else { false } }
 
         /// What goes on the wire.
         public var payload: Payload {
@@ -20,6 +24,10 @@ public struct CoordinatorCall: Sendable, Hashable {
             case .heartbeat(let h): .heartbeat(h)
             case .fetchGrants(let g): .grantRequest(g)
             case .reportUsage(let u): .usageReport(u)
+            case .contract(.offer): .contractOfferRequest
+            case .contract(.select(let s)): .contractSelection(s)
+            case .contract(.upload(let u)): .moduleUpload(u)
+            case .contract(.module(let i)): .moduleRequest(chunkIndex: i)
             }
         }
     }

@@ -18,6 +18,8 @@ public struct CoordinatorLink: Sendable, Hashable {
         case unexpected(Payload.Kind)
         /// A result for no call in flight (late, or duplicated): ignored.
         case unmatched(UInt64)
+        /// The result of a contract call, for `ContractWork`.
+        case contract(Result<Payload, FairwayError>)
     }
 
     /// Grant fetches come at most this often (or every heartbeat, if shorter).
@@ -62,7 +64,7 @@ public struct CoordinatorLink: Sendable, Hashable {
     ///   - attached: agents attached now; `recent`: those heard from lately (vouched for).
     ///   - report: usage to report, and whether it settles leases (sent at once if so).
     public mutating func onTick(now: Timestamp, attached: Set<NodeID>, recent: [NodeID], report: (UsageReport, final: Bool)?) -> [CoordinatorCall] {
-        guard inFlight.isEmpty else { return [] }
+        guard !linkCallInFlight else { return [] }
         if !registered {
             guard now >= joinDue else { return [] }
             joinDue = now.adding(min(heartbeat, Self.joinRetrySpacing))
@@ -94,13 +96,19 @@ public struct CoordinatorLink: Sendable, Hashable {
 
     /// When the link next has a call to make (nil while calls are in flight: their results wake it).
     public func nextWake(hasReport: Bool, wantsGrants: Bool) -> Timestamp? {
-        guard inFlight.isEmpty else { return nil }
+        guard !linkCallInFlight else { return nil }
         if !registered { return joinDue }
         var next = heartbeatDue
         if hasReport { next = min(next, reportDue) }
         if wantsGrants { next = min(next, grantFetchDue) }
         return next
     }
+
+    /// Whether one of the link's own calls (not a contract call) is in flight.
+    private var linkCallInFlight: Bool { inFlight.values.contains { !$0.isContract } }
+
+    /// A contract call, matched like the link's own; its result comes back as `.contract`.
+    public mutating func contractCall(_ request: ContractWork.Request) -> CoordinatorCall { call(.contract(request)) }
 
     private mutating func call(_ request: CoordinatorCall.Request) -> CoordinatorCall {
         let id = nextCallID
@@ -112,6 +120,10 @@ public struct CoordinatorLink: Sendable, Hashable {
     /// The result of call `id`.
     public mutating func onResult(_ id: UInt64, _ result: Result<Payload, FairwayError>, now: Timestamp) -> Event {
         guard let request = inFlight.removeValue(forKey: id) else { return .unmatched(id) }
+        if request.isContract {
+            if case .failure(let e) = result, e.code == .unknownSender { onForgotten() }
+            return .contract(result)
+        }
         switch result {
         case .success(.joinAccepted(let accepted)):
             let first = !registered
