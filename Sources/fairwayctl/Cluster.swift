@@ -25,6 +25,10 @@ extension Fairwayctl {
             @Option(name: .customLong("inference-cost"), help: "Tokens per inference request.") var inferenceCost: UInt64?
             @Option(name: .customLong("agent-group"), help: ArgumentHelp("An extra agent process NAME:COUNT[:FLAGS] (repeatable), e.g. \"rich:1:--data data/uci-digits-8x8.csv --releases 3\".", valueName: "group"))
             var agentGroups: [String] = []
+            @Option(name: .customLong("coordinator-flags"), help: ArgumentHelp("Extra cloud-coordinator flags, split at spaces (repeatable), e.g. \"--contracts-period-epochs 3\".", valueName: "flags"))
+            var coordinatorFlags: [String] = []
+            @Option(name: .customLong("edge-flags"), help: ArgumentHelp("Extra edge-server flags N:FLAGS for edge-N, or *:FLAGS for every edge (repeatable), e.g. \"2:--contract-type1 1\".", valueName: "flags"))
+            var edgeFlags: [String] = []
             @Option(name: .customLong("wait-s"), help: "Wait up to this long for every node to be alive (0 = don't wait).") var waitSeconds = 30
             @Option(name: .customLong("tls-ca-file"), help: "Run every socket over tls+tcp:// with this CA (PEM).") var tlsCAFile: String?
             @Option(name: .customLong("tls-cert-key-file"), help: "Certificate + key (PEM) every local node uses with --tls-ca-file.") var tlsCertKeyFile: String?
@@ -41,6 +45,18 @@ extension Fairwayctl {
                 if let inferenceRate { plan.agentArguments += ["--inference-rate", "\(inferenceRate)"] }
                 if let inferenceCost { plan.agentArguments += ["--inference-cost", "\(inferenceCost)"] }
                 if let binDir { plan.binDirectory = binDir }
+                for f in coordinatorFlags { plan.coordinatorArguments += f.split(separator: " ").map(String.init) }
+                for f in edgeFlags {
+                    let parts = f.split(separator: ":", maxSplits: 1).map(String.init)
+                    let flags = parts.count == 2 ? parts[1].split(separator: " ").map(String.init) : []
+                    if parts.first == "*" {
+                        plan.edgeArguments += flags
+                    } else if let n = parts.first.flatMap(Int.init), (1...edges).contains(n) {
+                        plan.perEdgeArguments[n, default: []] += flags
+                    } else {
+                        throw fail(ConfigError(field: "--edge-flags", message: "expected N:FLAGS with N in 1…\(edges), or *:FLAGS, got \"\(f)\""))
+                    }
+                }
                 do { plan.agentGroups = try agentGroups.map(LocalCluster.AgentGroup.init(parsing:)) } catch { throw fail(error) }
                 var transport = TransportSettings()
                 do { try transport.setTLS(caFile: tlsCAFile, certKeyFile: tlsCertKeyFile) } catch { throw fail(error) }

@@ -35,6 +35,8 @@ public struct LocalCluster: Codable, Sendable {
         public var coordinatorArguments: [String] = []
         public var edgeArguments: [String] = []
         public var agentArguments: [String] = []
+        /// Flags for one edge server only, by its number (1 = `edge-1`), after `edgeArguments`.
+        public var perEdgeArguments: [Int: [String]] = [:]
         /// More agent processes, each with its own identities, data directory and flags
         /// (e.g. different private data), beside the `agents` one.
         public var agentGroups: [AgentGroup] = []
@@ -106,7 +108,7 @@ public struct LocalCluster: Codable, Sendable {
                 "--name", name, "--data-dir", data(name), "--listen-url", url,
                 "--coordinator", control, "--coordinator-epoch-url", epoch,
                 "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
-            ] + tlsFlags + plan.edgeArguments, log: log(name), pid: 0))
+            ] + tlsFlags + plan.edgeArguments + (plan.perEdgeArguments[i + 1] ?? []), log: log(name), pid: 0))
         }
         if plan.agents > 0 {
             processes.append(Process(name: "agents", executable: bin("edge-agent"), arguments: [
