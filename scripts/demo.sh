@@ -10,10 +10,17 @@ trap '$CTL cluster down --dir "$DIR" >/dev/null 2>&1 || true' EXIT
 DATA="$PWD/data/uci-digits-8x8.csv"
 CONTRIB="--data-path $DATA --contribute-releases 3 --contribute-interval-ms 500 --privacy-epsilon 2 --privacy-budget-epsilon 12"
 echo "== starting coordinator, 2 edge servers, 10 agent identities spending tokens, and two contributing agents (logs in $DIR/logs):"
-echo "   'explorer' holds every digit, 'local' only 1s; each releases 3 DP prototype sets (ε = 2 each)"
+echo "   'explorer' holds every digit, 'local' only 1s; each releases 3 DP prototype sets (ε = 2 each);"
+echo "   the edges take two-period contracts (edge-1 a low type, edge-2 a high one) and train digit modules;"
+echo "   'asker' sends public held-out digits as inference inputs"
 URL=$($CTL cluster up --edges 2 --agents 10 --dir "$DIR" --epoch-ms 2000 --tokens-per-epoch 120 --bucket-size 8 --inference-rate 4 \
   --agent-group "explorer:1:$CONTRIB --data-records-per-release 300 --bucket-size 400 --inference-rate 100" \
-  --agent-group "local:1:$CONTRIB --data-labels 1 --data-records-per-release 40 --bucket-size 400 --inference-rate 100")
+  --agent-group "local:1:$CONTRIB --data-labels 1 --data-records-per-release 40 --bucket-size 400 --inference-rate 100" \
+  --agent-group "asker:1:--workload-inputs $DATA --inference-rate 10 --bucket-size 40" \
+  "--coordinator-flags=--contracts-period-epochs 3 --contracts-data-path $DATA" \
+  "--edge-flags=*:--contract-data-path $DATA --contract-shards 2 --contract-poll-ms 300" \
+  "--edge-flags=1:--contract-shard 0 --contract-type1 0 --contract-type2 0" \
+  "--edge-flags=2:--contract-shard 1 --contract-type1 1 --contract-type2 1")
 echo "   coordinator at $URL"
 echo
 $CTL status --coordinator "$URL"
@@ -37,6 +44,18 @@ echo
 echo "== tokens follow the values: the explorer is granted more than the local agent (TOKENS used/granted)"
 sleep 4
 $CTL status --coordinator "$URL" | grep -E "explorer|local|ROLE"
+echo
+echo "== contracts: the menu (exact minimum-cost rewards), each edge's item by its type, period 1 paid after integration"
+for i in $(seq 1 40); do
+  if $CTL contract show --coordinator "$URL" --json | python3 -c "import json,sys;d=json.load(sys.stdin);sys.exit(0 if d['module_version']>=1 else 1)"; then break; fi
+  sleep 0.5
+done
+$CTL contract show --coordinator "$URL"
+sleep 2
+echo
+echo "== inference answered by the integrated module: the asker's predictions and how many were right"
+python3 -c "import json,sys;u=json.load(open(sys.argv[1]))[0]['usage'];print('   %d answers with a prediction, %d right (%.1f %%), module version %d' % (u['predictions'],u['correct'],100*u['correct']/max(1,u['predictions']),u['moduleVersion']))" "$DIR/data/asker/usage.json"
+$CTL ledger export --coordinator "$URL" | python3 -c "import json,sys;[print('   ledger leaf %d: paid %s %.2f for round %d period %d item %d' % (r['index'],r['agent_id'][:14],r['credit'],r['contract_round'],r['contract_period'],r['contract_item'])) for r in map(json.loads,sys.stdin) if r['kind']=='payment']"
 EDGE=$(python3 -c "import json,sys;print([p['pid'] for p in json.load(open(sys.argv[1]))['processes'] if p['name']=='edge-1'][0])" "$DIR/cluster.json")
 echo
 echo "== kill -9 edge-1 (pid $EDGE); its agents fail over to edge-2"
