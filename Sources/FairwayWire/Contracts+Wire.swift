@@ -103,6 +103,7 @@ extension ContractOffer {
         let p = try finiteList(w.transition, max: ContractLimits.maxTypes * ContractLimits.maxTypes, field: "contract_offer.transition")
         nextMenus = (0..<k).map { Array(next[($0 * k)..<(($0 + 1) * k)]) }
         transition = (0..<k).map { Array(p[($0 * k)..<(($0 + 1) * k)]) }
+        typeProbabilities = try finiteList(w.typeProbabilities, max: ContractLimits.maxTypes, field: "contract_offer.type_probabilities")
     }
 
     var wire: Fairway_V1_ContractOffer {
@@ -125,6 +126,7 @@ extension ContractOffer {
         w.nextItems = nextMenus.flatMap { $0 }.map(\.wire)
         w.nextThetas = nextThetas
         w.transition = transition.flatMap { $0 }
+        w.typeProbabilities = typeProbabilities
         return w
     }
 }

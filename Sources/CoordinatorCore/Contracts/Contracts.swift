@@ -243,12 +243,11 @@ public struct Contracts: Sendable {
                              costPerRound: plan.instance.c, fixedCost: plan.instance.E, selected: d.choice,
                              nextChunk: UInt32(upload?.chunks.count ?? 0), integrated: d.integrated, accuracy: d.accuracy,
                              qualityBar: settings.qualityBar, period1Item: record[1].choice.item)
-        if state.period == 1 {
-            offer.beta = plan.instance.beta
-            offer.nextMenus = plan.terms.T2.indices.map { menu(plan: plan, period: 2, period1Item: $0) }
-            offer.nextThetas = plan.instance.theta2
-            offer.transition = plan.instance.p2
-        }
+        offer.beta = plan.instance.beta
+        offer.nextMenus = plan.terms.T2.indices.map { menu(plan: plan, period: 2, period1Item: $0) }
+        offer.nextThetas = plan.instance.theta2
+        offer.transition = plan.instance.p2
+        offer.typeProbabilities = plan.instance.p1
         return offer
     }
 

@@ -120,13 +120,27 @@ public struct ContractWork: Sendable {
 
     public init(settings: Settings) { self.settings = settings }
 
-    /// Draws (or takes) this edge's type index for `period` of `round`.
-    public func type(round: UInt64, period: UInt32, period1Type: Int?, offer: ContractOffer, p1: [Double]? = nil) -> Int {
-        let fixed = period == 1 ? settings.type1 : settings.type2
+    /// This edge's type index for `period` of `round`: configured, or drawn from the instance's
+    /// distribution — p¹ in period 1, p²(· | its period-1 type) in period 2 — with a generator
+    /// seeded by (`seed`, round, period), so a restarted edge draws the same types.
+    public func type(round: UInt64, period: UInt32, offer: ContractOffer) -> Int {
         let k = offer.thetas.count
-        if fixed >= 0 { return min(fixed, max(0, k - 1)) }
-        var g = SeededGenerator(seed: settings.seed &* 1_000_003 &+ round &* 31 &+ UInt64(period))
-        return Int(g.next() % UInt64(max(1, k)))
+        func draw(_ p: [Double], period: UInt32) -> Int {
+            guard !p.isEmpty else { return 0 }
+            var g = SeededGenerator(seed: settings.seed &* 1_000_003 &+ round &* 31 &+ UInt64(period))
+            let u = Double(g.next() >> 11) / Double(1 << 53)
+            var cumulative = 0.0
+            for (i, q) in p.enumerated() {
+                cumulative += q
+                if u < cumulative { return i }
+            }
+            return p.count - 1
+        }
+        let type1 = settings.type1 >= 0 ? settings.type1 : draw(offer.typeProbabilities, period: 1)
+        guard period == 2 else { return min(type1, max(0, k - 1)) }
+        if settings.type2 >= 0 { return min(settings.type2, max(0, k - 1)) }
+        let row = type1 < offer.transition.count ? offer.transition[type1] : []
+        return min(draw(row, period: 2), max(0, k - 1))
     }
 
     /// Periodic work: at most one request in flight; poll the offer and the module, upload.
@@ -204,7 +218,7 @@ public struct ContractWork: Sendable {
         switch o.selected {
         case .none:
             guard !o.items.isEmpty else { return directives }
-            let k = type(round: o.round, period: o.period, period1Type: o.period1Item, offer: o)
+            let k = type(round: o.round, period: o.period, offer: o)
             let theta = o.thetas[min(k, o.thetas.count - 1)]
             let choice = o.bestResponse(type: min(k, o.thetas.count - 1))
             inFlight = true

@@ -71,6 +71,8 @@ public struct ContractOffer: Sendable, Hashable {
     public var nextMenus: [[ContractItem]] = []
     public var nextThetas: [Double] = []
     public var transition: [[Double]] = []
+    /// The period-1 type distribution p¹ (with `transition`: what a drawn type is drawn from).
+    public var typeProbabilities: [Double] = []
 
     public init(round: UInt64, period: UInt32, opensEpoch: UInt64, deadlineEpoch: UInt64, items: [ContractItem], thetas: [Double],
                 costPerRound: Double, fixedCost: Double, selected: ContractChoice, nextChunk: UInt32, integrated: Bool, accuracy: Double,

@@ -166,6 +166,13 @@ public nonisolated struct Fairway_V1_ContractOffer: @unchecked Sendable {
     set {_uniqueStorage()._transition = newValue}
   }
 
+  /// The period-1 type distribution p1 (K entries): with `transition`, what an ES whose type is
+  /// drawn rather than configured draws from (sent in both periods, as are fields 15-18).
+  public var typeProbabilities: [Double] {
+    get {_storage._typeProbabilities}
+    set {_uniqueStorage()._typeProbabilities = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -420,7 +427,7 @@ nonisolated extension Fairway_V1_ContractOfferRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Fairway_V1_ContractOffer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContractOffer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}period\0\u{3}opens_epoch\0\u{3}deadline_epoch\0\u{1}items\0\u{1}thetas\0\u{3}cost_per_round\0\u{3}fixed_cost\0\u{1}selected\0\u{3}next_chunk\0\u{1}integrated\0\u{1}accuracy\0\u{3}quality_bar\0\u{3}period1_item\0\u{1}beta\0\u{3}next_items\0\u{3}next_thetas\0\u{1}transition\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}period\0\u{3}opens_epoch\0\u{3}deadline_epoch\0\u{1}items\0\u{1}thetas\0\u{3}cost_per_round\0\u{3}fixed_cost\0\u{1}selected\0\u{3}next_chunk\0\u{1}integrated\0\u{1}accuracy\0\u{3}quality_bar\0\u{3}period1_item\0\u{1}beta\0\u{3}next_items\0\u{3}next_thetas\0\u{1}transition\0\u{3}type_probabilities\0")
 
   fileprivate class _StorageClass {
     var _round: UInt64 = 0
@@ -441,6 +448,7 @@ nonisolated extension Fairway_V1_ContractOffer: SwiftProtobuf.Message, SwiftProt
     var _nextItems: [Fairway_V1_ContractItem] = []
     var _nextThetas: [Double] = []
     var _transition: [Double] = []
+    var _typeProbabilities: [Double] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -469,6 +477,7 @@ nonisolated extension Fairway_V1_ContractOffer: SwiftProtobuf.Message, SwiftProt
       _nextItems = source._nextItems
       _nextThetas = source._nextThetas
       _transition = source._transition
+      _typeProbabilities = source._typeProbabilities
     }
   }
 
@@ -505,6 +514,7 @@ nonisolated extension Fairway_V1_ContractOffer: SwiftProtobuf.Message, SwiftProt
         case 16: try { try decoder.decodeRepeatedMessageField(value: &_storage._nextItems) }()
         case 17: try { try decoder.decodeRepeatedDoubleField(value: &_storage._nextThetas) }()
         case 18: try { try decoder.decodeRepeatedDoubleField(value: &_storage._transition) }()
+        case 19: try { try decoder.decodeRepeatedDoubleField(value: &_storage._typeProbabilities) }()
         default: break
         }
       }
@@ -567,6 +577,9 @@ nonisolated extension Fairway_V1_ContractOffer: SwiftProtobuf.Message, SwiftProt
       if !_storage._transition.isEmpty {
         try visitor.visitPackedDoubleField(value: _storage._transition, fieldNumber: 18)
       }
+      if !_storage._typeProbabilities.isEmpty {
+        try visitor.visitPackedDoubleField(value: _storage._typeProbabilities, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -594,6 +607,7 @@ nonisolated extension Fairway_V1_ContractOffer: SwiftProtobuf.Message, SwiftProt
         if _storage._nextItems != rhs_storage._nextItems {return false}
         if _storage._nextThetas != rhs_storage._nextThetas {return false}
         if _storage._transition != rhs_storage._transition {return false}
+        if _storage._typeProbabilities != rhs_storage._typeProbabilities {return false}
         return true
       }
       if !storagesAreEqual {return false}
