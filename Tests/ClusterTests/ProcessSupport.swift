@@ -46,17 +46,20 @@ func statusJSON(_ url: String, extra: [String] = []) async -> [StatusDocument.No
 }
 
 /// Starts real daemon processes with `fairwayctl cluster up <arguments>` in a fresh directory and
-/// runs `body` with the directory and the coordinator URL it printed. If `body` throws, every
-/// process the cluster still has (cluster.json holds the current pids) is stopped.
+/// runs `body` with the directory and the coordinator URL it printed. Afterwards (also when
+/// `body` throws or returns after a failure) every process the cluster still has (cluster.json
+/// holds the current pids) is stopped.
 func withProcessCluster(_ name: String, _ arguments: [String], file: StaticString = #filePath, line: UInt = #line,
                         _ body: (_ dir: String, _ url: String) async throws -> Void) async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-\(name)-\(UUID().uuidString.prefix(8))").path
     let (code, out, err) = try await runTool("fairwayctl", ["cluster", "up", "--dir", dir, "--bin-dir", binDirectory, "--wait-s", "0"] + arguments)
     XCTAssertEqual(code, 0, err, file: file, line: line)
+    // Whatever the body did (returned after an XCTFail, threw), no process outlives the test.
     do {
         try await body(dir, out.trimmingCharacters(in: .whitespacesAndNewlines))
     } catch {
         await (try? LocalCluster.load(directory: dir))?.down(grace: .seconds(2))
         throw error
     }
+    await (try? LocalCluster.load(directory: dir))?.down(grace: .seconds(2))
 }

@@ -87,9 +87,18 @@ public struct LocalCluster: Codable, Sendable {
         let logs = (dir as NSString).appendingPathComponent("logs")
         try DataDirectory.ensure(logs)
         let scheme = plan.tls == nil ? "tcp" : "tls+tcp"
-        let control = "\(scheme)://127.0.0.1:\(try ProcessSpawner.freePort())"
-        let epoch = "\(scheme)://127.0.0.1:\(try ProcessSpawner.freePort())"
-        let edgeURLs = try (0..<plan.edges).map { _ in "\(scheme)://127.0.0.1:\(try ProcessSpawner.freePort())" }
+        // Distinct ports: the kernel may hand the same free port to two consecutive probes.
+        var taken = Set<Int>()
+        func port() throws -> Int {
+            for _ in 0..<100 {
+                let p = try ProcessSpawner.freePort()
+                if taken.insert(p).inserted { return p }
+            }
+            throw ConfigError(field: "port", message: "cannot find distinct free ports")
+        }
+        let control = "\(scheme)://127.0.0.1:\(try port())"
+        let epoch = "\(scheme)://127.0.0.1:\(try port())"
+        let edgeURLs = try (0..<plan.edges).map { _ in "\(scheme)://127.0.0.1:\(try port())" }
         let tlsFlags = plan.tls.map { ["--tls-ca-file", $0.caFile, "--tls-cert-key-file", $0.certificateAndKeyFile] } ?? []
         func bin(_ name: String) -> String { (plan.binDirectory as NSString).appendingPathComponent(name) }
         func data(_ name: String) -> String { (dir as NSString).appendingPathComponent("data/\(name)") }
