@@ -166,7 +166,10 @@ public actor CoordinatorNode: Service {
                 logger.info("contracts: round \(r.round) period \(r.period) open until epoch \(r.deadlineEpoch)")
             case .contracts(.persistModule(let m)):
                 logger.info("contracts: integrated module version \(m.version), held-out accuracy \(m.accuracy)")
-            case .membership(.persist), .epoch(.persist), .tokens(.persistTokens), .tokens(.compact), .ledger(.append),
+            case .cloud(.persist(let record)):
+                let shares = record.rows.map { "\($0.edge.rawValue.prefix(10))… \(($0.share.inferenceRPS * 100).rounded() / 100) req/s, \(($0.share.trainingSteps * 100).rounded() / 100) steps, \($0.share.labels) labels" }
+                if !record.rows.isEmpty { logger.info("epoch \(record.epoch): cloud shares (\(record.allocator)): \(shares.joined(separator: "; "))") }
+            case .membership(.persist), .epoch(.persist), .tokens(.persistTokens), .tokens(.compact), .ledger(.append), .cloud(.persistUsage),
                  .contracts(.persistEdge), .contracts(.persistChunk), .contracts(.clearChunks), .contracts(.pay):
                 break  // committed with the batch
             }

@@ -10,6 +10,7 @@ extension CoordinatorInstance {
         case tokens(TokenScheduling.Directive)
         case ledger(DATLedger.Directive)
         case contracts(Contracts.Directive)
+        case cloud(CloudAllocation.Directive)
         /// Call `onTick` again at (or soon after) this instant.
         case wake(at: Timestamp)
         case log(String)

@@ -11,12 +11,13 @@ import FairwayWire
 /// - `TokenScheduling` (Tokens/): grants from those values, leases, usage;
 /// - `DATLedger` (Ledger/): the Merkle log of valued contributions and its signed tree heads;
 /// - `Contracts` (Contracts/): menus, selections, module uploads, payments, the integrated module;
-/// - a room ready for cloud allocation.
+/// - `CloudAllocation` (CloudAllocation/): Fair-Synergy shares of the cloud among edges, and
+///   the offloaded inference they pay for.
 ///
 /// A contribution batch flows: each agent's signed contribution (verified by the wire layer)
 /// → `Valuation.onContribution` (catalog match, credit) → `DATLedger.append` (a leaf, durable
 /// with the batch) → a receipt naming the leaf index. The epoch boundary runs in one order:
-/// values → grants → tree head → (cloud shares → contract period, when they land). No I/O, no clock: the shell (`CoordinatorNode`) feeds events with `now`
+/// values → grants → cloud shares → contract period → tree head. No I/O, no clock: the shell (`CoordinatorNode`) feeds events with `now`
 /// and carries out the directives.
 public struct CoordinatorInstance: Sendable {
     /// State restored from storage after a restart.
@@ -29,6 +30,8 @@ public struct CoordinatorInstance: Sendable {
         /// The recorded contributions in ledger order, to rebuild the catalog.
         public var contributions: [(record: DatRecord, contribution: Contribution)] = []
         public var contracts = Contracts.Restored()
+        /// The cloud allocation in force (the latest recorded epoch, with its use).
+        public var cloud: CloudAllocationRecord?
         public init(members: [Member] = [], epoch: (epoch: UInt64, startedAt: Timestamp)? = nil, tokens: TokenAccounts = TokenAccounts(),
                     ledger: DATLedger = DATLedger(), contributions: [(record: DatRecord, contribution: Contribution)] = [],
                     contracts: Contracts.Restored = Contracts.Restored()) {
@@ -42,12 +45,14 @@ public struct CoordinatorInstance: Sendable {
     }
 
     /// Requests whose replay after a restart could count twice: journaled durably with their effect.
-    public static let durableKinds: Set<Payload.Kind> = [.join, .grantRequest, .usageReport, .contributionBatch, .contractSelection, .moduleUpload]
+    public static let durableKinds: Set<Payload.Kind> = [.join, .grantRequest, .usageReport, .contributionBatch, .contractSelection, .moduleUpload,
+                                                         .cloudInferenceRequest]
     /// Requests the coordinator's control socket serves (`epochs_request` and `ledger_request`
     /// are answered by the shell from storage: history and leaf bytes are not kept in memory).
     public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .epochsRequest,
                                                         .contributionBatch, .valuationRequest, .ledgerRequest, .ledgerProofRequest,
-                                                        .contractOfferRequest, .contractSelection, .moduleUpload, .moduleRequest, .contractStatusRequest]
+                                                        .contractOfferRequest, .contractSelection, .moduleUpload, .moduleRequest, .contractStatusRequest,
+                                                        .cloudInferenceRequest, .cloudStatusRequest]
 
     public let settings: Settings
     /// Who this coordinator is (its own member row).
@@ -59,6 +64,7 @@ public struct CoordinatorInstance: Sendable {
     public private(set) var valuation: Valuation
     public private(set) var ledger: DATLedger
     public private(set) var contracts: Contracts
+    public private(set) var cloud: CloudAllocation
     public let admission: JoinAdmission
 
     /// - Parameter replay: the window within which relayed agent proofs must have been signed.
@@ -79,6 +85,7 @@ public struct CoordinatorInstance: Sendable {
         self.valuation = valuation
         self.ledger = restored.ledger
         self.contracts = Contracts(settings: settings.contracts, plan: contractPlan, restored: restored.contracts)
+        self.cloud = CloudAllocation(settings: settings.cloud, restored: restored.cloud)
         self.admission = JoinAdmission(settings: settings.admission, replay: replay, coordinatorID: identity.id)
     }
 
@@ -103,7 +110,12 @@ public struct CoordinatorInstance: Sendable {
                     throw FairwayError(.invalidField, "heartbeat for \(hb.nodeID) sent by \(sender)", field: "heartbeat.node_id", peer: sender.rawValue)
                 }
                 let (unknown, directives) = try membership.onHeartbeat(hb, now: now)
-                return (.heartbeatAck(HeartbeatAck(epoch: epoch, unknownAgentIDs: unknown)), directives.map(Directive.membership))
+                var ack = HeartbeatAck(epoch: epoch, unknownAgentIDs: unknown)
+                if membership.members[sender]?.role == .edgeServer {
+                    if let resources = hb.resources { cloud.onReport(resources, from: sender) }
+                    ack.cloudShare = cloud.share(for: sender)
+                }
+                return (.heartbeatAck(ack), directives.map(Directive.membership))
             case .statusRequest, .ping:
                 return (onQuery(request.envelope), [])
             case .grantRequest(let g):
@@ -129,6 +141,16 @@ public struct CoordinatorInstance: Sendable {
                 if ack.integrated, u.chunkIndex + 1 == u.chunkCount { log = [.log("edge \(edge): module integrated (held-out accuracy \(ack.accuracy))")] }
                 if !ack.refused.isEmpty { log = [.log("edge \(edge): upload refused: \(ack.refused)")] }
                 return (.moduleUploadAck(ack), d.map(Directive.contracts) + log)
+            case .cloudInferenceRequest(let r):
+                let edge = try joinedEdge(sender, for: "offload inference")
+                let (remaining, allocationEpoch, d) = try cloud.onOffload(r, from: edge, now: now, nextEpochAt: nextEpochAt)
+                var reply = CloudInferenceReply(quotaRemaining: remaining, epoch: allocationEpoch)
+                if let p = contracts.predict(r.features) {
+                    reply.label = p.label
+                    reply.confidence = p.confidence
+                    reply.moduleVersion = p.version
+                }
+                return (.cloudInferenceReply(reply), d.map(Directive.cloud))
             default:
                 throw FairwayError(.unexpectedPayload, "the coordinator's control socket does not serve \(request.payload.kind)", field: "envelope.payload", peer: sender.rawValue)
             }
@@ -208,6 +230,7 @@ public struct CoordinatorInstance: Sendable {
         case .contractOfferRequest: .contractOffer(contracts.offer(for: request.sender))
         case .moduleRequest(let index): .moduleReply(contracts.moduleChunk(index))
         case .contractStatusRequest: .contractStatus(contracts.status())
+        case .cloudStatusRequest: .cloudStatus(cloud.status(epoch: epoch, names: edgeNames))
         case .statusRequest: .statusReply(status())
         case .ping: .pong(Pong(nodeID: id, role: .cloudCoordinator, version: FairwayVersion.current, name: identity.name))
         default: .error(FairwayError(.unexpectedPayload, "\(request.payload.kind) is not a query", field: "envelope.payload", peer: request.sender.rawValue))
@@ -230,6 +253,7 @@ public struct CoordinatorInstance: Sendable {
         for case .transition(let id, _, .dead) in detected where membership.members[id]?.role == .edgeServer {
             let (written, d) = tokenScheduling.onEdgeDead(id)
             directives += d.map(Directive.tokens)
+            cloud.onEdgeGone(id)
             if !written.isEmpty {
                 directives.append(.log("edge \(id) is dead: wrote off \(written.count) open leases (\(written.reduce(0) { $0 + $1.tokens }) tokens) as spent until it reports"))
             }
@@ -250,7 +274,7 @@ public struct CoordinatorInstance: Sendable {
         let agents = membership.liveAgents
         let values = valuation.onEpochBoundary(epoch: epoch, agents: agents)
         let grants = tokenScheduling.onEpochBoundary(epoch: epoch, startedAt: now, agents: agents, values: values)
-        // Cloud shares (CloudAllocation/) will come here, before the contract period.
+        let shares = cloud.onEpochBoundary(epoch: epoch, liveEdges: membership.liveEdges, epochMilliseconds: settings.epochMilliseconds)
         var contractDirectives: [Directive] = []
         for d in contracts.onEpochBoundary(epoch: epoch) {
             contractDirectives.append(.contracts(d))
@@ -269,7 +293,7 @@ public struct CoordinatorInstance: Sendable {
             contractDirectives += [.ledger(append), .log("paid edge \(p.edge) \(p.reward) for round \(p.round) period \(p.period) item \(p.item) (accuracy \(p.accuracy)), leaf \(receipt.leafIndex)")]
         }
         let head = ledger.onEpochBoundary(epoch: epoch, now: now)
-        return grants.map(Directive.tokens) + contractDirectives + head.map(Directive.ledger)
+        return grants.map(Directive.tokens) + shares.map(Directive.cloud) + contractDirectives + head.map(Directive.ledger)
     }
 
     /// When the instance next has work: the epoch clock, or a member's failure deadline.
@@ -278,6 +302,11 @@ public struct CoordinatorInstance: Sendable {
     }
 
     // MARK: views
+
+    /// Display names of the edge servers.
+    private var edgeNames: [NodeID: String] {
+        Dictionary(uniqueKeysWithValues: membership.members.values.filter { $0.role == .edgeServer }.map { ($0.id, $0.name) })
+    }
 
     /// The coordinator's status: membership rows, with agents' token counts.
     public func status() -> StatusReply {

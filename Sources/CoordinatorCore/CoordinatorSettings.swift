@@ -17,6 +17,9 @@ extension CoordinatorInstance {
         public var valuation = Valuation.Settings()
         /// Two-period dynamic contracts and agent modules (`contracts.*`; off by default).
         public var contracts = Contracts.Settings()
+        /// Fair-Synergy shares of the cloud's inference capacity, training compute and
+        /// labelling among edges (`cloud.*`).
+        public var cloud = CloudAllocation.Settings()
 
         public init() {}
 
@@ -28,6 +31,7 @@ extension CoordinatorInstance {
             + Valuation.Settings.fields(in: \.valuation, prefix: "valuation")
             + ConfiguredValues.fields(in: \Settings.valuation.configured, prefix: "tokens")
             + Contracts.Settings.fields(in: \.contracts, prefix: "contracts")
+            + CloudAllocation.Settings.fields(in: \.cloud, prefix: "cloud")
 
         public func validateCombinations() throws {
             if valuation.source == .catalog, !valuation.configured.values.isEmpty {

@@ -89,6 +89,10 @@ extension Payload {
         case .moduleReply(let r): self = .moduleReply(try ModuleReply(wire: r))
         case .contractStatusRequest: self = .contractStatusRequest
         case .contractStatus(let s): self = .contractStatus(try ContractStatus(wire: s))
+        case .cloudInferenceRequest(let r): self = .cloudInferenceRequest(try CloudInferenceRequest(wire: r))
+        case .cloudInferenceReply(let r): self = .cloudInferenceReply(try CloudInferenceReply(wire: r))
+        case .cloudStatusRequest: self = .cloudStatusRequest
+        case .cloudStatus(let s): self = .cloudStatus(try CloudStatus(wire: s))
         }
     }
 
@@ -131,6 +135,10 @@ extension Payload {
         case .moduleReply(let r): .moduleReply(r.wire)
         case .contractStatusRequest: .contractStatusRequest(Fairway_V1_ContractStatusRequest())
         case .contractStatus(let s): .contractStatus(s.wire)
+        case .cloudInferenceRequest(let r): .cloudInferenceRequest(r.wire)
+        case .cloudInferenceReply(let r): .cloudInferenceReply(r.wire)
+        case .cloudStatusRequest: .cloudStatusRequest(Fairway_V1_CloudStatusRequest())
+        case .cloudStatus(let s): .cloudStatus(s.wire)
         }
     }
 }

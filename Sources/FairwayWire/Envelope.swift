@@ -78,6 +78,13 @@ public enum Payload: Sendable, Hashable {
     /// `fairwayctl contract show` (read-only); answered with `contractStatus`.
     case contractStatusRequest
     case contractStatus(ContractStatus)
+    /// Edge → coordinator: serve an inference from the edge's cloud share (Fair-Synergy);
+    /// answered with `cloudInferenceReply` or `capacityExhausted`.
+    case cloudInferenceRequest(CloudInferenceRequest)
+    case cloudInferenceReply(CloudInferenceReply)
+    /// `fairwayctl cloud` (read-only); answered with `cloudStatus`.
+    case cloudStatusRequest
+    case cloudStatus(CloudStatus)
 }
 
 /// Constants of the wire protocol.

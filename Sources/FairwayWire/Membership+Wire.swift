@@ -138,13 +138,15 @@ extension Heartbeat {
     init(wire w: Fairway_V1_Heartbeat) throws {
         try checkedCount(w.agentIds.count, field: "heartbeat.agent_ids")
         self.init(nodeID: try NodeID(w.nodeID, field: "heartbeat.node_id"),
-                  agentIDs: try w.agentIds.enumerated().map { try NodeID($1, field: "heartbeat.agent_ids[\($0)]") })
+                  agentIDs: try w.agentIds.enumerated().map { try NodeID($1, field: "heartbeat.agent_ids[\($0)]") },
+                  resources: w.hasResources ? try EdgeResources(wire: w.resources, field: "heartbeat.resources") : nil)
     }
 
     var wire: Fairway_V1_Heartbeat {
         var w = Fairway_V1_Heartbeat()
         w.nodeID = nodeID.rawValue
         w.agentIds = agentIDs.map(\.rawValue)
+        if let resources { w.resources = resources.wire }
         return w
     }
 }
@@ -153,13 +155,15 @@ extension HeartbeatAck {
     init(wire w: Fairway_V1_HeartbeatAck) throws {
         try checkedCount(w.unknownAgentIds.count, field: "heartbeat_ack.unknown_agent_ids")
         self.init(epoch: w.epoch,
-                  unknownAgentIDs: try w.unknownAgentIds.enumerated().map { try NodeID($1, field: "heartbeat_ack.unknown_agent_ids[\($0)]") })
+                  unknownAgentIDs: try w.unknownAgentIds.enumerated().map { try NodeID($1, field: "heartbeat_ack.unknown_agent_ids[\($0)]") },
+                  cloudShare: w.hasCloudShare ? try CloudShare(wire: w.cloudShare, field: "heartbeat_ack.cloud_share") : nil)
     }
 
     var wire: Fairway_V1_HeartbeatAck {
         var w = Fairway_V1_HeartbeatAck()
         w.epoch = epoch
         w.unknownAgentIds = unknownAgentIDs.map(\.rawValue)
+        if let cloudShare { w.cloudShare = cloudShare.wire }
         return w
     }
 }

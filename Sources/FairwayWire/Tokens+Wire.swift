@@ -132,6 +132,7 @@ extension InferenceReply {
         }
         self.init(charged: w.charged, remaining: w.remaining, output: [UInt8](w.output), label: w.label, confidence: w.confidence,
                   moduleVersion: w.moduleVersion)
+        servedByCloud = w.servedByCloud
     }
 
     var wire: Fairway_V1_InferenceReply {
@@ -142,6 +143,7 @@ extension InferenceReply {
         w.label = label
         w.confidence = confidence
         w.moduleVersion = moduleVersion
+        w.servedByCloud = servedByCloud
         return w
     }
 }

@@ -83,8 +83,21 @@ enum SeedCorpus {
                                                scheme: "exact", edges: [ContractEdgeState(edgeID: edge, period1: .item(0), period2: .declined, accuracy1: 0.88,
                                                                                           integrated1: true, paid1: 1.5)],
                                                moduleVersion: 4, moduleAccuracy: 0.91, totalPaid: 1.5))
+            case .cloudInferenceRequest:
+                .cloudInferenceRequest(CloudInferenceRequest(requestID: Array(repeating: 7, count: 16), agentID: agent, cost: 1, features: [0, 3, 16, 9]))
+            case .cloudInferenceReply: .cloudInferenceReply(CloudInferenceReply(label: 7, confidence: 0.93, moduleVersion: 2, quotaRemaining: 11, epoch: 5))
+            case .cloudStatusRequest: .cloudStatusRequest
+            case .cloudStatus:
+                .cloudStatus(CloudStatus(epoch: 5, inferenceRPS: 20, trainingSteps: 10, labellingBudget: 200, allocator: "fair-synergy",
+                                         inferenceUtility: 1.7, trainingUtility: 1.2,
+                                         edges: [CloudStatus.Row(edgeID: edge, name: "edge-1", reported: Self.resources,
+                                                                 share: CloudShare(epoch: 5, inferenceRPS: 7.5, inferenceQuota: 37, inferenceUsed: 12, trainingSteps: 3.2, labels: 64),
+                                                                 offloadedTotal: 40, refusedTotal: 3)]))
             }
         } + [
+            // An edge's heartbeat with its resources, and the ack carrying its cloud share.
+            .heartbeat(Heartbeat(nodeID: edge, agentIDs: [agent], resources: Self.resources)),
+            .heartbeatAck(HeartbeatAck(epoch: 5, cloudShare: CloudShare(epoch: 5, inferenceRPS: 7.5, inferenceQuota: 37, inferenceUsed: 1, trainingSteps: 3.2, labels: 64))),
             // An agent's join as an edge relays it (with a proof), beside the edge's own.
             .join(JoinRequest(nodeID: agent, role: .edgeAgent, address: "", version: "0.1.0", via: edge, bucketSize: 4,
                               name: "agent-0", publicKey: agentKey.publicKey, agentProof: [0x0a, 0x02, 0x08, 0x01])),
@@ -94,6 +107,9 @@ enum SeedCorpus {
     }
 
     /// A fixed key, so the corpus is the same on every run.
+    static let resources = EdgeResources(inferenceRPS: 5, trainingSteps: 5, labelledSamples: 100, shardSamples: 360,
+                                         gammaInference: 0.3, gammaCompute: 0.3, gammaLabels: 0.4, gammaPoints: 2)
+
     static func key(_ n: UInt8) -> NodeKey { try! NodeKey(privateKey: [UInt8](repeating: n, count: NodeKey.privateKeyLength)) }
 
     /// Writes every seed twice: the inner envelope and the sealed (signed) message.

@@ -23,6 +23,7 @@ public final class CoordinatorStore: Sendable {
         TokenTables.registerMigrations(&migrator)
         LedgerTables.registerMigrations(&migrator)
         ContractTables.registerMigrations(&migrator)
+        CloudTables.registerMigrations(&migrator)
         ReplayJournal.registerMigrations(&migrator)
         db = try FairwayDatabase.open(directory: directory, name: "coordinator.sqlite", migrator: migrator)
         journal = ReplayJournal(database: db)
@@ -38,6 +39,7 @@ public final class CoordinatorStore: Sendable {
             case .tokens(let t): TokenTables.write(t)
             case .ledger(let l): LedgerTables.write(l, sign: sign)
             case .contracts(let c): ContractTables.write(c)
+            case .cloud(let c): CloudTables.write(c)
             case .wake, .log: nil
             }
         }
@@ -47,8 +49,10 @@ public final class CoordinatorStore: Sendable {
     public func load() throws -> CoordinatorInstance.Restored {
         try db.read { db in
             let (ledger, contributions) = try LedgerTables.load(db)
-            return CoordinatorInstance.Restored(members: try MembershipTables.load(db), epoch: try EpochTables.load(db), tokens: try TokenTables.load(db),
+            var restored = CoordinatorInstance.Restored(members: try MembershipTables.load(db), epoch: try EpochTables.load(db), tokens: try TokenTables.load(db),
                                                 ledger: ledger, contributions: contributions, contracts: try ContractTables.load(db))
+            restored.cloud = try CloudTables.load(db)
+            return restored
         }
     }
 

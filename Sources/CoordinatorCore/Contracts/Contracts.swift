@@ -138,7 +138,11 @@ public struct Contracts: Sendable {
     public private(set) var state: RoundState
     public private(set) var edges: [NodeID: EdgeRecord]
     public private(set) var uploads: [NodeID: PartialUpload]
-    public private(set) var module: GlobalModule?
+    public private(set) var module: GlobalModule? {
+        didSet { decoded = module.flatMap { try? AgentModule(bytes: $0.bytes) } }
+    }
+    /// `module`, decoded once per version, for the cloud's inference (offloads).
+    private var decoded: AgentModule?
     public private(set) var totalPaid: Double
 
     public init(settings: Settings, plan: Plan?, restored: Restored = Restored()) {
@@ -148,6 +152,7 @@ public struct Contracts: Sendable {
         self.edges = Dictionary(restored.edges.filter { $0.round == restored.round.round }.map { ($0.edge, $0) }, uniquingKeysWith: { a, _ in a })
         self.uploads = restored.uploads
         self.module = restored.module
+        self.decoded = restored.module.flatMap { try? AgentModule(bytes: $0.bytes) }
         self.totalPaid = restored.totalPaid
     }
 
@@ -378,5 +383,11 @@ public struct Contracts: Sendable {
         return ContractStatus(round: state.round, period: state.period, opensEpoch: state.opensEpoch, deadlineEpoch: state.deadlineEpoch, terms: terms,
                               scheme: plan?.scheme.rawValue ?? "", edges: rows, moduleVersion: module?.version ?? 0,
                               moduleAccuracy: module?.accuracy ?? 0, totalPaid: totalPaid)
+    }
+
+    /// The integrated module's prediction for `features` (64 pixels, 0–16), if there is one.
+    public func predict(_ features: [Double]) -> (label: Int32, confidence: Double, version: UInt64)? {
+        guard let module, let decoded, !features.isEmpty, let p = try? decoded.predict(features.map { $0 / DigitRecord.maximumPixel }) else { return nil }
+        return (Int32(p.label), p.confidence, module.version)
     }
 }

@@ -138,6 +138,11 @@ public struct Membership: Sendable {
         members.values.filter { $0.role == .edgeAgent && $0.state != .dead }.map(\.id).sorted()
     }
 
+    /// Edge servers that are not dead, by id: those that get cloud shares at an epoch boundary.
+    public var liveEdges: [NodeID] {
+        members.values.filter { $0.role == .edgeServer && $0.state != .dead }.map(\.id).sorted()
+    }
+
     /// Number of members currently alive (the coordinator included).
     public var aliveCount: Int { members.values.reduce(0) { $0 + ($1.state == .alive ? 1 : 0) } }
 

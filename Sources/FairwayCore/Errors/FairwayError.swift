@@ -27,6 +27,9 @@ public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The receiver is still handling an earlier copy of this message id: resend the same
         /// bytes after `retryAfterMilliseconds`.
         case inProgress = 14
+        /// The edge's own inference capacity and its cloud share (Fair-Synergy) are used up;
+        /// `retryAfterMilliseconds` says when capacity frees.
+        case capacityExhausted = 15
         /// Local only, never sent: no valid reply arrived before the deadline
         /// (peer down, partitioned or overloaded). Mapped to `unavailable` on the wire.
         case noReply = 100
@@ -48,6 +51,7 @@ public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
             case .notAdmitted: "not-admitted"
             case .insufficientTokens: "insufficient-tokens"
             case .inProgress: "in-progress"
+            case .capacityExhausted: "capacity-exhausted"
             case .noReply: "no-reply"
             }
         }

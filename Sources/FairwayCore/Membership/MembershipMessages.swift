@@ -51,10 +51,13 @@ public struct JoinAccepted: Sendable, Hashable {
 public struct Heartbeat: Sendable, Hashable {
     public var nodeID: NodeID
     public var agentIDs: [NodeID]
+    /// Edge servers: their resources for the cloud allocation (Fair-Synergy).
+    public var resources: EdgeResources?
 
-    public init(nodeID: NodeID, agentIDs: [NodeID] = []) {
+    public init(nodeID: NodeID, agentIDs: [NodeID] = [], resources: EdgeResources? = nil) {
         self.nodeID = nodeID
         self.agentIDs = agentIDs
+        self.resources = resources
     }
 }
 
@@ -62,10 +65,13 @@ public struct HeartbeatAck: Sendable, Hashable {
     public var epoch: UInt64
     /// Vouched agents the coordinator does not know under this edge; they must re-join.
     public var unknownAgentIDs: [NodeID]
+    /// To edge servers: their current cloud share (nil before the first allocation).
+    public var cloudShare: CloudShare?
 
-    public init(epoch: UInt64, unknownAgentIDs: [NodeID] = []) {
+    public init(epoch: UInt64, unknownAgentIDs: [NodeID] = [], cloudShare: CloudShare? = nil) {
         self.epoch = epoch
         self.unknownAgentIDs = unknownAgentIDs
+        self.cloudShare = cloudShare
     }
 }
 

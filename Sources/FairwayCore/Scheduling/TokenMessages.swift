@@ -75,6 +75,8 @@ public struct InferenceReply: Sendable, Hashable {
     public var label: Int32
     public var confidence: Double
     public var moduleVersion: UInt64
+    /// True when the edge was saturated and the cloud answered from the edge's share.
+    public var servedByCloud: Bool = false
 
     public init(charged: UInt64, remaining: UInt64, output: [UInt8] = [], label: Int32 = -1, confidence: Double = 0, moduleVersion: UInt64 = 0) {
         self.charged = charged

@@ -368,14 +368,48 @@ public nonisolated struct Fairway_V1_Envelope: @unchecked Sendable {
     set {_uniqueStorage()._payload = .contractStatusRequest(newValue)}
   }
 
-  /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
-  /// 70-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
   public var contractStatus: Fairway_V1_ContractStatus {
     get {
       if case .contractStatus(let v)? = _storage._payload {return v}
       return Fairway_V1_ContractStatus()
     }
     set {_uniqueStorage()._payload = .contractStatus(newValue)}
+  }
+
+  /// Cloud share (Fair-Synergy, issue 11): CloudInferenceRequest (edge -> coordinator) is
+  /// answered with CloudInferenceReply; CloudStatusRequest (fairwayctl) with CloudStatus.
+  public var cloudInferenceRequest: Fairway_V1_CloudInferenceRequest {
+    get {
+      if case .cloudInferenceRequest(let v)? = _storage._payload {return v}
+      return Fairway_V1_CloudInferenceRequest()
+    }
+    set {_uniqueStorage()._payload = .cloudInferenceRequest(newValue)}
+  }
+
+  public var cloudInferenceReply: Fairway_V1_CloudInferenceReply {
+    get {
+      if case .cloudInferenceReply(let v)? = _storage._payload {return v}
+      return Fairway_V1_CloudInferenceReply()
+    }
+    set {_uniqueStorage()._payload = .cloudInferenceReply(newValue)}
+  }
+
+  public var cloudStatusRequest: Fairway_V1_CloudStatusRequest {
+    get {
+      if case .cloudStatusRequest(let v)? = _storage._payload {return v}
+      return Fairway_V1_CloudStatusRequest()
+    }
+    set {_uniqueStorage()._payload = .cloudStatusRequest(newValue)}
+  }
+
+  /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
+  /// 70-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
+  public var cloudStatus: Fairway_V1_CloudStatus {
+    get {
+      if case .cloudStatus(let v)? = _storage._payload {return v}
+      return Fairway_V1_CloudStatus()
+    }
+    set {_uniqueStorage()._payload = .cloudStatus(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -420,9 +454,15 @@ public nonisolated struct Fairway_V1_Envelope: @unchecked Sendable {
     case moduleRequest(Fairway_V1_ModuleRequest)
     case moduleReply(Fairway_V1_ModuleReply)
     case contractStatusRequest(Fairway_V1_ContractStatusRequest)
+    case contractStatus(Fairway_V1_ContractStatus)
+    /// Cloud share (Fair-Synergy, issue 11): CloudInferenceRequest (edge -> coordinator) is
+    /// answered with CloudInferenceReply; CloudStatusRequest (fairwayctl) with CloudStatus.
+    case cloudInferenceRequest(Fairway_V1_CloudInferenceRequest)
+    case cloudInferenceReply(Fairway_V1_CloudInferenceReply)
+    case cloudStatusRequest(Fairway_V1_CloudStatusRequest)
     /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
     /// 70-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
-    case contractStatus(Fairway_V1_ContractStatus)
+    case cloudStatus(Fairway_V1_CloudStatus)
 
   }
 
@@ -459,7 +499,7 @@ fileprivate nonisolated let _protobuf_package = "fairway.v1"
 
 nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}message_id\0\u{1}sender\0\u{3}sent_at_unix_ms\0\u{3}in_reply_to\0\u{2}\u{5}error\0\u{2}\u{a}join\0\u{3}join_accepted\0\u{1}heartbeat\0\u{3}heartbeat_ack\0\u{3}status_request\0\u{3}status_reply\0\u{3}epoch_announcement\0\u{1}ping\0\u{1}pong\0\u{2}\u{2}contribution\0\u{3}contribution_receipt\0\u{3}contribution_batch\0\u{3}contribution_batch_ack\0\u{3}valuation_request\0\u{3}valuation_reply\0\u{4}\u{f}grant_request\0\u{3}grant_reply\0\u{3}usage_report\0\u{3}usage_ack\0\u{3}inference_request\0\u{3}inference_reply\0\u{3}epochs_request\0\u{3}epochs_reply\0\u{4}5ledger_request\0\u{3}ledger_reply\0\u{3}ledger_proof_request\0\u{3}ledger_proof_reply\0\u{4}\u{7}contract_offer_request\0\u{3}contract_offer\0\u{3}contract_selection\0\u{3}module_upload\0\u{3}module_upload_ack\0\u{3}module_request\0\u{3}module_reply\0\u{3}contract_status_request\0\u{3}contract_status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}message_id\0\u{1}sender\0\u{3}sent_at_unix_ms\0\u{3}in_reply_to\0\u{2}\u{5}error\0\u{2}\u{a}join\0\u{3}join_accepted\0\u{1}heartbeat\0\u{3}heartbeat_ack\0\u{3}status_request\0\u{3}status_reply\0\u{3}epoch_announcement\0\u{1}ping\0\u{1}pong\0\u{2}\u{2}contribution\0\u{3}contribution_receipt\0\u{3}contribution_batch\0\u{3}contribution_batch_ack\0\u{3}valuation_request\0\u{3}valuation_reply\0\u{4}\u{f}grant_request\0\u{3}grant_reply\0\u{3}usage_report\0\u{3}usage_ack\0\u{3}inference_request\0\u{3}inference_reply\0\u{3}epochs_request\0\u{3}epochs_reply\0\u{4}!cloud_inference_request\0\u{3}cloud_inference_reply\0\u{3}cloud_status_request\0\u{3}cloud_status\0\u{4}\u{11}ledger_request\0\u{3}ledger_reply\0\u{3}ledger_proof_request\0\u{3}ledger_proof_reply\0\u{4}\u{7}contract_offer_request\0\u{3}contract_offer\0\u{3}contract_selection\0\u{3}module_upload\0\u{3}module_upload_ack\0\u{3}module_request\0\u{3}module_reply\0\u{3}contract_status_request\0\u{3}contract_status\0")
 
   fileprivate class _StorageClass {
     var _protocolVersion: UInt32 = 0
@@ -819,6 +859,58 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
             _storage._payload = .epochsReply(v)
           }
         }()
+        case 90: try {
+          var v: Fairway_V1_CloudInferenceRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .cloudInferenceRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .cloudInferenceRequest(v)
+          }
+        }()
+        case 91: try {
+          var v: Fairway_V1_CloudInferenceReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .cloudInferenceReply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .cloudInferenceReply(v)
+          }
+        }()
+        case 92: try {
+          var v: Fairway_V1_CloudStatusRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .cloudStatusRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .cloudStatusRequest(v)
+          }
+        }()
+        case 93: try {
+          var v: Fairway_V1_CloudStatus?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .cloudStatus(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .cloudStatus(v)
+          }
+        }()
         case 110: try {
           var v: Fairway_V1_LedgerRequest?
           var hadOneofValue = false
@@ -1111,6 +1203,22 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
       case .epochsReply?: try {
         guard case .epochsReply(let v)? = _storage._payload else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 57)
+      }()
+      case .cloudInferenceRequest?: try {
+        guard case .cloudInferenceRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 90)
+      }()
+      case .cloudInferenceReply?: try {
+        guard case .cloudInferenceReply(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 91)
+      }()
+      case .cloudStatusRequest?: try {
+        guard case .cloudStatusRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 92)
+      }()
+      case .cloudStatus?: try {
+        guard case .cloudStatus(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 93)
       }()
       case .ledgerRequest?: try {
         guard case .ledgerRequest(let v)? = _storage._payload else { preconditionFailure() }

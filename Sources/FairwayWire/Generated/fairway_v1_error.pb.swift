@@ -83,6 +83,9 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
 
     /// an earlier copy of this message id is still being handled: resend the same bytes after retry_after_ms
     case inProgress // = 14
+
+    /// the edge's own inference capacity and its cloud share are used up (see retry_after_ms)
+    case capacityExhausted // = 15
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -106,6 +109,7 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       case 12: self = .notAdmitted
       case 13: self = .insufficientTokens
       case 14: self = .inProgress
+      case 15: self = .capacityExhausted
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -127,6 +131,7 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       case .notAdmitted: return 12
       case .insufficientTokens: return 13
       case .inProgress: return 14
+      case .capacityExhausted: return 15
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -148,6 +153,7 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       .notAdmitted,
       .insufficientTokens,
       .inProgress,
+      .capacityExhausted,
     ]
 
   }
@@ -205,5 +211,5 @@ nonisolated extension Fairway_V1_ErrorReply: SwiftProtobuf.Message, SwiftProtobu
 }
 
 nonisolated extension Fairway_V1_ErrorReply.Code: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}MALFORMED\0\u{1}UNSUPPORTED_VERSION\0\u{1}MESSAGE_TOO_LARGE\0\u{1}UNKNOWN_SENDER\0\u{1}INVALID_FIELD\0\u{1}UNEXPECTED_PAYLOAD\0\u{1}UNAVAILABLE\0\u{1}INTERNAL\0\u{1}UNAUTHENTICATED\0\u{1}STALE\0\u{1}REPLAYED\0\u{1}NOT_ADMITTED\0\u{1}INSUFFICIENT_TOKENS\0\u{1}IN_PROGRESS\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}MALFORMED\0\u{1}UNSUPPORTED_VERSION\0\u{1}MESSAGE_TOO_LARGE\0\u{1}UNKNOWN_SENDER\0\u{1}INVALID_FIELD\0\u{1}UNEXPECTED_PAYLOAD\0\u{1}UNAVAILABLE\0\u{1}INTERNAL\0\u{1}UNAUTHENTICATED\0\u{1}STALE\0\u{1}REPLAYED\0\u{1}NOT_ADMITTED\0\u{1}INSUFFICIENT_TOKENS\0\u{1}IN_PROGRESS\0\u{1}CAPACITY_EXHAUSTED\0")
 }

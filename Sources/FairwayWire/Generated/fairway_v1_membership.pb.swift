@@ -176,9 +176,21 @@ public nonisolated struct Fairway_V1_Heartbeat: Sendable {
 
   public var agentIds: [String] = []
 
+  /// Edge servers only: their resources for the cloud's Fair-Synergy allocation (cloud.proto).
+  public var resources: Fairway_V1_EdgeResources {
+    get {_resources ?? Fairway_V1_EdgeResources()}
+    set {_resources = newValue}
+  }
+  /// Returns true if `resources` has been explicitly set.
+  public var hasResources: Bool {self._resources != nil}
+  /// Clears the value of `resources`. Subsequent reads from it will return its default value.
+  public mutating func clearResources() {self._resources = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _resources: Fairway_V1_EdgeResources? = nil
 }
 
 public nonisolated struct Fairway_V1_HeartbeatAck: Sendable {
@@ -192,9 +204,21 @@ public nonisolated struct Fairway_V1_HeartbeatAck: Sendable {
   /// the edge tells those agents to re-join.
   public var unknownAgentIds: [String] = []
 
+  /// To edge servers: their current cloud share (cloud.proto); absent before the first allocation.
+  public var cloudShare: Fairway_V1_CloudShare {
+    get {_cloudShare ?? Fairway_V1_CloudShare()}
+    set {_cloudShare = newValue}
+  }
+  /// Returns true if `cloudShare` has been explicitly set.
+  public var hasCloudShare: Bool {self._cloudShare != nil}
+  /// Clears the value of `cloudShare`. Subsequent reads from it will return its default value.
+  public mutating func clearCloudShare() {self._cloudShare = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _cloudShare: Fairway_V1_CloudShare? = nil
 }
 
 public nonisolated struct Fairway_V1_StatusRequest: Sendable {
@@ -438,7 +462,7 @@ nonisolated extension Fairway_V1_JoinAccepted: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Fairway_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Heartbeat"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}agent_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}agent_ids\0\u{1}resources\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -448,24 +472,33 @@ nonisolated extension Fairway_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.agentIds) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._resources) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.nodeID.isEmpty {
       try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 1)
     }
     if !self.agentIds.isEmpty {
       try visitor.visitRepeatedStringField(value: self.agentIds, fieldNumber: 2)
     }
+    try { if let v = self._resources {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Fairway_V1_Heartbeat, rhs: Fairway_V1_Heartbeat) -> Bool {
     if lhs.nodeID != rhs.nodeID {return false}
     if lhs.agentIds != rhs.agentIds {return false}
+    if lhs._resources != rhs._resources {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -473,7 +506,7 @@ nonisolated extension Fairway_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Fairway_V1_HeartbeatAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HeartbeatAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{3}unknown_agent_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{3}unknown_agent_ids\0\u{3}cloud_share\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -483,24 +516,33 @@ nonisolated extension Fairway_V1_HeartbeatAck: SwiftProtobuf.Message, SwiftProto
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.unknownAgentIds) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._cloudShare) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.epoch != 0 {
       try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 1)
     }
     if !self.unknownAgentIds.isEmpty {
       try visitor.visitRepeatedStringField(value: self.unknownAgentIds, fieldNumber: 2)
     }
+    try { if let v = self._cloudShare {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Fairway_V1_HeartbeatAck, rhs: Fairway_V1_HeartbeatAck) -> Bool {
     if lhs.epoch != rhs.epoch {return false}
     if lhs.unknownAgentIds != rhs.unknownAgentIds {return false}
+    if lhs._cloudShare != rhs._cloudShare {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -166,6 +166,10 @@ public nonisolated struct Fairway_V1_InferenceReply: Sendable {
 
   public var moduleVersion: UInt64 = 0
 
+  /// True when the edge was saturated and the coordinator answered from the edge's cloud share
+  /// (Fair-Synergy offload; cloud.proto).
+  public var servedByCloud: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -497,7 +501,7 @@ nonisolated extension Fairway_V1_InferenceRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Fairway_V1_InferenceReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InferenceReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}charged\0\u{1}remaining\0\u{1}output\0\u{1}label\0\u{1}confidence\0\u{3}module_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}charged\0\u{1}remaining\0\u{1}output\0\u{1}label\0\u{1}confidence\0\u{3}module_version\0\u{3}served_by_cloud\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -511,6 +515,7 @@ nonisolated extension Fairway_V1_InferenceReply: SwiftProtobuf.Message, SwiftPro
       case 4: try { try decoder.decodeSingularInt32Field(value: &self.label) }()
       case 5: try { try decoder.decodeSingularDoubleField(value: &self.confidence) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.moduleVersion) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.servedByCloud) }()
       default: break
       }
     }
@@ -535,6 +540,9 @@ nonisolated extension Fairway_V1_InferenceReply: SwiftProtobuf.Message, SwiftPro
     if self.moduleVersion != 0 {
       try visitor.visitSingularUInt64Field(value: self.moduleVersion, fieldNumber: 6)
     }
+    if self.servedByCloud != false {
+      try visitor.visitSingularBoolField(value: self.servedByCloud, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -545,6 +553,7 @@ nonisolated extension Fairway_V1_InferenceReply: SwiftProtobuf.Message, SwiftPro
     if lhs.label != rhs.label {return false}
     if lhs.confidence != rhs.confidence {return false}
     if lhs.moduleVersion != rhs.moduleVersion {return false}
+    if lhs.servedByCloud != rhs.servedByCloud {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -43,13 +43,17 @@ extension Payload {
         case moduleReply = "module_reply"
         case contractStatusRequest = "contract_status_request"
         case contractStatus = "contract_status"
+        case cloudInferenceRequest = "cloud_inference_request"
+        case cloudInferenceReply = "cloud_inference_reply"
+        case cloudStatusRequest = "cloud_status_request"
+        case cloudStatus = "cloud_status"
 
         /// Requests that change no state anywhere: a server may answer them without durable
         /// bookkeeping (they still pass the replay window, the duplicate check and the reply cache).
         public var isReadOnly: Bool {
             switch self {
             case .ping, .statusRequest, .epochsRequest, .valuationRequest, .ledgerRequest, .ledgerProofRequest,
-                 .contractOfferRequest, .moduleRequest, .contractStatusRequest: true
+                 .contractOfferRequest, .moduleRequest, .contractStatusRequest, .cloudStatusRequest: true
             default: false
             }
         }
@@ -59,10 +63,11 @@ extension Payload {
             switch self {
             case .join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .inferenceRequest, .epochsRequest,
                  .contribution, .contributionBatch, .valuationRequest, .ledgerRequest, .ledgerProofRequest,
-                 .contractOfferRequest, .contractSelection, .moduleUpload, .moduleRequest, .contractStatusRequest: true
+                 .contractOfferRequest, .contractSelection, .moduleUpload, .moduleRequest, .contractStatusRequest,
+                 .cloudInferenceRequest, .cloudStatusRequest: true
             case .error, .joinAccepted, .heartbeatAck, .statusReply, .epochAnnouncement, .pong, .grantReply, .usageAck, .inferenceReply, .epochsReply,
                  .contributionReceipt, .contributionBatchAck, .valuationReply, .ledgerReply, .ledgerProofReply,
-                 .contractOffer, .moduleUploadAck, .moduleReply, .contractStatus: false
+                 .contractOffer, .moduleUploadAck, .moduleReply, .contractStatus, .cloudInferenceReply, .cloudStatus: false
             }
         }
 
@@ -110,6 +115,10 @@ extension Payload {
         case .moduleReply: .moduleReply
         case .contractStatusRequest: .contractStatusRequest
         case .contractStatus: .contractStatus
+        case .cloudInferenceRequest: .cloudInferenceRequest
+        case .cloudInferenceReply: .cloudInferenceReply
+        case .cloudStatusRequest: .cloudStatusRequest
+        case .cloudStatus: .cloudStatus
         }
     }
 }
