@@ -36,6 +36,10 @@ public struct AgentInstance: Sendable {
         public var correct: UInt64 = 0
         /// Module version of the last prediction.
         public var moduleVersion: UInt64 = 0
+        /// Admitted requests the cloud answered (the edge was saturated; Fair-Synergy offload).
+        public var servedByCloud: UInt64 = 0
+        /// Requests refused because the edge and its cloud share were both saturated.
+        public var capacityRefused: UInt64 = 0
         /// correct / predictions (0 before any).
         public var observedAccuracy: Double { predictions == 0 ? 0 : Double(correct) / Double(predictions) }
         public init() {}
@@ -132,6 +136,13 @@ public struct AgentInstance: Sendable {
         case .success(.inferenceReply(let reply)):
             usage.admitted += 1
             usage.servedTokens += reply.charged
+            if reply.servedByCloud { usage.servedByCloud += 1 }
+            return []
+        case .failure(let e) where e.code == .capacityExhausted:
+            usage.capacityRefused += 1
+            usage.lastRefusal = e.message
+            usage.lastRetryAfterMilliseconds = e.retryAfterMilliseconds
+            inferenceRetryAt = now.adding(milliseconds: max(Self.retryAfterOtherRefusalMilliseconds, e.retryAfterMilliseconds))
             return []
         case .failure(let e) where e.code == .insufficientTokens:
             usage.refused += 1

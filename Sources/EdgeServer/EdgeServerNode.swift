@@ -37,7 +37,8 @@ public actor EdgeServerNode: Service {
         self.store = try EdgeStore(directory: settings.dataDirectory)
         let restored = try store.load()
         let me = NodeIdentity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name, address: settings.effectiveAdvertiseURL)
-        self.state = CommitLoop(EdgeInstance(settings: settings.core, identity: me, restoredLeases: restored), writer: store.db)
+        let shardSamples = settings.core.contract.participates ? UInt64(try ModuleTrainer.shard(settings.core.contract).count) : 0
+        self.state = CommitLoop(EdgeInstance(settings: settings.core, identity: me, restoredLeases: restored, shardSamples: shardSamples), writer: store.db)
         if !restored.leases.isEmpty {
             logger.info("restored \(restored.leases.count) token leases; settling them with the coordinator")
         }
@@ -145,8 +146,10 @@ public actor EdgeServerNode: Service {
                     guard let self else { return }
                     let wake: Timestamp?
                     switch outcome {
-                    case .success(let (bytes, samples)):
-                        wake = await self.step { instance, now in instance.onTrained(order, bytes: bytes, samples: samples, now: now) }
+                    case .success(let trained):
+                        wake = await self.step { instance, now in
+                            instance.onTrained(order, bytes: trained.bytes, samples: trained.samples, accuracy: trained.accuracy, now: now)
+                        }
                     case .failure(let error):
                         wake = await self.step { instance, now in instance.onTrainingFailed(order, "\(error)", now: now) }
                     }
@@ -188,12 +191,46 @@ public actor EdgeServerNode: Service {
         let clock = self.clock
         if case .join = request.payload { return await relayJoin(inbound, request) }
         if case .contribution = request.payload { return await forwardContribution(inbound, request) }
+        if case .inferenceRequest = request.payload {
+            let route: EdgeInstance.InferenceRoute
+            do {
+                route = try await state.apply { instance in .init(instance.routeInference(request, now: clock.now())) }
+            } catch {
+                return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "edge state not available: \(error)", retryAfterMilliseconds: 500))).bytes)
+            }
+            switch route {
+            case .local: break
+            case .refuse(let reply): return .uncommitted(inbound.reply(reply).bytes)  // capacity refusals are not cached: a resend is tried afresh
+            case .offload(let offload): return await offloadInference(inbound, request, offload)
+            }
+        }
         let (handled, directives, failure) = await state.handle(inbound) { instance in
             let (reply, directives) = instance.onAgentRequest(request, now: clock.now())
             return (reply, EdgeStore.writes(for: directives), directives)
         }
         if let failure { logger.error("\(inbound.envelope.payload.kind) from \(inbound.envelope.sender) not persisted: \(failure)") }
         if let directives, let w = await perform(directives) { wakeEarlier(w) }
+        return handled
+    }
+
+    /// Serves a saturated edge's inference from its cloud share: the coordinator answers (or
+    /// refuses beyond the share); the agent's lease is debited, durably, only after it answered.
+    private func offloadInference(_ inbound: RequestServer.Inbound, _ request: VerifiedRequest, _ offload: CloudInferenceRequest) async -> RequestServer.Handled {
+        let result: Result<CloudInferenceReply, FairwayError>
+        switch await callCoordinator(.cloudInferenceRequest(offload)) {
+        case .success(.cloudInferenceReply(let r)): result = .success(r)
+        case .success(let other): result = .failure(FairwayError(.internal, "coordinator answered an offload with \(other.kind)"))
+        case .failure(let e): result = .failure(e)
+        }
+        let clock = self.clock, outcome = result
+        let (handled, directives, failure) = await state.handle(inbound) { instance in
+            let (reply, directives) = instance.onOffloadResult(request, outcome, now: clock.now())
+            return (reply, EdgeStore.writes(for: directives), directives)
+        }
+        if let failure { logger.error("offloaded inference from \(inbound.envelope.sender) not persisted: \(failure)") }
+        if let directives, let w = await perform(directives) { wakeEarlier(w) }
+        // A refusal changes nothing at the edge: let a resend try again.
+        if case .failure = outcome, case .committed(let bytes) = handled { return .uncommitted(bytes) }
         return handled
     }
 

@@ -10,7 +10,10 @@ import FairwayWire
 /// - `InferenceAdmission` (Admission/): inference admitted only by debiting a lease the
 ///   coordinator lent (I1); the shell commits every debit before it replies;
 /// - `ContributionCheck` (Contributions/): an agent's DP contribution validated before the
-///   shell forwards it, byte for byte, to the coordinator in a batch with a digest.
+///   shell forwards it, byte for byte, to the coordinator in a batch with a digest;
+/// - `ContractWork` (Contracts/): contract choices, training orders, uploads, the module;
+/// - `CloudUse` (Cloud/): the resources it reports for Fair-Synergy, its local inference
+///   capacity and offloading within its cloud share, the cloud's labels and compute in training.
 ///
 /// No I/O, no clock: the shell (`EdgeServerNode`) feeds events with `now`, commits the persist
 /// directives, makes the calls and wakes the instance when it asks (`.wake(at:)`).
@@ -42,9 +45,11 @@ public struct EdgeInstance: Sendable {
     public private(set) var admission: InferenceAdmission
     public let contributions: ContributionCheck
     public private(set) var contracts: ContractWork
+    public private(set) var cloud: CloudUse
 
     /// - Parameter restoredLeases: the lease book saved before a restart (settled at once).
-    public init(settings: Settings, identity: NodeIdentity, restoredLeases: EdgeLeases = EdgeLeases()) {
+    /// - Parameter shardSamples: samples in the edge's training shard (0 = it does not train).
+    public init(settings: Settings, identity: NodeIdentity, restoredLeases: EdgeLeases = EdgeLeases(), shardSamples: UInt64 = 0) {
         self.settings = settings
         self.identity = identity
         self.link = CoordinatorLink(identity: identity, coordinatorID: settings.coordinatorID,
@@ -53,6 +58,8 @@ public struct EdgeInstance: Sendable {
         self.admission = InferenceAdmission(restored: restoredLeases)
         self.contributions = ContributionCheck(settings: settings.contributions)
         self.contracts = ContractWork(settings: settings.contract)
+        self.cloud = CloudUse(settings: settings.cloud, shardSamples: shardSamples, trainingSteps: settings.contract.stepsPerRound)
+        self.contracts.onTrainingResources(labels: cloud.trainingLabels, stepsPerRound: cloud.trainingStepsWithCloud)
     }
 
     public var registered: Bool { link.registered }
@@ -129,6 +136,60 @@ public struct EdgeInstance: Sendable {
 
     private func refuse(_ e: FairwayError) -> (reply: Payload, directives: [Directive]) { (.error(e), []) }
 
+    /// Where an agent's inference goes, decided before it is admitted: served here (the
+    /// shell continues with `onAgentRequest`), offloaded to the cloud (the shell calls the
+    /// coordinator and finishes with `onOffloadResult`), or refused now (nothing changes but
+    /// the edge's local capacity bookkeeping).
+    public enum InferenceRoute: Sendable, Hashable {
+        case local
+        case offload(CloudInferenceRequest)
+        case refuse(Payload)
+    }
+
+    public mutating func routeInference(_ request: VerifiedRequest, now: Timestamp) -> InferenceRoute {
+        let sender = request.sender
+        guard case .inferenceRequest(let inference) = request.payload else { return .local }
+        guard agents.touch(sender, now: now) else { return .refuse(.error(notJoined(sender))) }
+        // Tokens first: a request the agent cannot pay for takes no capacity anywhere.
+        guard admission.leases.balance(agent: sender) >= inference.cost else { return .local }
+        switch cloud.route(now: now, nextEpochAt: link.nextEpochAt) {
+        case .local: return .local
+        case .offload:
+            return .offload(CloudInferenceRequest(requestID: request.envelope.messageID.bytes, agentID: sender, cost: inference.cost, features: inference.features))
+        case .refuse(var e):
+            e.peer = sender.rawValue
+            return .refuse(.error(e))
+        }
+    }
+
+    /// The cloud's answer to an offload: admitted against the agent's lease (durable before the
+    /// reply) with the cloud's prediction, or the refusal passed on.
+    public mutating func onOffloadResult(_ request: VerifiedRequest, _ result: Result<CloudInferenceReply, FairwayError>, now: Timestamp) -> (reply: Payload, directives: [Directive]) {
+        let sender = request.sender
+        guard case .inferenceRequest(let inference) = request.payload else {
+            return refuse(FairwayError(.internal, "offload result for \(request.payload.kind)", field: "envelope.payload", peer: sender.rawValue))
+        }
+        switch result {
+        case .failure(let e):
+            var passed = e.code == .capacityExhausted ? cloud.onOffloadRefused(e, now: now)
+                : FairwayError(.unavailable, "edge is saturated and the cloud did not serve the offload: \(e.message)", field: "inference_request",
+                               retryAfterMilliseconds: max(Self.minimumRetryAfterMilliseconds, e.retryAfterMilliseconds))
+            passed.peer = sender.rawValue
+            return refuse(passed)
+        case .success(let r):
+            switch admission.admit(agent: sender, cost: inference.cost) {
+            case .admitted(let remaining, let directive):
+                cloud.onOffloaded(remaining: r.quotaRemaining, epoch: r.epoch)
+                var reply = InferenceReply(charged: inference.cost, remaining: remaining, label: r.label, confidence: r.confidence, moduleVersion: r.moduleVersion)
+                reply.servedByCloud = true
+                return (.inferenceReply(reply), [.leases(directive)])
+            case .refused(let reason):
+                return refuse(FairwayError(.insufficientTokens, reason, field: "inference_request.cost", peer: sender.rawValue,
+                                           retryAfterMilliseconds: Self.minimumRetryAfterMilliseconds))
+            }
+        }
+    }
+
     private func notJoined(_ sender: NodeID) -> FairwayError {
         FairwayError(.unknownSender, "agent \(sender) has not joined through edge \(id); join first", field: "envelope.sender", peer: sender.rawValue)
     }
@@ -186,7 +247,7 @@ public struct EdgeInstance: Sendable {
         let attached = Set(agents.ids)
         directives += admission.settleOrphans(attached: attached.contains).map(Directive.leases)
         let calls = link.onTick(now: now, attached: attached, recent: agents.recent(now: now, heartbeatInterval: heartbeat),
-                                report: admission.pendingReport.map { ($0.report, final: $0.final) })
+                                report: admission.pendingReport.map { ($0.report, final: $0.final) }, resources: cloud.resources)
         directives += calls.map(Directive.call)
         directives += route(contracts.onTick(now: now, registered: link.registered))
         return directives + [.wake(at: nextWake(now: now))]
@@ -202,9 +263,18 @@ public struct EdgeInstance: Sendable {
         }
     }
 
-    /// The shell trained `order`'s module (serialised `AgentModule`) on `samples` samples.
-    public mutating func onTrained(_ order: ContractWork.TrainingOrder, bytes: [UInt8], samples: UInt64, now: Timestamp) -> [Directive] {
-        route(contracts.onTrained(order, bytes: bytes, samples: samples, now: now)) + [.wake(at: nextWake(now: now))]
+    /// The shell trained `order`'s module (serialised `AgentModule`) on `samples` samples; it
+    /// scored `accuracy` on the held-out split (nil = not measured).
+    public mutating func onTrained(_ order: ContractWork.TrainingOrder, bytes: [UInt8], samples: UInt64, accuracy: Double? = nil, now: Timestamp) -> [Directive] {
+        let trainedHere = contracts.training == order
+        var directives = route(contracts.onTrained(order, bytes: bytes, samples: samples, now: now))
+        if trainedHere, let accuracy {
+            cloud.onTrainingResult(rounds: order.rounds, stepsPerRound: order.stepsPerRound, labels: samples, accuracy: accuracy)
+            let r = cloud.resources
+            directives.append(.log("held-out accuracy \(accuracy) after \(order.rounds)×\(order.stepsPerRound) steps on \(samples) labels; "
+                                   + "elasticities γ^ρ \((r.gammaCompute * 1000).rounded() / 1000), γ^α \((r.gammaLabels * 1000).rounded() / 1000) from \(r.gammaPoints) results"))
+        }
+        return directives + [.wake(at: nextWake(now: now))]
     }
 
     public mutating func onTrainingFailed(_ order: ContractWork.TrainingOrder, _ why: String, now: Timestamp) -> [Directive] {
@@ -217,9 +287,17 @@ public struct EdgeInstance: Sendable {
         switch link.onResult(id, result, now: now) {
         case .registered(let accepted, let first):
             if first { directives.append(.log("registered with coordinator \(accepted.coordinatorID) (epoch \(accepted.epoch))")) }
-        case .unknownAgents(let unknown):
+        case .heartbeatAcknowledged(let unknown, let share):
             for agent in unknown { agents.detach(agent) }
             if !unknown.isEmpty { directives.append(.log("\(unknown.count) agents must re-join")) }
+            if let share {
+                if share.epoch != cloud.share?.epoch {
+                    directives.append(.log("cloud share for epoch \(share.epoch): \((share.inferenceRPS * 100).rounded() / 100) requests/s (\(share.inferenceQuota) offloads), "
+                                           + "\((share.trainingSteps * 100).rounded() / 100) training steps per round, \(share.labels) labels"))
+                }
+                cloud.onShare(share)
+                contracts.onTrainingResources(labels: cloud.trainingLabels, stepsPerRound: cloud.trainingStepsWithCloud)
+            }
         case .grants(let leases):
             let (d, refusals) = admission.onGrants(leases, edge: self.id)
             directives += d.map(Directive.leases) + refusals.map(Directive.log)

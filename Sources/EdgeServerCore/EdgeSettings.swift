@@ -16,6 +16,8 @@ extension EdgeInstance {
         public var contributions = ContributionCheck.Settings()
         /// Contract participation and the module's training data (`contract.*`; off by default).
         public var contract = ContractWork.Settings()
+        /// Own inference capacity, labels and elasticity defaults for the cloud allocation (`cloud.*`).
+        public var cloud = CloudUse.Settings()
 
         public init() {}
 
@@ -25,5 +27,6 @@ extension EdgeInstance {
             .integer("agent_expiry_misses", \.agentExpiryMisses, in: 2...10_000),
         ] + ContributionCheck.Settings.fields(in: \.contributions, prefix: "contributions")
             + ContractWork.Settings.fields(in: \.contract, prefix: "contract")
+            + CloudUse.Settings.fields(in: \.cloud, prefix: "cloud")
     }
 }

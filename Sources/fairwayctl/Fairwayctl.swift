@@ -10,7 +10,7 @@ struct Fairwayctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fairwayctl",
         abstract: "Operate a Fairway cluster over its own sockets.",
-        subcommands: [Status.self, Epochs.self, Valuation.self, Privacy.self, Ledger.self, Contract.self, Ping.self, Identity.self, Cluster.self])
+        subcommands: [Status.self, Epochs.self, Valuation.self, Privacy.self, Ledger.self, Contract.self, Cloud.self, Ping.self, Identity.self, Cluster.self])
 }
 
 /// Options shared by commands that talk to a node.

@@ -67,6 +67,11 @@ public struct ContractWork: Sendable {
         public var rounds: Int
         /// Seed of the training run (the edge's seed mixed with round and period).
         public var seed: UInt64
+        /// Labelled samples of the shard to train on: the edge's own plus the cloud's labelling
+        /// share (Fair-Synergy); 0 = the whole shard.
+        public var labelledSamples: UInt64 = 0
+        /// Minibatch steps per round: the edge's own plus the cloud's compute share.
+        public var stepsPerRound: Int = 0
     }
 
     /// A trained module waiting to be delivered.
@@ -96,6 +101,9 @@ public struct ContractWork: Sendable {
     }
 
     public let settings: Settings
+    /// What the next training order uses (`onTrainingResources`): labelled samples (0 = the
+    /// whole shard) and minibatch steps per round.
+    public private(set) var trainingResources: (labels: UInt64, stepsPerRound: Int)
     public private(set) var offer: ContractOffer?
     public private(set) var training: TrainingOrder?
     public private(set) var trained: Trained?
@@ -118,7 +126,10 @@ public struct ContractWork: Sendable {
     private var pollDue: Timestamp = .zero
     private var pollOfferNext = false
 
-    public init(settings: Settings) { self.settings = settings }
+    public init(settings: Settings) {
+        self.settings = settings
+        trainingResources = (0, settings.stepsPerRound)
+    }
 
     /// This edge's type index for `period` of `round`: configured, or drawn from the instance's
     /// distribution — p¹ in period 1, p²(· | its period-1 type) in period 2 — with a generator
@@ -229,10 +240,16 @@ public struct ContractWork: Sendable {
             guard !o.integrated, training == nil, trained == nil, refused != PeriodKey(round: o.round, period: o.period),
                   let item = o.items.first(where: { Int($0.index) == i }) else { return directives }
             let order = TrainingOrder(round: o.round, period: o.period, item: i, rounds: Int(item.rounds),
-                                      seed: settings.seed &* 7919 &+ o.round &* 101 &+ UInt64(o.period))
+                                      seed: settings.seed &* 7919 &+ o.round &* 101 &+ UInt64(o.period),
+                                      labelledSamples: trainingResources.labels, stepsPerRound: trainingResources.stepsPerRound)
             training = order
             return directives + [.train(order)]
         }
+    }
+
+    /// The labels and steps per round the next training order gets (from the edge's cloud share).
+    public mutating func onTrainingResources(labels: UInt64, stepsPerRound: Int) {
+        trainingResources = (labels, max(1, stepsPerRound))
     }
 
     /// The shell finished training `order`.
@@ -244,7 +261,7 @@ public struct ContractWork: Sendable {
         trained = Trained(round: order.round, period: order.period, bytes: bytes, digest: DatRecord.integrityHash(of: bytes), samples: samples,
                           nextChunk: min(offer?.nextChunk ?? 0, count), chunkCount: count,
                           uploadAt: now.adding(milliseconds: settings.uploadDelayMilliseconds))
-        return [.log("trained \(order.rounds) rounds for round \(order.round) period \(order.period) item \(order.item) on \(samples) samples")]
+        return [.log("trained \(order.rounds) rounds of \(order.stepsPerRound) steps for round \(order.round) period \(order.period) item \(order.item) on \(samples) labelled samples")]
     }
 
     public mutating func onTrainingFailed(_ order: TrainingOrder, _ why: String) -> [Directive] {

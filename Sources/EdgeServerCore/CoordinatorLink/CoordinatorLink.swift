@@ -9,8 +9,9 @@ public struct CoordinatorLink: Sendable, Hashable {
     /// What a call's result means for the rest of the edge.
     public enum Event: Sendable, Hashable {
         case registered(JoinAccepted, first: Bool)
-        /// The coordinator does not know these agents under this edge: they must re-join.
-        case unknownAgents([NodeID])
+        /// A heartbeat was acknowledged: the agents the coordinator does not know under this
+        /// edge (they must re-join), and the edge's current cloud share.
+        case heartbeatAcknowledged(unknown: [NodeID], share: CloudShare?)
         case grants([TokenLease])
         case usageAcknowledged(UsageAck)
         case forgotten
@@ -63,7 +64,9 @@ public struct CoordinatorLink: Sendable, Hashable {
     /// - Parameters:
     ///   - attached: agents attached now; `recent`: those heard from lately (vouched for).
     ///   - report: usage to report, and whether it settles leases (sent at once if so).
-    public mutating func onTick(now: Timestamp, attached: Set<NodeID>, recent: [NodeID], report: (UsageReport, final: Bool)?) -> [CoordinatorCall] {
+    ///   - resources: what the edge reports for the cloud allocation, in its heartbeat.
+    public mutating func onTick(now: Timestamp, attached: Set<NodeID>, recent: [NodeID], report: (UsageReport, final: Bool)?,
+                                resources: EdgeResources? = nil) -> [CoordinatorCall] {
         guard !linkCallInFlight else { return [] }
         if !registered {
             guard now >= joinDue else { return [] }
@@ -74,7 +77,7 @@ public struct CoordinatorLink: Sendable, Hashable {
         var calls: [CoordinatorCall] = []
         if now >= heartbeatDue {
             heartbeatDue = now.adding(heartbeat)
-            calls.append(call(.heartbeat(Heartbeat(nodeID: identity.id, agentIDs: recent))))
+            calls.append(call(.heartbeat(Heartbeat(nodeID: identity.id, agentIDs: recent, resources: resources))))
         }
         // Usage flows back once per heartbeat interval; final reports (tokens to release) at once.
         if let (usage, final) = report, final || now >= reportDue {
@@ -136,7 +139,7 @@ public struct CoordinatorLink: Sendable, Hashable {
         case .success(.heartbeatAck(let ack)):
             lastContact = now
             epoch = max(epoch, ack.epoch)
-            return .unknownAgents(ack.unknownAgentIDs)
+            return .heartbeatAcknowledged(unknown: ack.unknownAgentIDs, share: ack.cloudShare)
         case .success(.grantReply(let reply)):
             lastContact = now
             epoch = max(epoch, reply.epoch)

@@ -157,10 +157,13 @@ public struct LocalCluster: Codable, Sendable {
     }
 
     /// Restarts process `name` with its original arguments (same data directory).
-    public mutating func restart(_ name: String) throws {
+    /// Starts process `name` again (after it died or was killed), with `extraArguments` appended
+    /// to its command line for good (later settings flags override earlier ones).
+    public mutating func restart(_ name: String, extraArguments: [String] = []) throws {
         guard let i = processes.firstIndex(where: { $0.name == name }) else {
             throw ConfigError(field: "name", message: "no process \(name) in this cluster")
         }
+        processes[i].arguments += extraArguments
         let p = processes[i]
         processes[i].pid = try ProcessSpawner.spawn(p.executable, p.arguments, logPath: p.log)
         try save()
