@@ -12,15 +12,17 @@ CONTRIB="--data-path $DATA --contribute-releases 3 --contribute-interval-ms 500 
 echo "== starting coordinator, 2 edge servers, 10 agent identities spending tokens, and two contributing agents (logs in $DIR/logs):"
 echo "   'explorer' holds every digit, 'local' only 1s; each releases 3 DP prototype sets (ε = 2 each);"
 echo "   the edges take two-period contracts (edge-1 a low type, edge-2 a high one) and train digit modules;"
-echo "   'asker' sends public held-out digits as inference inputs"
+echo "   'asker' sends public held-out digits as inference inputs;"
+echo "   edge-1 serves 3 inference requests/s itself and holds 300 labels, edge-2 serves 8/s and holds 500: the cloud shares"
+echo "   its 10 requests/s, 10 training steps and 200 labels between them each epoch (Fair-Synergy, exact solver)"
 URL=$($CTL cluster up --edges 2 --agents 10 --dir "$DIR" --epoch-ms 2000 --tokens-per-epoch 120 --bucket-size 8 --inference-rate 4 \
   --agent-group "explorer:1:$CONTRIB --data-records-per-release 300 --bucket-size 400 --inference-rate 100" \
   --agent-group "local:1:$CONTRIB --data-labels 1 --data-records-per-release 40 --bucket-size 400 --inference-rate 100" \
   --agent-group "asker:1:--workload-inputs $DATA --inference-rate 10 --bucket-size 40" \
-  "--coordinator-flags=--contracts-period-epochs 3 --contracts-data-path $DATA" \
+  "--coordinator-flags=--contracts-period-epochs 3 --contracts-data-path $DATA --cloud-inference-rps 10" \
   "--edge-flags=*:--contract-data-path $DATA --contract-shards 2 --contract-poll-ms 300" \
-  "--edge-flags=1:--contract-shard 0 --contract-type1 0 --contract-type2 0" \
-  "--edge-flags=2:--contract-shard 1 --contract-type1 1 --contract-type2 1")
+  "--edge-flags=1:--contract-shard 0 --contract-type1 0 --contract-type2 0 --cloud-inference-rps 3 --cloud-labelled-samples 300" \
+  "--edge-flags=2:--contract-shard 1 --contract-type1 1 --contract-type2 1 --cloud-inference-rps 8 --cloud-labelled-samples 500")
 echo "   coordinator at $URL"
 echo
 $CTL status --coordinator "$URL"
@@ -56,6 +58,11 @@ echo
 echo "== inference answered by the integrated module: the asker's predictions and how many were right"
 python3 -c "import json,sys;u=json.load(open(sys.argv[1]))[0]['usage'];print('   %d answers with a prediction, %d right (%.1f %%), module version %d' % (u['predictions'],u['correct'],100*u['correct']/max(1,u['predictions']),u['moduleVersion']))" "$DIR/data/asker/usage.json"
 $CTL ledger export --coordinator "$URL" | python3 -c "import json,sys;[print('   ledger leaf %d: paid %s %.2f for round %d period %d item %d' % (r['index'],r['agent_id'][:14],r['credit'],r['contract_round'],r['contract_period'],r['contract_item'])) for r in map(json.loads,sys.stdin) if r['kind']=='payment']"
+echo
+echo "== cloud shares (Fair-Synergy): the edge with less of its own gets more of the cloud; saturated edges offload"
+echo "   within their share (USED/QUOTA this epoch) and are refused beyond it; labels go into their next training"
+$CTL cloud --coordinator "$URL"
+python3 -c "import json,sys;rows=[r['usage'] for p in sys.argv[1:] for r in json.load(open(p))];print('   agents: %d answers came from the cloud, %d requests refused with capacity-exhausted (and a retry-after)' % (sum(u['servedByCloud'] for u in rows),sum(u['capacityRefused'] for u in rows)))" "$DIR"/data/*/usage.json
 EDGE=$(python3 -c "import json,sys;print([p['pid'] for p in json.load(open(sys.argv[1]))['processes'] if p['name']=='edge-1'][0])" "$DIR/cluster.json")
 echo
 echo "== kill -9 edge-1 (pid $EDGE); its agents fail over to edge-2"

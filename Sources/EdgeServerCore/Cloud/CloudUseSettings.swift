@@ -4,8 +4,8 @@ extension CloudUse {
     /// What this edge has and how it uses the cloud (YAML `cloud.*` of the edge server).
     public struct Settings: Sendable, Hashable, SettingsSchema {
         /// The edge's own inference capacity, requests per second (ρ⁰ of Problem 1). Requests
-        /// beyond it are offloaded to the cloud within the edge's share. Default 5.
-        public var inferenceRPS = 5.0
+        /// beyond it are offloaded to the cloud within the edge's share. Default 1000.
+        public var inferenceRPS = 1000.0
         /// Requests the edge may serve at once above its steady rate (the local bucket's
         /// depth). Default 0 = max(1, inference_rps).
         public var burst = 0.0
