@@ -26,7 +26,8 @@ final class CloudClusterTests: XCTestCase {
         try await withProcessCluster("cloud", args) { dir, url in
             var cluster = try LocalCluster.load(directory: dir)
             await eventually(30, "3 edges alive") { (await statusJSON(url))?.filter { $0.role == "edge-server" && $0.state == "alive" }.count == 3 }
-            let names = Dictionary(uniqueKeysWithValues: try XCTUnwrap(await statusJSON(url)).filter { $0.role == "edge-server" }.map { ($0.id, $0.name) })
+            let status = await statusJSON(url)
+            let names = Dictionary(uniqueKeysWithValues: try XCTUnwrap(status).filter { $0.role == "edge-server" }.map { ($0.id, $0.name) })
 
             // Shares for all three edges, the whole capacity spent, the poorest edge first.
             var doc: CloudDocument?
@@ -59,7 +60,8 @@ final class CloudClusterTests: XCTestCase {
                 try await Task.sleep(for: .milliseconds(200))
             }
             XCTAssertGreaterThanOrEqual(epochs.count, 4, "shares recomputed every epoch: saw \(epochs.sorted())")
-            rows = byName(try XCTUnwrap(await cloud(url)))
+            let later = await cloud(url)
+            rows = byName(try XCTUnwrap(later))
             XCTAssertGreaterThan(rows["edge-1"]!.offloaded_total, 0, "edge-1 offloads within its share")
             XCTAssertGreaterThan(rows["edge-1"]!.refused_total, 0, "and is refused beyond it")
 
@@ -70,7 +72,8 @@ final class CloudClusterTests: XCTestCase {
             XCTAssertTrue(usage.contains { $0.usage.lastRefusal.contains("cloud") || $0.usage.lastRefusal.contains("saturated") }, usage.map(\.usage.lastRefusal).joined(separator: " | "))
 
             // edge-3 restarts with 1 request/s of its own: from the next epoch its share grows.
-            first = try XCTUnwrap(await cloud(url))
+            let current = await cloud(url)
+            first = try XCTUnwrap(current)
             let before = try XCTUnwrap(byName(first)["edge-3"]).inference_rps
             try cluster.signal("edge-3", SIGKILL)
             try await Task.sleep(for: .milliseconds(200))
