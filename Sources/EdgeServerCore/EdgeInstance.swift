@@ -152,7 +152,7 @@ public struct EdgeInstance: Sendable {
         guard agents.touch(sender, now: now) else { return .refuse(.error(notJoined(sender))) }
         // Tokens first: a request the agent cannot pay for takes no capacity anywhere.
         guard admission.leases.balance(agent: sender) >= inference.cost else { return .local }
-        switch cloud.route(now: now, nextEpochAt: link.nextEpochAt) {
+        switch cloud.route(now: now, nextEpochAt: link.nextEpochAt, epoch: link.epoch) {
         case .local: return .local
         case .offload:
             return .offload(CloudInferenceRequest(requestID: request.envelope.messageID.bytes, agentID: sender, cost: inference.cost, features: inference.features))

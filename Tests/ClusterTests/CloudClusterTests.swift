@@ -63,12 +63,13 @@ final class CloudClusterTests: XCTestCase {
             let later = await cloud(url)
             rows = byName(try XCTUnwrap(later))
             XCTAssertGreaterThan(rows["edge-1"]!.offloaded_total, 0, "edge-1 offloads within its share")
-            XCTAssertGreaterThan(rows["edge-1"]!.refused_total, 0, "and is refused beyond it")
+            // Beyond it the edge refuses itself once it knows its share is used up; it asks (and
+            // the coordinator refuses) only while its view is stale. The agents see the refusals.
 
             // The agents saw cloud answers and capacity refusals with a retry-after.
             let usage = try JSONDecoder().decode([UsageRow].self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/data/agents/usage.json")))
             XCTAssertGreaterThan(usage.reduce(0) { $0 + $1.usage.servedByCloud }, 0, "some inference answered by the cloud")
-            XCTAssertGreaterThan(usage.reduce(0) { $0 + $1.usage.capacityRefused }, 0, "some refused: edge and share saturated")
+            XCTAssertGreaterThan(usage.reduce(0) { $0 + $1.usage.capacityRefused }, 0, "some refused beyond the share: edge and share saturated")
             XCTAssertTrue(usage.contains { $0.usage.lastRefusal.contains("cloud") || $0.usage.lastRefusal.contains("saturated") }, usage.map(\.usage.lastRefusal).joined(separator: " | "))
 
             // edge-3 restarts with 1 request/s of its own: from the next epoch its share grows.

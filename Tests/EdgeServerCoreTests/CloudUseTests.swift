@@ -27,6 +27,8 @@ final class CloudUseTests: XCTestCase {
         guard case .refuse(let e) = c.route(now: t0, nextEpochAt: t0.adding(milliseconds: 800)) else { return XCTFail("expected a refusal") }
         XCTAssertEqual(e.code, .capacityExhausted)
         XCTAssertEqual(e.retryAfterMilliseconds, 500)
+        // A new epoch began (announced) but its share has not arrived: ask the cloud again.
+        XCTAssertEqual(c.route(now: t0, nextEpochAt: t0.adding(milliseconds: 800), epoch: 5), .offload)
         // Half a second later the bucket has a token again.
         XCTAssertEqual(c.route(now: t0.adding(milliseconds: 500), nextEpochAt: t0.adding(milliseconds: 800)), .local)
         XCTAssertEqual(c.servedLocally, 3)

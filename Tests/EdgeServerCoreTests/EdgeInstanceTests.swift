@@ -54,7 +54,9 @@ final class EdgeInstanceTests: XCTestCase {
         let join = JoinRequest(nodeID: agent, role: .edgeAgent, address: "", version: "0.1.0", via: e.id, bucketSize: 4)
         _ = e.onAgentJoinResult(join, result: .success(accepted), now: t0)
         let d = e.onTick(now: t0.adding(milliseconds: 1000))
-        XCTAssertEqual(d.calls.first, .heartbeat(Heartbeat(nodeID: e.id, agentIDs: [agent])))
+        // The heartbeat vouches for the agent and carries the edge's resources for the cloud allocation.
+        XCTAssertEqual(d.calls.first, .heartbeat(Heartbeat(nodeID: e.id, agentIDs: [agent], resources: e.cloud.resources)))
+        XCTAssertEqual(e.cloud.resources.inferenceRPS, 1000, "the default own capacity")
         XCTAssertTrue(d.calls.contains(.fetchGrants(GrantRequest(agentIDs: [agent]))), "a new agent's tokens are fetched")
         // No second heartbeat while the first is in flight.
         XCTAssertEqual(e.onTick(now: t0.adding(milliseconds: 2500)).effects, [])
@@ -63,7 +65,7 @@ final class EdgeInstanceTests: XCTestCase {
             return .success(.heartbeatAck(HeartbeatAck(epoch: 4)))
         }
         let d2 = e.onTick(now: t0.adding(milliseconds: 2600))
-        XCTAssertEqual(d2.calls, [.heartbeat(Heartbeat(nodeID: e.id, agentIDs: []))], "silent for 2 intervals: no longer vouched")
+        XCTAssertEqual(d2.calls, [.heartbeat(Heartbeat(nodeID: e.id, agentIDs: [], resources: e.cloud.resources))], "silent for 2 intervals: no longer vouched")
         e.answer(d2, now: t0.adding(milliseconds: 2600)) { _ in .success(.heartbeatAck(HeartbeatAck(epoch: 4))) }
         _ = e.onTick(now: t0.adding(milliseconds: 5000))
         XCTAssertNil(e.agents[agent], "forgotten after agent_expiry_misses intervals")

@@ -74,8 +74,10 @@ public struct CloudUse: Sendable {
         share = s
     }
 
-    /// Where an inference arriving at `now` goes.
-    public mutating func route(now: Timestamp, nextEpochAt: Timestamp) -> Route {
+    /// Where an inference arriving at `now` goes. `epoch` is the coordinator's current epoch as
+    /// the edge knows it: a share of an older epoch says nothing about the new one, so the edge
+    /// asks (the coordinator decides) until the heartbeat brings the new share.
+    public mutating func route(now: Timestamp, nextEpochAt: Timestamp, epoch: UInt64 = 0) -> Route {
         refill(now)
         if bucket >= 1 {
             bucket -= 1
@@ -84,7 +86,7 @@ public struct CloudUse: Sendable {
         }
         let localWait = settings.inferenceRPS > 0 ? Int64(((1 - bucket) / settings.inferenceRPS * 1000).rounded(.up)) : Int64.max
         let epochWait = nextEpochAt == .zero ? 1000 : max(50, nextEpochAt.milliseconds(since: now))
-        if settings.offload, share.map({ $0.inferenceRemaining > 0 }) ?? true {
+        if settings.offload, share.map({ $0.inferenceRemaining > 0 || $0.epoch < epoch }) ?? true {
             return .offload
         }
         refused += 1
