@@ -13,16 +13,16 @@ echo "== starting coordinator, 2 edge servers, 10 agent identities spending toke
 echo "   'explorer' holds every digit, 'local' only 1s; each releases 3 DP prototype sets (ε = 2 each);"
 echo "   the edges take two-period contracts (edge-1 a low type, edge-2 a high one) and train digit modules;"
 echo "   'asker' sends public held-out digits as inference inputs;"
-echo "   edge-1 serves 3 inference requests/s itself and holds 300 labels, edge-2 serves 8/s and holds 500: the cloud shares"
-echo "   its 10 requests/s, 10 training steps and 200 labels between them each epoch (Fair-Synergy, exact solver)"
+echo "   edge-1 serves 4 inference requests/s itself and holds 300 labels, edge-2 serves 10/s and holds 500: the cloud shares"
+echo "   its 20 requests/s, 10 training steps and 200 labels between them each epoch (Fair-Synergy, exact solver)"
 URL=$($CTL cluster up --edges 2 --agents 10 --dir "$DIR" --epoch-ms 2000 --tokens-per-epoch 120 --bucket-size 8 --inference-rate 4 \
   --agent-group "explorer:1:$CONTRIB --data-records-per-release 300 --bucket-size 400 --inference-rate 100" \
   --agent-group "local:1:$CONTRIB --data-labels 1 --data-records-per-release 40 --bucket-size 400 --inference-rate 100" \
   --agent-group "asker:1:--workload-inputs $DATA --inference-rate 10 --bucket-size 40" \
-  "--coordinator-flags=--contracts-period-epochs 3 --contracts-data-path $DATA --cloud-inference-rps 10" \
+  "--coordinator-flags=--contracts-period-epochs 3 --contracts-data-path $DATA --cloud-inference-rps 20" \
   "--edge-flags=*:--contract-data-path $DATA --contract-shards 2 --contract-poll-ms 300" \
-  "--edge-flags=1:--contract-shard 0 --contract-type1 0 --contract-type2 0 --cloud-inference-rps 3 --cloud-labelled-samples 300" \
-  "--edge-flags=2:--contract-shard 1 --contract-type1 1 --contract-type2 1 --cloud-inference-rps 8 --cloud-labelled-samples 500")
+  "--edge-flags=1:--contract-shard 0 --contract-type1 0 --contract-type2 0 --cloud-inference-rps 4 --cloud-labelled-samples 300" \
+  "--edge-flags=2:--contract-shard 1 --contract-type1 1 --contract-type2 1 --cloud-inference-rps 10 --cloud-labelled-samples 500")
 echo "   coordinator at $URL"
 echo
 $CTL status --coordinator "$URL"

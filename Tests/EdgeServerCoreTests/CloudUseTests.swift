@@ -70,7 +70,7 @@ final class CloudUseTests: XCTestCase {
         c.onTrainingResult(rounds: 2, stepsPerRound: 5, labels: 100, accuracy: 0.5)
         c.onTrainingResult(rounds: 8, stepsPerRound: 5, labels: 100, accuracy: 0.5 * pow(4, 0.2))
         XCTAssertEqual(c.resources.gammaCompute, 0.2, accuracy: 1e-9)
-        XCTAssertEqual(c.resources.gammaInference, 0.2, accuracy: 1e-9)
+        XCTAssertEqual(c.resources.gammaInference, 0.3, "γ of inference stays configured")
         XCTAssertEqual(c.resources.gammaPoints, 2)
     }
 }

@@ -9,8 +9,8 @@ import FairwayWire
 ///   that finds it empty is offloaded to the coordinator while the edge's share lasts (the
 ///   coordinator enforces the share; the edge only avoids asking when its last known share is
 ///   used up), and refused with `capacityExhausted` otherwise.
-/// - Its report carries its own capacity, training compute and labels, and elasticities fitted
-///   to its own training results (`ElasticityFit`).
+/// - Its report carries its own capacity, training compute and labels, the configured γ of
+///   inference, and γ^ρ, γ^α fitted to its own training results (`ElasticityFit`).
 /// - The labelling share is real: the next training uses the edge's own labelled samples plus
 ///   the cloud's labels (more samples of its shard); the compute share adds minibatch steps per
 ///   training round.
@@ -53,10 +53,11 @@ public struct CloudUse: Sendable {
     /// What the edge reports in its heartbeat.
     public var resources: EdgeResources {
         let g = fit.estimate(defaultCompute: settings.defaultGammaCompute, defaultLabels: settings.defaultGammaLabels)
-        // Inference accuracy scales with the model the compute affords: the compute elasticity.
-        let inference = g.points > 0 ? g.compute : settings.defaultGammaInference
+        // γ of inference stays configured: the edge has no measurements of inference accuracy
+        // against compute (it serves the same module whatever its compute), and borrowing the
+        // training elasticity would let a plateauing training curve decide inference shares.
         return EdgeResources(inferenceRPS: settings.inferenceRPS, trainingSteps: Double(trainingSteps), labelledSamples: labelledSamples,
-                             shardSamples: shardSamples, gammaInference: inference, gammaCompute: g.compute, gammaLabels: g.labels,
+                             shardSamples: shardSamples, gammaInference: settings.defaultGammaInference, gammaCompute: g.compute, gammaLabels: g.labels,
                              gammaPoints: UInt32(g.points))
     }
 

@@ -13,10 +13,9 @@ extension CloudUse {
         /// many samples of its shard, plus what the cloud labels for it (capped at the shard's
         /// size). Default 0 = the whole shard is labelled, so the cloud's labels add nothing.
         public var labelledSamples: UInt64 = 0
-        /// Elasticities reported until the edge has fitted its own (two training results with
-        /// different resources): γ of inference, γ^ρ of training compute, γ^α of labels.
-        /// Defaults 0.3, 0.3, 0.3 — the exponent fitted to this project's module accuracy
-        /// (docs/results/module-accuracy).
+        /// γ of inference (the edge's task hardness, reported as configured), and γ^ρ of training
+        /// compute and γ^α of labels, reported until the edge has fitted its own (two training
+        /// results with different resources). Defaults 0.3 each.
         public var defaultGammaInference = 0.3
         public var defaultGammaCompute = 0.3
         public var defaultGammaLabels = 0.3
