@@ -254,4 +254,69 @@ final class TokenFlowTests: XCTestCase {
         XCTAssertEqual(c.tokens.lease(id: 1)?.used, 6)
         XCTAssertEqual(c.tokens.lease(id: 1)?.writtenOff, false)
     }
+
+    /// Fair-Synergy offload through both instances: a saturated edge's request is served by the
+    /// cloud within the edge's epoch quota, debited against the agent's lease only after the
+    /// cloud answered (I1), and refused beyond the quota without touching the lease.
+    func testSaturatedEdgeOffloadsWithinItsShareAndTheLeasePaysOnlyForAnswers() throws {
+        var s = CoordinatorInstance.Settings()
+        s.epochMilliseconds = 1000
+        s.tokens.tokensPerEpoch = 10
+        s.cloud.inferenceRPS = 2
+        var c = CoordinatorInstance(settings: s, key: coordinatorKey, now: t0)
+        guard case .joinAccepted = c.onRequest(env(edge1Key, .join(edgeJoin(edge1Key, "edge-1")), at: t0), now: t0).reply else { return XCTFail() }
+        var es = EdgeInstance.Settings()
+        es.cloud.inferenceRPS = 1
+        var e = EdgeInstance(settings: es, key: edge1Key, name: "edge-1")
+        attach(&e, edge1Key, &c, at: t0)
+        // The edge's heartbeat reported its resources; the boundary allocates; the next heartbeat brings the share.
+        let t1 = t0.adding(milliseconds: 1000)
+        let boundary = c.onTick(now: t1)
+        XCTAssertTrue(boundary.contains { if case .cloud(.persist) = $0 { true } else { false } }, "the allocation is recorded at the boundary")
+        fetch(&e, edge1Key, &c, at: t1.adding(milliseconds: 1000))
+        let t2 = t1.adding(milliseconds: 1000)
+        XCTAssertEqual(e.cloud.share?.inferenceQuota, 2, "the only edge gets all 2 requests/s × 1 s")
+        XCTAssertEqual(e.leases.balance(agent: agentKey.nodeID), 8)
+
+        func request(_ n: UInt8) -> Envelope {
+            var env = env(agentKey, .inferenceRequest(InferenceRequest(cost: 1)), at: t2)
+            env.messageID = try! MessageID(bytes: [UInt8](repeating: n, count: 16))
+            return env
+        }
+        // Local capacity: one request.
+        XCTAssertEqual(e.routeInference(VerifiedRequest(request(1)), now: t2), .local)
+        XCTAssertEqual(try infer(&e, cost: 1, at: t2).get().remaining, 7)
+        // Saturated: two offloads served by the cloud and paid from the lease after the answer.
+        for n: UInt8 in 2...3 {
+            let r = request(n)
+            guard case .offload(let offload) = e.routeInference(VerifiedRequest(r), now: t2) else { return XCTFail("expected an offload") }
+            XCTAssertEqual(offload.requestID, r.messageID.bytes, "the agent's message id is the idempotency key")
+            let (reply, directives) = c.onRequest(env(edge1Key, .cloudInferenceRequest(offload), at: t2), now: t2)
+            XCTAssertTrue(directives.contains { if case .cloud(.persistUsage) = $0 { true } else { false } }, "the use is durable before the reply")
+            guard case .cloudInferenceReply(let answer) = reply else { return XCTFail("\(reply)") }
+            let before = e.leases.balance(agent: agentKey.nodeID)
+            let (agentReply, edgeDirectives) = e.onOffloadResult(VerifiedRequest(r), .success(answer), now: t2)
+            guard case .inferenceReply(let served) = agentReply else { return XCTFail("\(agentReply)") }
+            XCTAssertTrue(served.servedByCloud)
+            XCTAssertEqual(served.remaining, before - 1)
+            XCTAssertTrue(edgeDirectives.contains { if case .leases(.persist) = $0 { true } else { false } })
+        }
+        // The quota is used up: the edge knows it and refuses without asking; the lease is untouched.
+        let before = e.leases.balance(agent: agentKey.nodeID)
+        guard case .refuse(.error(let refusal)) = e.routeInference(VerifiedRequest(request(4)), now: t2) else { return XCTFail("expected a refusal") }
+        XCTAssertEqual(refusal.code, .capacityExhausted)
+        XCTAssertGreaterThan(refusal.retryAfterMilliseconds, 0)
+        XCTAssertEqual(e.leases.balance(agent: agentKey.nodeID), before)
+        // Asked anyway (a stale view), the coordinator refuses and changes nothing.
+        let offload = CloudInferenceRequest(requestID: [9], agentID: agentKey.nodeID, cost: 1, features: [])
+        let (refused, none) = c.onRequest(env(edge1Key, .cloudInferenceRequest(offload), at: t2), now: t2)
+        guard case .error(let err) = refused else { return XCTFail("served beyond the share") }
+        XCTAssertEqual(err.code, .capacityExhausted)
+        XCTAssertTrue(none.isEmpty)
+        let (passed, d) = e.onOffloadResult(VerifiedRequest(request(5)), .failure(err), now: t2)
+        guard case .error(let toAgent) = passed else { return XCTFail() }
+        XCTAssertEqual(toAgent.code, .capacityExhausted)
+        XCTAssertTrue(d.isEmpty, "a refusal debits nothing")
+        XCTAssertEqual(c.cloud.status(epoch: c.epoch, names: [:]).edges.first?.share.inferenceUsed, 2)
+    }
 }
