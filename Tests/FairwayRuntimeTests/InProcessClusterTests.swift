@@ -52,7 +52,9 @@ final class InProcessClusterTests: XCTestCase {
         a.edges = ["\(base)-edge-1", "\(base)-edge-2"]
         a.dataDirectory = "\(dir)/agents"
         a.heartbeatIntervalMilliseconds = 100
-        a.transport.requestTimeoutMilliseconds = 200
+        // Long enough that a relayed join on a loaded 2-core CI machine does not time out (a
+        // timed-out join fails over, and with 200 ms every identity once ended on edge-2).
+        a.transport.requestTimeoutMilliseconds = 750
         let agents = try AgentHost(settings: a, logger: quietLogger)
 
         try await coordinator.start()  // inproc: listeners must exist before dialers connect
