@@ -38,6 +38,7 @@ bench: deps
 	.build-release/release/fairway-lab bench transport --transport tcp
 	.build-release/release/fairway-lab bench transport --transport ipc
 	.build-release/release/fairway-lab bench schedule
+	.build-release/release/fairway-lab bench allocate
 
 fuzz: deps
 	@scripts/fuzz.sh
