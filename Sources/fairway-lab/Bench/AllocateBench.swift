@@ -179,7 +179,12 @@ extension FairwayLab.Bench {
             }
             progress.finish()
 
-            print("bench allocate: Fair-Synergy solves, release build; instances from the reference's generators (seed \(seed))")
+            #if DEBUG
+            let build = "DEBUG build (numbers are not representative: use make bench)"
+            #else
+            let build = "release build"
+            #endif
+            print("bench allocate: Fair-Synergy solves, \(build); instances from the reference's generators (seed \(seed))")
             print("problem       N        inst×rep   median ms    p90 ms       target             checks")
             for r in ours {
                 var target = "—"
