@@ -15,7 +15,10 @@ public struct CloudDocument: Codable, Sendable, Equatable {
         public var gamma_compute: Double
         public var gamma_labels: Double
         public var gamma_points: UInt32
-        /// Its shares in `epoch`.
+        /// The epoch of its shares: `epoch`, or 0 when it reported after the last boundary and
+        /// has no share yet.
+        public var share_epoch: UInt64
+        /// Its shares in `share_epoch`.
         public var inference_rps: Double
         public var inference_quota: UInt64
         public var inference_used: UInt64
@@ -50,7 +53,7 @@ public struct CloudDocument: Codable, Sendable, Equatable {
             return Edge(edge_id: r.edgeID.rawValue, name: r.name, local_inference_rps: rep?.inferenceRPS ?? 0, local_training_steps: rep?.trainingSteps ?? 0,
                         labelled_samples: rep?.labelledSamples ?? 0, shard_samples: rep?.shardSamples ?? 0, gamma_inference: rep?.gammaInference ?? 0,
                         gamma_compute: rep?.gammaCompute ?? 0, gamma_labels: rep?.gammaLabels ?? 0, gamma_points: rep?.gammaPoints ?? 0,
-                        inference_rps: r.share.inferenceRPS, inference_quota: r.share.inferenceQuota, inference_used: r.share.inferenceUsed,
+                        share_epoch: r.share.epoch, inference_rps: r.share.inferenceRPS, inference_quota: r.share.inferenceQuota, inference_used: r.share.inferenceUsed,
                         training_steps: r.share.trainingSteps, labels: r.share.labels, offloaded_total: r.offloadedTotal, refused_total: r.refusedTotal)
         }
     }

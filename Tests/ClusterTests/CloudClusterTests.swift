@@ -33,7 +33,7 @@ final class CloudClusterTests: XCTestCase {
             var doc: CloudDocument?
             await eventually(30, "shares for three reporting edges") {
                 doc = await self.cloud(url)
-                return doc.map { $0.epoch > 0 && $0.edges.count == 3 && $0.edges.allSatisfy { $0.local_inference_rps > 0 } } ?? false
+                return doc.map { d in d.epoch > 0 && d.edges.count == 3 && d.edges.allSatisfy { $0.share_epoch == d.epoch } } ?? false
             }
             var first = try XCTUnwrap(doc)
             func byName(_ d: CloudDocument) -> [String: CloudDocument.Edge] {
@@ -81,7 +81,7 @@ final class CloudClusterTests: XCTestCase {
             try cluster.restart("edge-3", extraArguments: ["--cloud-inference-rps", "1"])
             await eventually(30, "edge-3's new report allocated") {
                 doc = await self.cloud(url)
-                return doc.flatMap { byName($0)["edge-3"] }.map { $0.local_inference_rps == 1 } ?? false
+                return doc.map { d in byName(d)["edge-3"].map { $0.local_inference_rps == 1 && $0.share_epoch == d.epoch } ?? false } ?? false
             }
             let after = try XCTUnwrap(doc)
             XCTAssertGreaterThan(after.epoch, first.epoch)
