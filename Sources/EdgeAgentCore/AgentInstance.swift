@@ -138,14 +138,8 @@ public struct AgentInstance: Sendable {
             usage.servedTokens += reply.charged
             if reply.servedByCloud { usage.servedByCloud += 1 }
             return []
-        case .failure(let e) where e.code == .capacityExhausted:
-            usage.capacityRefused += 1
-            usage.lastRefusal = e.message
-            usage.lastRetryAfterMilliseconds = e.retryAfterMilliseconds
-            inferenceRetryAt = now.adding(milliseconds: max(Self.retryAfterOtherRefusalMilliseconds, e.retryAfterMilliseconds))
-            return []
-        case .failure(let e) where e.code == .insufficientTokens:
-            usage.refused += 1
+        case .failure(let e) where e.code == .insufficientTokens || e.code == .capacityExhausted:
+            if e.code == .insufficientTokens { usage.refused += 1 } else { usage.capacityRefused += 1 }
             usage.lastRefusal = e.message
             usage.lastRetryAfterMilliseconds = e.retryAfterMilliseconds
             inferenceRetryAt = now.adding(milliseconds: max(Self.minimumRetryMilliseconds, e.retryAfterMilliseconds))

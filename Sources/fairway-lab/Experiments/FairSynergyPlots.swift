@@ -2,22 +2,9 @@ import Foundation
 
 /// Shared drawing helpers of the Fair-Synergy plots (the axis maths is `SVGLinePlot`'s).
 private enum PlotText {
-    static func f(_ x: Double) -> String { String(format: "%.1f", x) }
-
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-
-    static func label(_ v: Double) -> String {
-        if v == 0 { return "0" }
-        if abs(v) >= 1e-3 && abs(v) < 1e5 {
-            var s = String(format: "%.4f", v)
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
-            return s
-        }
-        return String(format: "%.0e", v)
-    }
+    static func f(_ x: Double) -> String { SVGLinePlot.f(x) }
+    static func escape(_ s: String) -> String { SVGLinePlot.escape(s) }
+    static func label(_ v: Double) -> String { SVGLinePlot.label(v) }
 
     static func header(width: Double, height: Double, title: String, subtitle: String, centre: Double) -> String {
         """

@@ -181,7 +181,12 @@ struct SVGLinePlot {
         }
     }
 
-    private func label(_ v: Double) -> String {
+    private func label(_ v: Double) -> String { Self.label(v) }
+    private func f(_ x: Double) -> String { Self.f(x) }
+    private func escape(_ s: String) -> String { Self.escape(s) }
+
+    /// A tick label: at most 4 decimals, trailing zeros dropped; scientific outside [1e-3, 1e5).
+    static func label(_ v: Double) -> String {
         if v == 0 { return "0" }
         if abs(v) >= 1e-3 && abs(v) < 1e5 {
             var s = String(format: "%.4f", v)
@@ -192,9 +197,11 @@ struct SVGLinePlot {
         return String(format: "%.0e", v)
     }
 
-    private func f(_ x: Double) -> String { String(format: "%.1f", x) }
+    /// A coordinate with one decimal.
+    static func f(_ x: Double) -> String { String(format: "%.1f", x) }
 
-    private func escape(_ s: String) -> String {
+    /// Text escaped for SVG.
+    static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
