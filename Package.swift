@@ -47,6 +47,8 @@ let package = Package(
             ],
             exclude: ["Generated/README.md"]
         ),
+        // Noise Protocol Framework (revision 34) handshake and CipherStates; swift-crypto primitives only
+        .target(name: "FairwayNoise", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // runtime: settings loading, lifecycle, storage, transport shell
         .target(
             name: "FairwayRuntime",
@@ -88,7 +90,7 @@ let package = Package(
         ]),
         .executableTarget(name: "fairway-lab", dependencies: [
             "FairwayRuntime", "NNG", "FairwayCore", "FairwayWire", "CoordinatorCore", "CloudCoordinator", "EdgeServer", "FairwayControlJSON", "InProcessCluster",
-            "ContractSolver", argumentParser, logging, grdb,
+            "ContractSolver", "FairwayNoise", argumentParser, logging, grdb,
         ]),
         // libFuzzer target over envelope decoding (`make fuzz`); without -DFUZZING it replays inputs
         .executableTarget(name: "fairway-fuzz", dependencies: ["FairwayCore", "FairwayWire"]),
@@ -109,6 +111,7 @@ let package = Package(
             "FairwayRuntime", "FairwayCore", "FairwayWire", "CoordinatorCore", "EdgeServerCore", "EdgeAgentCore",
             "CloudCoordinator", "EdgeServer", "EdgeAgent", "DaemonCommand", "InProcessCluster", "FairwayTestSupport", "NNG", logging, grdb,
         ]),
+        .testTarget(name: "NoiseTests", dependencies: ["FairwayNoise"]),
         .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport", "EdgeAgent", "NNG"]),
     ],
     swiftLanguageModes: [.v6]
