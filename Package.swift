@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "FairwayWire",
             dependencies: [
-                "FairwayCore",
+                "FairwayCore", "FairwayNoise",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -93,7 +93,7 @@ let package = Package(
             "ContractSolver", "FairwayNoise", argumentParser, logging, grdb,
         ]),
         // libFuzzer target over envelope decoding (`make fuzz`); without -DFUZZING it replays inputs
-        .executableTarget(name: "fairway-fuzz", dependencies: ["FairwayCore", "FairwayWire"]),
+        .executableTarget(name: "fairway-fuzz", dependencies: ["FairwayCore", "FairwayWire", "FairwayNoise"]),
         // shared test kit: eventually/waitFor, temporary directories, role fixtures, clusters
         .target(name: "FairwayTestSupport", dependencies: [
             "FairwayRuntime", "FairwayCore", "FairwayWire", "CoordinatorCore", "EdgeServerCore", "EdgeAgentCore",

@@ -52,8 +52,16 @@ public actor CoordinatorNode: Service {
     /// Opens and binds the sockets. Called by `run()`; call it first to learn the ports.
     public func start() throws {
         guard server == nil else { return }
+        // Under an allow-list only listed keys get a session at all (fairwayctl needs a listed
+        // --key-file); an open coordinator lets any key handshake and decides per request.
+        let policy = settings.core.admission.policy
         let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger, clock: clock,
-                                       journal: store.journal, durableKinds: CoordinatorInstance.durableKinds) { [weak self] inbound in
+                                       journal: store.journal, durableKinds: CoordinatorInstance.durableKinds,
+                                       authorize: { peer in
+                                           policy.admits(publicKey: peer.publicKey) ? nil
+                                               : FairwayError(.notAdmitted, "the coordinator's allow-list does not include \(peer.nodeID)'s key; no session",
+                                                              field: "frame.handshake_finish.binding.identity_key")
+                                       }) { [weak self] inbound in
             guard let self else { return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "shutting down"))).bytes) }
             return await self.handle(inbound)
         }

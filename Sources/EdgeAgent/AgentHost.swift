@@ -178,7 +178,7 @@ public actor AgentHost: Service {
             let pending = release!
             let opened: VerifiedEnvelope
             do throws(WireCodec.DecodeFailure) { opened = try WireCodec.open(pending.sealed) } catch { return .failure(error.error) }
-            let reply = try await clients[edge].callSealed(pending.sealed, messageID: opened.envelope.messageID)
+            let reply = try await clients[edge].callSealed(pending.sealed, messageID: opened.envelope.messageID, as: keys[id]!)
             guard case .contributionReceipt(let receipt) = reply.envelope.payload else {
                 return .failure(FairwayError(.malformed, "expected a contribution receipt, got \(reply.envelope.payload.kind)"))
             }

@@ -162,10 +162,12 @@ public actor EdgeServerNode: Service {
 
     private func callCoordinator(_ payload: Payload) async -> Result<Payload, FairwayError> {
         do {
-            let reply = try await coordinator.callVerified(payload)
             let pinned = await state.read { $0.coordinatorID }
+            // The session's handshake then refuses any other identity at that URL.
+            if let pinned { coordinator.pin(pinned) }
+            let reply = try await coordinator.callVerified(payload)
             if let pinned, reply.envelope.sender != pinned {
-                return .failure(FairwayError(.unauthenticated, "reply signed by \(reply.envelope.sender), not the trusted coordinator \(pinned)",
+                return .failure(FairwayError(.unauthenticated, "reply from \(reply.envelope.sender), not the trusted coordinator \(pinned)",
                                              field: "envelope.sender", peer: settings.coordinatorURL))
             }
             return .success(reply.envelope.payload)

@@ -3,8 +3,8 @@ import Foundation
 
 extension Envelope {
     /// Maps a generated envelope to the domain; throws on anything malformed.
-    init(wire: Fairway_V1_Envelope) throws {
-        guard wire.protocolVersion == WireProtocol.version else {
+    init(wire: Fairway_V1_Envelope, archived: Bool = false) throws {
+        guard wire.protocolVersion == WireProtocol.version || (archived && wire.protocolVersion == 1) else {
             throw FairwayError(.unsupportedVersion, "protocol version \(wire.protocolVersion) is not supported; this node speaks \(WireProtocol.version)", field: "envelope.protocol_version")
         }
         let messageID = try MessageID(bytes: [UInt8](wire.messageID))

@@ -89,8 +89,8 @@ public enum Payload: Sendable, Hashable {
 
 /// Constants of the wire protocol.
 public enum WireProtocol {
-    /// The protocol version this build speaks.
-    public static let version: UInt32 = 1
+    /// The protocol version this build speaks: 2, Noise sessions (1 signed every message).
+    public static let version: UInt32 = 2
     /// Default maximum envelope size accepted by the application, bytes (1 MiB).
     public static let defaultMaxMessageBytes = 1 << 20
 }

@@ -15,7 +15,7 @@ public enum WireCodec {
     /// message id, sender, payload present and every payload field in its domain.
     /// - Throws: `FairwayError` naming what was wrong and where; `partial` on the
     ///   error carries what could be read, so the caller can address its reply.
-    public static func decode(_ bytes: [UInt8], maxBytes: Int = WireProtocol.defaultMaxMessageBytes) throws(DecodeFailure) -> Envelope {
+    public static func decode(_ bytes: [UInt8], maxBytes: Int = WireProtocol.defaultMaxMessageBytes, archived: Bool = false) throws(DecodeFailure) -> Envelope {
         guard bytes.count <= maxBytes else {
             throw DecodeFailure(FairwayError(.messageTooLarge, "envelope is \(bytes.count) bytes, limit is \(maxBytes)", field: "envelope"), partial: nil)
         }
@@ -27,7 +27,7 @@ public enum WireCodec {
         }
         let partial = PartialHeader(wire)
         do {
-            return try Envelope(wire: wire)
+            return try Envelope(wire: wire, archived: archived)
         } catch let e as FairwayError {
             var e = e
             if e.peer.isEmpty { e.peer = wire.sender }

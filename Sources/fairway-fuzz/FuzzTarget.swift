@@ -10,7 +10,10 @@ import FairwayWire
 /// - neither layer crashes, whatever the bytes;
 /// - anything that decodes re-encodes and decodes to an equal envelope;
 /// - a refusal always names what was wrong (non-empty message).
+///
+/// The same input then goes through the session layer of wire protocol 2 (`SessionFuzz`).
 func fuzzOne(_ bytes: [UInt8]) {
+    SessionFuzz.fuzz(bytes)
     do {
         let opened = try WireCodec.open(bytes, maxBytes: 1 << 20)
         precondition(opened.envelope.sender == NodeAddress.of(publicKey: opened.publicKey), "open accepted a sender that is not the key's address")

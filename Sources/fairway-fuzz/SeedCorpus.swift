@@ -112,7 +112,8 @@ enum SeedCorpus {
 
     static func key(_ n: UInt8) -> NodeKey { try! NodeKey(privateKey: [UInt8](repeating: n, count: NodeKey.privateKeyLength)) }
 
-    /// Writes every seed twice: the inner envelope and the sealed (signed) message.
+    /// Writes every seed twice (the inner envelope and the sealed, signed message) and one frame
+    /// of every session-layer kind.
     static func write(to directory: String) throws -> Int {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let all = envelopes()
@@ -122,7 +123,11 @@ enum SeedCorpus {
             try Data(WireCodec.encode(e)).write(to: URL(fileURLWithPath: path))
             try Data(WireCodec.seal(e, signedBy: signer)).write(to: URL(fileURLWithPath: path + "-sealed"))
         }
-        return 2 * all.count
+        let frames = SessionFuzz.seedFrames()
+        for (name, bytes) in frames {
+            try Data(bytes).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("frame-" + name)))
+        }
+        return 2 * all.count + frames.count
     }
 }
 

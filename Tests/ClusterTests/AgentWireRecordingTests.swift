@@ -80,8 +80,18 @@ final class AgentWireRecordingTests: XCTestCase {
                 return v.agents.first?.contributions == UInt64(releases)
             }
             kill(pid, SIGKILL)
-            let messages = proxy.messages
-            XCTAssertGreaterThan(messages.count, releases, "joins, heartbeats and contributions were recorded")
+            let wire = proxy.messages
+            XCTAssertGreaterThan(wire.count, releases, "joins, heartbeats and contributions were recorded")
+            // Wire protocol 2 encrypts every request: nothing on the wire opens as an envelope.
+            XCTAssertTrue(wire.allSatisfy { (try? WireCodec.open($0)) == nil && (try? WireCodec.decode($0)) == nil }, "a plaintext envelope crossed the wire")
+            // What the edge decrypted and relayed: each release as the agent signed it, stored as
+            // the ledger leaf's provenance. The checks below run over the wire and these alike.
+            let (code, out, err) = try await runTool("fairwayctl", ["ledger", "export", "--coordinator", url])
+            XCTAssertEqual(code, 0, err)
+            let leaves = try out.split(separator: "\n").map { try JSONDecoder().decode(DatRecordLine.self, from: Data($0.utf8)) }
+            let released = try leaves.map { [UInt8](try XCTUnwrap(Data(base64Encoded: $0.provenance))) }
+            XCTAssertEqual(released.count, releases)
+            let messages = wire + released
 
             // What the agent holds: the first releases × recordsPerRelease records of the file.
             let records = Array(try DigitsCSV.parse(String(contentsOfFile: Self.dataset, encoding: .utf8)).prefix(releases * recordsPerRelease))
@@ -125,10 +135,10 @@ final class AgentWireRecordingTests: XCTestCase {
                 for d in descriptions where text.contains(d) { XCTFail("message \(m) holds a record's text description") }
             }
 
-            // 3. The released prototypes (decoded from the recording) are noised: none equals a
-            // raw embedding or the exact mean of the records it summarises.
+            // 3. The released prototypes (decoded from the relayed releases) are noised: none equals
+            // a raw embedding or the exact mean of the records it summarises.
             var prototypes: [Prototype] = []
-            for bytes in messages {
+            for bytes in released {
                 guard let opened = try? WireCodec.open(bytes), case .contribution(let c) = opened.envelope.payload else { continue }
                 XCTAssertEqual(c.mode, .multimodal)
                 XCTAssertEqual(c.epsilon, 4, accuracy: 1e-12)

@@ -66,8 +66,8 @@ final class MultiProcessClusterTests: XCTestCase {
         for target in [url] + cluster.edgeURLs {
             let c = try RequestClient(url: target, identity: NodeKey(), settings: TransportSettings())
             defer { c.close() }
-            let reply = try WireCodec.open(try await c.exchange(Array("\u{0}garbage\u{FF}".utf8))).envelope
-            guard case .error(let e) = reply.payload else { XCTFail("\(target) accepted garbage"); continue }
+            let reply = try SessionFrame.decode(try await c.exchange(Array("\u{0}garbage\u{FF}".utf8)), maxBytes: 1 << 22)
+            guard case .error(let e) = reply else { XCTFail("\(target) accepted garbage"); continue }
             XCTAssertEqual(e.code, .malformed)
             guard case .pong = try await c.call(.ping) else { XCTFail("\(target) stopped serving"); continue }
         }

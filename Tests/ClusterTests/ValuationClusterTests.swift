@@ -57,6 +57,7 @@ final class ValuationClusterTests: XCTestCase {
             // No acknowledged contribution was lost: every receipt an agent stored names a leaf
             // that holds exactly the envelope the agent sent.
             var acknowledged: [(agent: NodeID, sealed: [UInt8], leaf: UInt64)] = []
+            var acknowledgedGroups: [NodeID: String] = [:]
             for group in ["rich", "poor"] {
                 let data = (dir as NSString).appendingPathComponent("data/\(group)")
                 let store = try PrivacyBudgetStore(directory: data)
@@ -64,6 +65,7 @@ final class ValuationClusterTests: XCTestCase {
                 let acks = try store.acknowledged(for: identity.id)
                 XCTAssertEqual(acks.count, releases, "\(group) stored a receipt for every release")
                 acknowledged += acks.map { (identity.id, $0.sealed, $0.leafIndex) }
+                acknowledgedGroups[identity.id] = group
             }
             for a in acknowledged {
                 let record = try XCTUnwrap(records.first { $0.index == a.leaf }, "leaf \(a.leaf) is missing")
@@ -77,7 +79,17 @@ final class ValuationClusterTests: XCTestCase {
             let client = try RequestClient(url: edgeURL, identity: NodeKey(), settings: TransportSettings())
             defer { client.close() }
             let opened = try WireCodec.open(replay.sealed)
-            let again = try await client.callSealed(replay.sealed, messageID: opened.envelope.messageID)
+            // Someone else cannot even send it: a session carries only its own peer's envelopes.
+            do {
+                _ = try await client.callSealed(replay.sealed, messageID: opened.envelope.messageID)
+                XCTFail("another identity's contribution was accepted in a stranger's session")
+            } catch let e as FairwayError {
+                XCTAssertEqual(e.code, .unauthenticated, "\(e)")
+            }
+            // The agent itself resending it is answered from the idempotency record, not counted.
+            let group = acknowledgedGroups[replay.agent]!
+            let agentKey = try XCTUnwrap(AgentIdentities.load(directory: (dir as NSString).appendingPathComponent("data/\(group)"), count: 1, prefix: group).first).key
+            let again = try await client.callSealed(replay.sealed, messageID: opened.envelope.messageID, as: agentKey)
             guard case .contributionReceipt(let receipt) = again.envelope.payload else { return XCTFail("\(again.envelope.payload)") }
             XCTAssertEqual(receipt.leafIndex, replay.leaf)
             let afterReplay = try await ledgerLines(url)

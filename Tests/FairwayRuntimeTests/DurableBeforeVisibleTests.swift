@@ -50,7 +50,7 @@ final class DurableBeforeVisibleTests: XCTestCase {
         let edge2 = NodeKey()
         let join2 = JoinRequest(nodeID: edge2.nodeID, role: .edgeServer, address: "tcp://edge2:1", version: "0.1.0", name: "edge-2", publicKey: edge2.publicKey)
         let bytes = WireCodec.seal(Envelope(sender: edge2.nodeID, sentAt: WallClock.now(), payload: .join(join2)), signedBy: edge2)
-        let refused = try WireCodec.open(try await observer.exchange(bytes)).envelope.payload
+        let refused = try await observer.exchangeSealed(bytes, as: edge2).envelope.payload
         guard case .error(let e) = refused else { return XCTFail("accepted a join whose commit failed: \(refused)") }
         XCTAssertEqual(e.code, .unavailable)
         XCTAssertGreaterThan(e.retryAfterMilliseconds, 0)
@@ -59,7 +59,7 @@ final class DurableBeforeVisibleTests: XCTestCase {
 
         // The refusal was not remembered: the same bytes, resent once commits work, are handled.
         await node.state.setCommitHook(nil)
-        guard case .joinAccepted = try WireCodec.open(try await observer.exchange(bytes)).envelope.payload else {
+        guard case .joinAccepted = try await observer.exchangeSealed(bytes, as: edge2).envelope.payload else {
             return XCTFail("the resend was answered from a cache")
         }
 
@@ -74,7 +74,7 @@ final class DurableBeforeVisibleTests: XCTestCase {
         url = "tcp://127.0.0.1:\(await node.controlPort!)"
         let again = try client(url)
         defer { again.close() }
-        let replayed = try WireCodec.open(try await again.exchange(bytes)).envelope.payload
+        let replayed = try await again.exchangeSealed(bytes, as: edge2).envelope.payload
         guard case .joinAccepted = replayed else { return XCTFail("the journaled reply was lost: \(replayed)") }
         await running.stop()
     }

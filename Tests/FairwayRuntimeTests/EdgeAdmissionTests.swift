@@ -47,19 +47,20 @@ final class EdgeAdmissionTests: XCTestCase {
         let id = MessageID.random()
         let sealed = WireCodec.seal(Envelope(messageID: id, sender: agentKey.nodeID, sentAt: WallClock.now(),
                                              payload: .inferenceRequest(InferenceRequest(cost: 2))), signedBy: agentKey)
-        let first = try await agent.exchange(sealed)
-        guard case .inferenceReply(let served) = try WireCodec.open(first).envelope.payload else { return XCTFail("not admitted") }
+        let first = try await agent.exchangeSealed(sealed, as: agentKey)
+        guard case .inferenceReply(let served) = first.envelope.payload else { return XCTFail("not admitted") }
         XCTAssertEqual(served.charged, 2)
-        let resent = try await agent.exchange(sealed)
-        XCTAssertEqual(resent, first, "a resend gets the original reply")
+        let resent = try await agent.exchangeSealed(sealed, as: agentKey)
+        XCTAssertEqual(resent.envelope, first.envelope, "a resend gets the original reply")
 
         // Restart the edge on its data directory: the journal (same transaction as the debit) answers.
         await e.stop()
         edge = try EdgeServerNode(settings: es, logger: quietLogger)
         try await edge.start()
         e = Running { [edge] in try await edge.run() }
-        let afterRestart = try await agent.exchange(sealed)
-        XCTAssertEqual(afterRestart, first, "after a restart the resend still gets the original reply, not a second admission")
+        // The restarted edge has no session: the client handshakes again without an error.
+        let afterRestart = try await agent.exchangeSealed(sealed, as: agentKey)
+        XCTAssertEqual(afterRestart.envelope, first.envelope, "after a restart the resend still gets the original reply, not a second admission")
 
         // The restarted edge settled the lease with the durable debit: the coordinator counts exactly
         // 2 used (by account: settled leases are compacted into it after two epochs).

@@ -14,13 +14,20 @@ import XCTest
 final class HostileInputTests: XCTestCase {
     let maxBytes = 4096
 
+    /// The refusal a reply carries: a plaintext error frame, or an error envelope in a session.
     func decodeReply(_ bytes: [UInt8]) throws -> FairwayError? {
-        let env = try WireCodec.open(bytes, maxBytes: 1 << 20).envelope
-        if case .error(let e) = env.payload { return e }
+        if case .error(let e) = try SessionFrame.decode(bytes, maxBytes: 1 << 22) { return e }
+        return nil
+    }
+
+    func refusal(_ reply: VerifiedEnvelope) -> FairwayError? {
+        if case .error(let e) = reply.envelope.payload { return e }
         return nil
     }
 
     /// Sends each hostile message to `url` and checks the error reply; then a ping still works.
+    /// Frame-level garbage gets a plaintext error frame; hostile envelopes inside an honest
+    /// session (the sender's own) get an error reply in that session.
     func assertRefusesHostileInput(url: String, unknownSenderPayload: (NodeID) -> Payload, file: StaticString = #filePath, line: UInt = #line) async throws {
         let c = try client(url)
         defer { c.close() }
@@ -30,21 +37,32 @@ final class HostileInputTests: XCTestCase {
         wrongVersion.protocolVersion = 99
         var forged = try Fairway_V1_SignedEnvelope(serializedBytes: valid)
         forged.signature[3] ^= 0x40
-        let cases: [(String, [UInt8], FairwayError.Code)] = [
+        let validFrame = SessionFrame.message(SessionMessage(sessionID: 7, counter: 1, ciphertext: [UInt8](repeating: 3, count: 40))).encoded()
+        let frames: [(String, [UInt8], FairwayError.Code)] = [
             ("garbage", Array("GET / HTTP/1.1\r\n\r\n".utf8), .malformed),
             ("random bytes", (0..<200).map { _ in UInt8.random(in: 0...255) } + [0xFF], .malformed),
-            ("truncated protobuf", Array(valid.prefix(valid.count / 2)), .malformed),
-            ("unknown protocol version", sealRaw(try wrongVersion.serializedBytes(), me), .unsupportedVersion),
-            ("oversize", [UInt8](repeating: 0x0A, count: maxBytes + 1), .messageTooLarge),
-            ("unknown sender", WireCodec.seal(Envelope(sender: stranger.nodeID, sentAt: WallClock.now(), payload: unknownSenderPayload(stranger.nodeID)), signedBy: stranger), .unknownSender),
-            ("forged signature", try forged.serializedBytes(), .unauthenticated),
-            ("sender is not the signing key", sealRaw(WireCodec.encode(Envelope(sender: victim.nodeID, sentAt: WallClock.now(), payload: unknownSenderPayload(victim.nodeID))), stranger), .unauthenticated),
-            ("stale", WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now().adding(milliseconds: -600_000), payload: unknownSenderPayload(me.nodeID)), signedBy: me), .stale),
-            ("future-dated", WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now().adding(milliseconds: 600_000), payload: unknownSenderPayload(me.nodeID)), signedBy: me), .stale),
+            ("truncated frame", Array(validFrame.prefix(validFrame.count / 2)), .malformed),
+            ("unknown session", validFrame, .unknownSession),
         ]
-        for (name, bytes, code) in cases {
-            let reply = try await c.exchange(bytes)
-            let error = try decodeReply(reply)
+        for (name, bytes, code) in frames {
+            let error = try decodeReply(try await c.exchange(bytes))
+            XCTAssertEqual(error?.code, code, "\(name): \(String(describing: error))", file: file, line: line)
+            XCTAssertFalse(error?.message.isEmpty ?? true, "\(name): the reply says what was wrong", file: file, line: line)
+        }
+        let oversize = WireCodec.sealForSession(Envelope(sender: me.nodeID, sentAt: WallClock.now(),
+                                                         payload: .inferenceRequest(InferenceRequest(cost: 1, input: [UInt8](repeating: 1, count: maxBytes)))), signedBy: nil)
+        let envelopes: [(String, [UInt8], NodeKey, FairwayError.Code)] = [
+            ("truncated envelope", Array(valid.prefix(valid.count / 2)), me, .malformed),
+            ("unknown protocol version", sealRaw(try wrongVersion.serializedBytes(), me), me, .unsupportedVersion),
+            ("oversize", oversize, me, .messageTooLarge),
+            ("unknown sender", WireCodec.seal(Envelope(sender: stranger.nodeID, sentAt: WallClock.now(), payload: unknownSenderPayload(stranger.nodeID)), signedBy: stranger), stranger, .unknownSender),
+            ("forged signature", try forged.serializedBytes(), me, .unauthenticated),
+            ("sender is not the session peer", sealRaw(WireCodec.encode(Envelope(sender: victim.nodeID, sentAt: WallClock.now(), payload: unknownSenderPayload(victim.nodeID))), stranger), stranger, .unauthenticated),
+            ("stale", WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now().adding(milliseconds: -600_000), payload: unknownSenderPayload(me.nodeID)), signedBy: me), me, .stale),
+            ("future-dated", WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now().adding(milliseconds: 600_000), payload: unknownSenderPayload(me.nodeID)), signedBy: me), me, .stale),
+        ]
+        for (name, bytes, key, code) in envelopes {
+            let error = refusal(try await c.exchangeSealed(bytes, as: key))
             XCTAssertEqual(error?.code, code, "\(name): \(String(describing: error))", file: file, line: line)
             XCTAssertFalse(error?.message.isEmpty ?? true, "\(name): the reply says what was wrong", file: file, line: line)
         }
@@ -75,7 +93,7 @@ final class HostileInputTests: XCTestCase {
         let (node, url, r) = try await coordinator { $0.transport.maxMessageBytes = maxBytes }
         try await assertRefusesHostileInput(url: url, unknownSenderPayload: { .heartbeat(Heartbeat(nodeID: $0)) })
         let counters = await node.serverCounters
-        XCTAssertGreaterThanOrEqual(counters.refusedTotal, 10)
+        XCTAssertGreaterThanOrEqual(counters.refusedTotal, 12)
         let members = await node.status()
         XCTAssertEqual(members.count, 1, "no hostile message created a member")
         await r.stop()
@@ -140,22 +158,22 @@ extension HostileInputTests {
             defer { c.close() }
             let me = NodeKey()
             let id = MessageID.random()
-            let ping = WireCodec.seal(Envelope(messageID: id, sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: me)
-            let first = try await c.exchange(ping)
-            guard case .pong = try WireCodec.open(first).envelope.payload else { return XCTFail("ping not answered at \(url)") }
+            let ping = WireCodec.sealForSession(Envelope(messageID: id, sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: nil)
+            let first = try await c.exchangeSealed(ping, as: me)
+            guard case .pong = first.envelope.payload else { return XCTFail("ping not answered at \(url)") }
             try await Task.sleep(for: .milliseconds(5))
-            let again = try await c.exchange(ping)
-            XCTAssertEqual(again, first, "\(url): a resent ping gets the original reply, byte for byte")
-            let reused = WireCodec.seal(Envelope(messageID: id, sender: me.nodeID, sentAt: WallClock.now(), payload: .statusRequest), signedBy: me)
-            let reusedReply = try await c.exchange(reused)
-            XCTAssertEqual(try decodeReply(reusedReply)?.code, .replayed, "\(url): a reused id with other content")
+            let again = try await c.exchangeSealed(ping, as: me)
+            XCTAssertEqual(again.envelope, first.envelope, "\(url): a resent ping gets the original reply")
+            let reused = WireCodec.sealForSession(Envelope(messageID: id, sender: me.nodeID, sentAt: WallClock.now(), payload: .statusRequest), signedBy: nil)
+            let reusedReply = try await c.exchangeSealed(reused, as: me)
+            XCTAssertEqual(refusal(reusedReply)?.code, .replayed, "\(url): a reused id with other content")
             for kind in [Payload.ping, .statusRequest] {
-                let old = WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now().adding(milliseconds: -600_000), payload: kind), signedBy: me)
-                let stale = try await c.exchange(old)
-                XCTAssertEqual(try decodeReply(stale)?.code, .stale, "\(url): a 10-minute-old \(kind.kind)")
+                let old = WireCodec.sealForSession(Envelope(sender: me.nodeID, sentAt: WallClock.now().adding(milliseconds: -600_000), payload: kind), signedBy: nil)
+                let stale = try await c.exchangeSealed(old, as: me)
+                XCTAssertEqual(refusal(stale)?.code, .stale, "\(url): a 10-minute-old \(kind.kind)")
                 // Refusals decided from the message alone are not cached: the resend is judged again.
-                let resent = try await c.exchange(old)
-                XCTAssertEqual(try decodeReply(resent)?.code, .stale, "\(url): resent, still stale")
+                let resent = try await c.exchangeSealed(old, as: me)
+                XCTAssertEqual(refusal(resent)?.code, .stale, "\(url): resent, still stale")
             }
         }
     }
@@ -167,13 +185,12 @@ extension HostileInputTests {
         let c = try client(url)
         defer { c.close() }
         let me = NodeKey()
-        _ = try await c.exchange(WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: me))
-        let ping = WireCodec.seal(Envelope(sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: me)
-        let limitedReply = try await c.exchange(ping)
-        let limited = try decodeReply(limitedReply)
+        _ = try await c.exchangeSealed(WireCodec.sealForSession(Envelope(sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: nil), as: me)
+        let ping = WireCodec.sealForSession(Envelope(sender: me.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: nil)
+        let limited = refusal(try await c.exchangeSealed(ping, as: me))
         XCTAssertEqual(limited?.code, .unavailable)
         try await Task.sleep(for: .milliseconds(max(600, limited?.retryAfterMilliseconds ?? 0)))
-        guard case .pong = try WireCodec.open(try await c.exchange(ping)).envelope.payload else { return XCTFail("the refusal was cached") }
+        guard case .pong = try await c.exchangeSealed(ping, as: me).envelope.payload else { return XCTFail("the refusal was cached") }
         await r.stop()
     }
 

@@ -18,8 +18,8 @@ final class SignedIdentityTests: XCTestCase {
         return s
     }
 
-    func error(_ bytes: [UInt8]) throws -> FairwayError? {
-        if case .error(let e) = try WireCodec.open(bytes).envelope.payload { return e }
+    func error(_ reply: VerifiedEnvelope) -> FairwayError? {
+        if case .error(let e) = reply.envelope.payload { return e }
         return nil
     }
 
@@ -35,14 +35,14 @@ final class SignedIdentityTests: XCTestCase {
         let joinID = MessageID.random()
         let join = JoinRequest(nodeID: edge.nodeID, role: .edgeServer, address: "tcp://edge:1", version: "0.1.0", name: "edge-1", publicKey: edge.publicKey)
         let joinBytes = WireCodec.seal(Envelope(messageID: joinID, sender: edge.nodeID, sentAt: WallClock.now(), payload: .join(join)), signedBy: edge)
-        let original = try await c.exchange(joinBytes)
-        XCTAssertNil(try error(original), "the join is accepted")
+        let original = try await c.exchangeSealed(joinBytes, as: edge)
+        XCTAssertNil(error(original), "the join is accepted")
         let afterJoin = await node.status()
         XCTAssertEqual(afterJoin.count, 2)
 
-        // An honest resend (nng REQ resends the same bytes) gets the byte-identical original reply.
-        let resent = try await c.exchange(joinBytes)
-        XCTAssertEqual(resent, original)
+        // An honest resend gets the original reply (the same envelope, re-encrypted in the session).
+        let resent = try await c.exchangeSealed(joinBytes, as: edge)
+        XCTAssertEqual(resent.envelope, original.envelope)
         let replayed = await node.serverCounters.replayed
         XCTAssertGreaterThanOrEqual(replayed, 1)
 
@@ -54,15 +54,15 @@ final class SignedIdentityTests: XCTestCase {
         var otherAddress = join
         otherAddress.address = "tcp://mallory:1"
         let sameIDOtherContent = WireCodec.seal(Envelope(messageID: joinID, sender: edge.nodeID, sentAt: WallClock.now(), payload: .join(otherAddress)), signedBy: edge)
-        let cases: [(String, [UInt8], FairwayError.Code)] = [
-            ("forged signature", try forged.serializedBytes(), .unauthenticated),
-            ("unknown key", heartbeat(stranger), .unknownSender),
-            ("replayed id with other content", sameIDOtherContent, .replayed),
-            ("stale (11 minutes old)", heartbeat(edge, sentAt: WallClock.now().adding(milliseconds: -660_000)), .stale),
-            ("future-dated (11 minutes ahead)", heartbeat(edge, sentAt: WallClock.now().adding(milliseconds: 660_000)), .stale),
+        let cases: [(String, [UInt8], NodeKey, FairwayError.Code)] = [
+            ("forged signature", try forged.serializedBytes(), edge, .unauthenticated),
+            ("unknown key", heartbeat(stranger), stranger, .unknownSender),
+            ("replayed id with other content", sameIDOtherContent, edge, .replayed),
+            ("stale (11 minutes old)", heartbeat(edge, sentAt: WallClock.now().adding(milliseconds: -660_000)), edge, .stale),
+            ("future-dated (11 minutes ahead)", heartbeat(edge, sentAt: WallClock.now().adding(milliseconds: 660_000)), edge, .stale),
         ]
-        for (what, bytes, code) in cases {
-            let e = try error(try await c.exchange(bytes))
+        for (what, bytes, key, code) in cases {
+            let e = error(try await c.exchangeSealed(bytes, as: key))
             XCTAssertEqual(e?.code, code, "\(what): \(String(describing: e))")
             XCTAssertFalse(e?.message.isEmpty ?? true, what)
             let now = await node.status()
@@ -80,9 +80,9 @@ final class SignedIdentityTests: XCTestCase {
         url = "tcp://127.0.0.1:\(await node.controlPort!)"
         c = try client(url)
         defer { c.close() }
-        let afterRestart = try await c.exchange(joinBytes)
-        XCTAssertEqual(afterRestart, original, "a resend after a restart gets the original reply, not a second handling")
-        let replayedAfterRestart = try error(try await c.exchange(sameIDOtherContent))
+        let afterRestart = try await c.exchangeSealed(joinBytes, as: edge)
+        XCTAssertEqual(afterRestart.envelope, original.envelope, "a resend after a restart gets the original reply, not a second handling")
+        let replayedAfterRestart = error(try await c.exchangeSealed(sameIDOtherContent, as: edge))
         XCTAssertEqual(replayedAfterRestart?.code, .replayed)
         await running.stop()
     }

@@ -59,7 +59,7 @@ final class WireCodecTests: XCTestCase {
 
     func testUnknownProtocolVersionIsRefusedButTheHeaderIsRecovered() throws {
         var w = try Fairway_V1_Envelope(serializedBytes: valid())
-        w.protocolVersion = 2
+        w.protocolVersion = 3
         let bytes: [UInt8] = try w.serializedBytes()
         expectFailure(bytes, code: .unsupportedVersion, field: "envelope.protocol_version")
         do {

@@ -78,7 +78,7 @@ enum LedgerTables {
                 continue
             }
             let opened: VerifiedEnvelope
-            do throws(WireCodec.DecodeFailure) { opened = try WireCodec.open(record.provenance) } catch {
+            do throws(WireCodec.DecodeFailure) { opened = try WireCodec.open(record.provenance, archived: true) } catch {
                 throw StorageError(table: "ledger_leaf", row: "\(index)", message: "provenance does not verify: \(error.error)")
             }
             guard case .contribution(let contribution) = opened.envelope.payload, opened.envelope.sender == record.agentID else {

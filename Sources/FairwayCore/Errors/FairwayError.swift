@@ -30,6 +30,9 @@ public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The edge's own inference capacity and its cloud share (Fair-Synergy) are used up;
         /// `retryAfterMilliseconds` says when capacity frees.
         case capacityExhausted = 15
+        /// The receiver has no session with this id (it expired, or the receiver restarted):
+        /// handshake again and resend. Clients do this transparently.
+        case unknownSession = 16
         /// Local only, never sent: no valid reply arrived before the deadline
         /// (peer down, partitioned or overloaded). Mapped to `unavailable` on the wire.
         case noReply = 100
@@ -52,6 +55,7 @@ public struct FairwayError: Error, Sendable, Hashable, CustomStringConvertible {
             case .insufficientTokens: "insufficient-tokens"
             case .inProgress: "in-progress"
             case .capacityExhausted: "capacity-exhausted"
+            case .unknownSession: "unknown-session"
             case .noReply: "no-reply"
             }
         }

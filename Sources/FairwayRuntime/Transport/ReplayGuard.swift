@@ -64,6 +64,15 @@ struct ReplayGuard: Sendable {
         return .fresh
     }
 
+    /// For a message whose session counter was already used: `resend` (or `inProgress`) when
+    /// it is the exact request already admitted under this id, else `refuse`. Changes nothing.
+    func resendVerdict(_ key: Key, digest: [UInt8]) -> Verdict {
+        guard let e = entries[key], e.digest == digest else {
+            return .refuse(FairwayError(.replayed, "message reuses a session counter", field: "frame.session.counter", peer: key.sender.rawValue))
+        }
+        return e.reply.map { .resend(reply: $0) } ?? .inProgress
+    }
+
     /// Records the reply to a request `admit` called fresh; later copies get it.
     mutating func complete(_ key: Key, reply: [UInt8]) {
         entries[key]?.reply = reply

@@ -5,9 +5,14 @@ import Logging
 import NNG
 import Synchronization
 
-/// Serves a REP socket. Every request goes through, in order:
-/// 1. `WireCodec.open`: size, protobuf, Ed25519 signature over the exact bytes, sender =
-///    address of the signing key, version and every field's domain;
+/// Serves a REP socket in wire protocol 2. Every frame goes through, in order:
+/// 0. the session layer (`ServerSessions`): a handshake frame is answered there; a session
+///    message must name a live session, a counter inside its window and a valid AEAD tag, or
+///    it is refused with a plaintext error frame (`unknown-session`, `stale`, `unauthenticated`)
+///    and changes nothing; a protocol-1 `SignedEnvelope` gets a signed protocol-1 error
+///    (`unsupported-version`);
+/// 1. `WireCodec.openFromSession`: protobuf, sender = the session peer, a signature (by the
+///    peer's key) on every kind that carries provenance, version and every field's domain;
 /// 2. the replay guard, for every kind (ping and status too): outside the window → `stale`;
 ///    a resend → the original reply; while the first copy is still handled → `in-progress`;
 ///    the same id with other bytes → `replayed`;
@@ -22,7 +27,10 @@ import Synchronization
 /// the same verdict (stale, replayed, unauthenticated are functions of the bytes and the
 /// window) or, for the transient ones, is served once the sender may be.
 ///
-/// Refusals are signed error replies; the server never stops serving because of bad input.
+/// A repeated counter is served only as an exact resend of an answered request (its original
+/// reply, from the cache); anything else reusing a counter is refused as `replayed`.
+/// Refusals inside a session are encrypted error replies; the server never stops serving
+/// because of bad input.
 /// `workers` nng contexts serve requests concurrently.
 public final class RequestServer: Sendable {
     /// A verified request, as the handler receives it.
@@ -40,14 +48,15 @@ public final class RequestServer: Sendable {
         /// commit in the same transaction as the request's state writes.
         public func reply(_ payload: Payload) -> (bytes: [UInt8], journal: DatabaseWrite?) {
             if case .error(let e) = payload { counters.refused(e.code) } else { counters.served() }
-            let bytes = WireCodec.seal(envelope.reply(from: identity.nodeID, at: clock.now(), payload), signedBy: identity)
+            let bytes = WireCodec.sealForSession(envelope.reply(from: identity.nodeID, at: clock.now(), payload), signedBy: nil)
             guard isDurable else { return (bytes, nil) }
             return (bytes, ReplayJournal.entry(sender: envelope.sender, messageID: envelope.messageID, sentAt: envelope.sentAt,
                                                digest: verified.digest, reply: bytes))
         }
     }
 
-    /// What the handler did with a request.
+    /// What the handler did with a request. Reply bytes are the session plaintext
+    /// (`Inbound.reply`); the transport encrypts them.
     public enum Handled: Sendable {
         /// This reply (and, for a durable kind, its journal entry) is committed: remember it.
         case committed([UInt8])
@@ -71,6 +80,7 @@ public final class RequestServer: Sendable {
     private let limiter: Mutex<PeerRateLimiter>
     private let journal: ReplayJournal?
     private let durableKinds: Set<Payload.Kind>
+    private let sessions: ServerSessions
     /// The newest request a previous run journaled: later ones can only be in memory.
     private let journaledBeforeStart: Timestamp?
 
@@ -78,8 +88,11 @@ public final class RequestServer: Sendable {
     ///   - journal / durableKinds: requests of these kinds are journaled durably with their
     ///     effect (kinds whose replay after a restart could count twice); the handler commits
     ///     the entry `Inbound.reply` makes.
+    ///   - authorize: decides, once a handshake proved the peer's identity, whether it may have a
+    ///     session at all (nil = yes); its refusal (e.g. `not-admitted`) is the handshake's.
     public init(identity: NodeKey, settings: TransportSettings, logger: Logger, clock: any NodeClock = SystemClock(),
-                journal: ReplayJournal? = nil, durableKinds: Set<Payload.Kind> = [], handler: @escaping Handler) throws {
+                journal: ReplayJournal? = nil, durableKinds: Set<Payload.Kind> = [],
+                authorize: @escaping @Sendable (PeerIdentity) -> FairwayError? = { _ in nil }, handler: @escaping Handler) throws {
         self.identity = identity
         self.settings = settings
         self.logger = logger
@@ -91,13 +104,15 @@ public final class RequestServer: Sendable {
         self.replay = Mutex(ReplayGuard(policy: settings.replay, capacity: settings.replyCacheEntries))
         self.limiter = Mutex(PeerRateLimiter(ratePerSecond: settings.peerRatePerSecond, burst: settings.peerBurst))
         self.socket = try Socket(.rep, options: settings.socketOptions())
+        self.sessions = ServerSessions(identity: identity, settings: settings, authorize: authorize)
     }
 
     /// A server for a handler that only computes replies (no durable state): every reply
     /// counts as committed.
     public convenience init(identity: NodeKey, settings: TransportSettings, logger: Logger, clock: any NodeClock = SystemClock(),
+                            authorize: @escaping @Sendable (PeerIdentity) -> FairwayError? = { _ in nil },
                             replies: @escaping @Sendable (Envelope) async -> Payload) throws {
-        try self.init(identity: identity, settings: settings, logger: logger, clock: clock) { inbound in
+        try self.init(identity: identity, settings: settings, logger: logger, clock: clock, authorize: authorize) { inbound in
             .committed(inbound.reply(await replies(inbound.envelope)).bytes)
         }
     }
@@ -156,12 +171,57 @@ public final class RequestServer: Sendable {
         }
     }
 
-    /// Turns request bytes into reply bytes. Exposed for benchmarks and tests.
+    /// Sessions currently established on this socket.
+    public var sessionCount: Int { sessions.sessionCount }
+
+    /// Forgets every session, as a restart would (for tests of the re-handshake path).
+    public func dropSessions() { sessions.reset() }
+
+    /// Turns request bytes (a frame) into reply bytes. Exposed for benchmarks and tests.
     public func respond(to bytes: [UInt8]) async -> [UInt8] {
         let now = clock.now()
+        let frame: SessionFrame
+        do throws(FairwayError) {
+            frame = try SessionFrame.decode(bytes, maxBytes: settings.transportMaxMessageBytes)
+        } catch {
+            if error.code == .unsupportedVersion { return refuseVersion1(bytes, error, now: now) }
+            return refuseFrame(error)
+        }
+        switch frame {
+        case .handshakeInit(let noise):
+            let reply = sessions.start(noise, now: now)
+            if case .error(let e) = reply { return refuseFrame(e) }
+            counters.handshakeStarted()
+            return reply.encoded()
+        case .handshakeFinish(let id, let noise, let first):
+            switch sessions.finish(id, message3: noise, now: now) {
+            case .failure(let e): return refuseFrame(e)
+            case .success: counters.handshakeCompleted()
+            }
+            return await serve(first, now: now)
+        case .message(let message):
+            return await serve(message, now: now)
+        case .handshakeResponse, .error:
+            return refuseFrame(FairwayError(.unexpectedPayload, "a server receives handshake messages 1 and 3 and session messages only", field: "frame.kind"))
+        }
+    }
+
+    private func serve(_ message: SessionMessage, now: Timestamp) async -> [UInt8] {
+        let opened: ServerSessions.Opened
+        switch sessions.open(message, now: now) {
+        case .failure(let e): return refuseFrame(e)
+        case .success(let o): opened = o
+        }
+        let reply = await respond(plaintext: opened.plaintext, peer: opened.peer, repeated: opened.repeated, now: now)
+        let frame = sessions.seal(reply, sessionID: message.sessionID)
+        return frame.encoded()
+    }
+
+    /// The session layer's verdict on a request: the plaintext reply.
+    private func respond(plaintext: [UInt8], peer: PeerIdentity, repeated: Bool, now: Timestamp) async -> [UInt8] {
         let request: VerifiedEnvelope
         do throws(WireCodec.DecodeFailure) {
-            request = try WireCodec.open(bytes, maxBytes: settings.maxMessageBytes)
+            request = try WireCodec.openFromSession(plaintext, peer: peer, maxBytes: settings.maxMessageBytes)
         } catch {
             counters.refused(error.error.code)
             logger.notice("refused request: \(error.error)")
@@ -170,6 +230,21 @@ public final class RequestServer: Sendable {
         let envelope = request.envelope
         let kind = envelope.payload.kind
         let key = ReplayGuard.Key(sender: envelope.sender, messageID: envelope.messageID)
+        if repeated {
+            // Only an exact resend of a request this socket answered may reuse a counter.
+            switch replay.withLock({ $0.resendVerdict(key, digest: request.digest) }) {
+            case .resend(let reply):
+                counters.replayed()
+                return reply
+            case .inProgress:
+                counters.replayed()
+                return refuse(envelope, FairwayError(.inProgress, "request \(envelope.messageID) is still being handled; resend it unchanged",
+                                                     field: "envelope.message_id", peer: envelope.sender.rawValue, retryAfterMilliseconds: 50), now: now)
+            case .fresh, .refuse:
+                return refuse(envelope, FairwayError(.replayed, "session counter already used for another message", field: "frame.session.counter",
+                                                     peer: envelope.sender.rawValue), now: now)
+            }
+        }
         switch replay.withLock({ $0.admit(key, digest: request.digest, sentAt: envelope.sentAt, now: now) }) {
         case .fresh:
             break
@@ -239,5 +314,25 @@ public final class RequestServer: Sendable {
         return seal(request.reply(from: nodeID, at: now, .error(error)))
     }
 
-    private func seal(_ envelope: Envelope) -> [UInt8] { WireCodec.seal(envelope, signedBy: identity) }
+    private func seal(_ envelope: Envelope) -> [UInt8] { WireCodec.sealForSession(envelope, signedBy: nil) }
+
+    /// A refusal outside any session: a plaintext error frame.
+    private func refuseFrame(_ error: FairwayError) -> [UInt8] {
+        counters.refused(error.code)
+        logger.notice("refused frame: \(error)")
+        return SessionFrame.error(error).encoded()
+    }
+
+    /// A protocol-1 peer gets its refusal in protocol 1's own form: a signed `SignedEnvelope`
+    /// whose error says which version this node speaks.
+    private func refuseVersion1(_ bytes: [UInt8], _ error: FairwayError, now: Timestamp) -> [UInt8] {
+        counters.refused(error.code)
+        let old = try? WireCodec.open(bytes, maxBytes: settings.transportMaxMessageBytes, archived: true)
+        logger.notice("refused a protocol-1 request from \(old?.envelope.sender.rawValue ?? "?")")
+        var e = error
+        e.message = "this node speaks Fairway wire protocol \(WireProtocol.version) (Noise sessions); protocol 1 (a signature on every message) is no longer served: upgrade the client"
+        e.field = "envelope.protocol_version"
+        // Labelled version 1 so that a version-1 client decodes it and shows the message.
+        return WireCodec.seal(Envelope(protocolVersion: 1, sender: nodeID, sentAt: now, inReplyTo: old?.envelope.messageID, payload: .error(e)), signedBy: identity)
+    }
 }

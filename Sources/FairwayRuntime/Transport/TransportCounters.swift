@@ -14,6 +14,9 @@ public final class TransportCounters: Sendable {
         public var dropped = 0
         /// Messages accepted on patterns without reply (e.g. SUB).
         public var received = 0
+        /// Session handshakes answered (message 2 sent) and completed (message 3 accepted).
+        public var handshakesStarted = 0
+        public var handshakesCompleted = 0
 
         public var refusedTotal: Int { refused.values.reduce(0, +) }
 
@@ -31,4 +34,6 @@ public final class TransportCounters: Sendable {
     func refused(_ code: FairwayError.Code) { state.withLock { $0.refused[code.name, default: 0] += 1 } }
     func dropped() { state.withLock { $0.dropped += 1 } }
     func received() { state.withLock { $0.received += 1 } }
+    func handshakeStarted() { state.withLock { $0.handshakesStarted += 1 } }
+    func handshakeCompleted() { state.withLock { $0.handshakesCompleted += 1 } }
 }

@@ -30,6 +30,31 @@ public struct TransportSettings: Sendable, Hashable, SettingsSchema {
     public var peerRatePerSecond: Double = 1000
     /// Requests each sender may make at once before the rate applies. Default 2000.
     public var peerBurst: Double = 2000
+    /// Sessions (wire protocol 2). A client handshakes again once its session is this old,
+    /// seconds. Default 120 (WireGuard's REKEY_AFTER_TIME).
+    public var sessionRekeyAfterSeconds: Int64 = 120
+    /// A client handshakes again after sending this many messages in one session. Default 2^60
+    /// (WireGuard's REKEY_AFTER_MESSAGES).
+    public var sessionRekeyAfterMessages: Int64 = 1 << 60
+    /// A server refuses (`unknown-session`) a session this old, seconds. Default 180
+    /// (WireGuard's REJECT_AFTER_TIME); must exceed `sessionRekeyAfterSeconds`.
+    public var sessionRejectAfterSeconds: Int64 = 180
+    /// Sessions a REP socket keeps; beyond it the oldest goes (its client handshakes again).
+    /// Default 100000.
+    public var maxSessions: Int = 100_000
+    /// Handshakes a REP socket starts per second, all peers together (message 1 names nobody).
+    /// Default 2000 (one costs three X25519 operations, about 0.2 ms).
+    public var handshakesPerSecond: Double = 2000
+    /// Handshakes a REP socket may start at once before the rate applies. Default 2000.
+    public var handshakeBurst: Double = 2000
+    /// Handshakes each peer may complete per second (message 3 names it). Default 10.
+    public var peerHandshakesPerSecond: Double = 10
+    /// Handshakes each peer may complete at once. Default 50.
+    public var peerHandshakeBurst: Double = 50
+    /// Half-open handshakes kept waiting for message 3; beyond it the oldest goes. Default 4096.
+    public var maxPendingHandshakes: Int = 4096
+    /// How long a half-open handshake waits for message 3, milliseconds. Default 10000.
+    public var handshakeTimeoutMilliseconds: Int64 = 10_000
     /// CA certificate(s) (PEM) for `tls+tcp://` peers; with `tlsCertKeyFile`, or neither.
     public var tlsCAFile: String?
     /// This node's certificate and key (PEM) for `tls+tcp://`.
@@ -50,6 +75,16 @@ public struct TransportSettings: Sendable, Hashable, SettingsSchema {
         .integer("max_clock_skew_ms", \.replay.maxClockSkewMilliseconds, in: 0...3_600_000),
         .number("peer_rate_per_second", \.peerRatePerSecond, in: 1e-3...1e7),
         .number("peer_burst", \.peerBurst, in: 1...1e8),
+        .integer("session.rekey_after_s", \.sessionRekeyAfterSeconds, in: 1...86_400),
+        .integer("session.rekey_after_messages", \.sessionRekeyAfterMessages, in: 1...(1 << 62)),
+        .integer("session.reject_after_s", \.sessionRejectAfterSeconds, in: 2...172_800),
+        .integer("session.max_sessions", \.maxSessions, in: 16...10_000_000),
+        .number("session.handshakes_per_second", \.handshakesPerSecond, in: 1e-3...1e6),
+        .number("session.handshake_burst", \.handshakeBurst, in: 1...1e7),
+        .number("session.peer_handshakes_per_second", \.peerHandshakesPerSecond, in: 1e-3...1e6),
+        .number("session.peer_handshake_burst", \.peerHandshakeBurst, in: 1...1e7),
+        .integer("session.max_pending_handshakes", \.maxPendingHandshakes, in: 1...10_000_000),
+        .integer("session.handshake_timeout_ms", \.handshakeTimeoutMilliseconds, in: 100...600_000),
         .text("tls.ca_file", \.tlsCAFile, check: readable),
         .text("tls.cert_key_file", \.tlsCertKeyFile, check: readable),
     ]
@@ -60,6 +95,9 @@ public struct TransportSettings: Sendable, Hashable, SettingsSchema {
         }
         guard (tlsCAFile == nil) == (tlsCertKeyFile == nil) else {
             throw ConfigError(field: "tls", message: "give both ca_file and cert_key_file, or neither")
+        }
+        guard sessionRejectAfterSeconds > sessionRekeyAfterSeconds else {
+            throw ConfigError(field: "session.reject_after_s", message: "must exceed session.rekey_after_s (\(sessionRekeyAfterSeconds)), got \(sessionRejectAfterSeconds)")
         }
     }
 

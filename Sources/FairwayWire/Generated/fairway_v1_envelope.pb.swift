@@ -8,15 +8,17 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Fairway wire protocol, version 1.
+/// Fairway wire protocol, version 2 (session.proto says how it travels).
 ///
-/// Every message on every nng socket is one SignedEnvelope: the exact bytes of an
-/// Envelope, the sender's Ed25519 public key and a signature over those bytes.
-/// Receivers verify the signature and that Envelope.sender is the address of the
-/// public key before they look at anything else. The envelope carries the
-/// protocol version, a message id that is the idempotency key of the request
-/// (nng REQ resends, so delivery is at-least-once), the sender's node id, the
-/// sender's clock at send time, and exactly one payload.
+/// Every request and reply on a REQ/REP socket is a SignedEnvelope carried encrypted in a
+/// Noise session (session.proto); the session authenticates the sender, so public_key and
+/// signature are empty except for the kinds that carry provenance (join, contribution,
+/// contribution_batch, usage_report, grant_request, contract_selection, module_upload,
+/// cloud_inference_request), which keep the originator's signature. Publications (PUB/SUB,
+/// epoch announcements) are SignedEnvelopes sent in the clear, always signed. The envelope
+/// carries the protocol version (2), a message id that is the idempotency key of the request
+/// (nng REQ resends, so delivery is at-least-once), the sender's node id (the session peer's
+/// address), the sender's clock at send time, and exactly one payload.
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -40,7 +42,7 @@ public nonisolated struct Fairway_V1_Envelope: @unchecked Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Must equal the receiver's supported version (1); otherwise the receiver
+  /// Must equal the receiver's supported version (2); otherwise the receiver
   /// answers ErrorReply{code: UNSUPPORTED_VERSION}.
   public var protocolVersion: UInt32 {
     get {_storage._protocolVersion}
@@ -471,9 +473,10 @@ public nonisolated struct Fairway_V1_Envelope: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
-/// What travels on the wire. `signature` is Ed25519 (RFC 8032) by `public_key`
-/// over the ASCII domain tag "fairway/v1/envelope", one zero byte, then
-/// `envelope` exactly as carried here (never re-serialised before verifying).
+/// A serialised envelope and, when signed, its signer. `signature` is Ed25519 (RFC 8032) by
+/// `public_key` over the ASCII domain tag "fairway/v1/envelope", one zero byte, then
+/// `envelope` exactly as carried here (never re-serialised before verifying). Inside a session
+/// both are empty for kinds without provenance; a publication is always signed.
 public nonisolated struct Fairway_V1_SignedEnvelope: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

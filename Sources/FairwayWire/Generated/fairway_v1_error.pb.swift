@@ -66,13 +66,13 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
     case unavailable // = 7
     case `internal` // = 8
 
-    /// signature missing or invalid, or sender is not the key's address
+    /// signature, AEAD tag or identity binding invalid, or sender is not the key's address / session peer
     case unauthenticated // = 9
 
     /// sent_at outside the receiver's replay window (too old or in the future)
     case stale // = 10
 
-    /// message_id already used by this sender for a different message
+    /// message_id (or a session counter) already used by this sender for a different message
     case replayed // = 11
 
     /// the coordinator's admission policy does not admit this key
@@ -86,6 +86,9 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
 
     /// the edge's own inference capacity and its cloud share are used up (see retry_after_ms)
     case capacityExhausted // = 15
+
+    /// no such session (expired, or the receiver restarted): handshake again and resend
+    case unknownSession // = 16
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -110,6 +113,7 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       case 13: self = .insufficientTokens
       case 14: self = .inProgress
       case 15: self = .capacityExhausted
+      case 16: self = .unknownSession
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -132,6 +136,7 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       case .insufficientTokens: return 13
       case .inProgress: return 14
       case .capacityExhausted: return 15
+      case .unknownSession: return 16
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -154,6 +159,7 @@ public nonisolated struct Fairway_V1_ErrorReply: Sendable {
       .insufficientTokens,
       .inProgress,
       .capacityExhausted,
+      .unknownSession,
     ]
 
   }
@@ -211,5 +217,5 @@ nonisolated extension Fairway_V1_ErrorReply: SwiftProtobuf.Message, SwiftProtobu
 }
 
 nonisolated extension Fairway_V1_ErrorReply.Code: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}MALFORMED\0\u{1}UNSUPPORTED_VERSION\0\u{1}MESSAGE_TOO_LARGE\0\u{1}UNKNOWN_SENDER\0\u{1}INVALID_FIELD\0\u{1}UNEXPECTED_PAYLOAD\0\u{1}UNAVAILABLE\0\u{1}INTERNAL\0\u{1}UNAUTHENTICATED\0\u{1}STALE\0\u{1}REPLAYED\0\u{1}NOT_ADMITTED\0\u{1}INSUFFICIENT_TOKENS\0\u{1}IN_PROGRESS\0\u{1}CAPACITY_EXHAUSTED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}MALFORMED\0\u{1}UNSUPPORTED_VERSION\0\u{1}MESSAGE_TOO_LARGE\0\u{1}UNKNOWN_SENDER\0\u{1}INVALID_FIELD\0\u{1}UNEXPECTED_PAYLOAD\0\u{1}UNAVAILABLE\0\u{1}INTERNAL\0\u{1}UNAUTHENTICATED\0\u{1}STALE\0\u{1}REPLAYED\0\u{1}NOT_ADMITTED\0\u{1}INSUFFICIENT_TOKENS\0\u{1}IN_PROGRESS\0\u{1}CAPACITY_EXHAUSTED\0\u{1}UNKNOWN_SESSION\0")
 }

@@ -11,8 +11,11 @@ public struct VerifiedEnvelope: Sendable {
     /// SHA-256 of the signed envelope bytes: tells an honest resend (same bytes) from a
     /// different message reusing a message id.
     public var digest: [UInt8]
-    /// The exact `SignedEnvelope` bytes received (for relaying proofs).
+    /// The exact `SignedEnvelope` bytes received (for relaying proofs; inside a session they
+    /// carry a signature only when `isSigned`).
     public var sealed: [UInt8]
+    /// Whether `sealed` carries the sender's signature (always, outside a session).
+    public var isSigned: Bool = true
 }
 
 extension WireCodec {
@@ -41,7 +44,9 @@ extension WireCodec {
     /// - Throws: `DecodeFailure` with `.messageTooLarge`, `.malformed`, `.unauthenticated`
     ///   or any error of `decode`; `partial` carries the unverified header when one could be
     ///   read, only to address the error reply.
-    public static func open(_ bytes: [UInt8], maxBytes: Int = WireProtocol.defaultMaxMessageBytes) throws(DecodeFailure) -> VerifiedEnvelope {
+    /// - Parameter archived: also accept protocol-1 envelopes (records signed before version 2,
+    ///   such as stored contribution provenance); never for what arrives on a socket.
+    public static func open(_ bytes: [UInt8], maxBytes: Int = WireProtocol.defaultMaxMessageBytes, archived: Bool = false) throws(DecodeFailure) -> VerifiedEnvelope {
         guard bytes.count <= maxBytes else {
             throw DecodeFailure(FairwayError(.messageTooLarge, "message is \(bytes.count) bytes, limit is \(maxBytes)", field: "signed_envelope"), partial: nil)
         }
@@ -64,7 +69,7 @@ extension WireCodec {
             throw DecodeFailure(FairwayError(.unauthenticated, "signature does not verify for public key \(hex(publicKey.prefix(8)))…", field: "signed_envelope.signature",
                                              peer: partial?.sender ?? ""), partial: partial)
         }
-        let envelope = try decode(inner, maxBytes: maxBytes)
+        let envelope = try decode(inner, maxBytes: maxBytes, archived: archived)
         let address = NodeAddress.of(publicKey: publicKey)
         guard envelope.sender == address else {
             throw DecodeFailure(FairwayError(.unauthenticated, "sender \(envelope.sender) is not the address of the signing key (\(address))",

@@ -58,7 +58,7 @@ public enum LedgerAudit {
                 problems.append(Problem(index: index, message: "integrity hash is not the SHA-256 of the provenance"))
             }
             do throws(WireCodec.DecodeFailure) {
-                let opened = try WireCodec.open(record.provenance)
+                let opened = try WireCodec.open(record.provenance, archived: true)
                 if case .contribution = opened.envelope.payload, opened.envelope.sender == record.agentID {} else {
                     problems.append(Problem(index: index, message: "provenance is not a contribution signed by \(record.agentID)"))
                 }

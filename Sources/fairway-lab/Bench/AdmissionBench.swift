@@ -11,10 +11,12 @@ import NNG
 ///
 /// Fairway: a real coordinator and edge server in this process, over tcp loopback, with their
 /// SQLite files in a temporary directory; `clients` agent identities join through the edge, get
-/// tokens, and send signed inference requests back to back. Each admission verifies the
-/// signature, checks the replay window, journals the request, debits a durable lease and signs
-/// the reply. Raw: a REP socket with the same number of contexts echoing a reply of the same
-/// size to the same number of concurrent REQ clients. The two alternate in `rounds` rounds.
+/// tokens, and send inference requests back to back, each in its own session (wire protocol 2).
+/// Each admission decrypts and authenticates the request, checks the replay window, journals
+/// the request, debits a durable lease and encrypts the reply. Raw: a REP socket with the same
+/// number of contexts echoing a reply of the same size to the same number of concurrent REQ
+/// clients. Beside them, protocol 1's floor: Ed25519 sign and verify on both sides of raw nng.
+/// The variants alternate in `rounds` rounds.
 struct AdmissionBench {
     var clients = 8
     var seconds = 2.0
@@ -23,11 +25,10 @@ struct AdmissionBench {
     struct Result: Codable {
         var clients, rounds: Int
         var secondsPerRound: Double
-        /// Medians, requests per second: raw nng; raw nng plus what signing costs alone (the
-        /// client seals and opens, the server opens and seals: two Ed25519 signatures and two
-        /// verifications per round trip, nothing else); edge admissions end to end; and edge
-        /// side only (requests signed before the clock starts and replies not verified, so the
-        /// load generator's own signing does not eat the shared CPU).
+        /// Medians, requests per second: raw nng; protocol 1's signing floor (the client seals
+        /// and opens, the server opens and seals: two Ed25519 signatures and two verifications
+        /// per round trip, nothing else); edge admissions end to end; and with the request
+        /// envelopes built before the clock starts (the client still encrypts and decrypts).
         var rawRequestsPerSecond, signedRequestsPerSecond, admissionsPerSecond, presignedAdmissionsPerSecond: Double
         /// End to end, the client signing and verifying on the same two cores.
         var ratio: Double { admissionsPerSecond / rawRequestsPerSecond }
@@ -75,12 +76,15 @@ struct AdmissionBench {
             }
         }
 
-        // Raw baseline: same contexts, same concurrency, replies the size of a sealed inference reply.
+        // Raw baseline: same contexts, same concurrency, frames the size of a session's inference
+        // request and reply.
         let serverKey = NodeKey()
-        let replyBytes = WireCodec.seal(Envelope(sender: serverKey.nodeID, sentAt: WallClock.now(), inReplyTo: .random(),
-                                                 payload: .inferenceReply(InferenceReply(charged: 1, remaining: 999_999))), signedBy: serverKey)
-        let requestBytes = WireCodec.seal(Envelope(sender: keys[0].nodeID, sentAt: WallClock.now(),
-                                                   payload: .inferenceRequest(InferenceRequest(cost: 1))), signedBy: keys[0])
+        func frame(_ e: Envelope) -> [UInt8] {
+            SessionFrame.message(SessionCipher.seal(WireCodec.sealForSession(e, signedBy: nil), key: [UInt8](repeating: 1, count: 32), sessionID: 1, counter: 1)).encoded()
+        }
+        let replyBytes = frame(Envelope(sender: serverKey.nodeID, sentAt: WallClock.now(), inReplyTo: .random(),
+                                        payload: .inferenceReply(InferenceReply(charged: 1, remaining: 999_999))))
+        let requestBytes = frame(Envelope(sender: keys[0].nodeID, sentAt: WallClock.now(), payload: .inferenceRequest(InferenceRequest(cost: 1))))
         let rep = try Socket(.rep, options: transport.socketOptions())
         let rawPort = try rep.listenReturningPort("tcp://127.0.0.1:0")!
         let echo = (0..<transport.workers).map { _ in
@@ -110,6 +114,7 @@ struct AdmissionBench {
                 }
             }
         }
+        // Protocol 1's path: raw exchanges of signed envelopes, opened (verified) on both sides.
         let signedClients = try keys.map { try RequestClient(url: "tcp://127.0.0.1:\(signedPort)", identity: $0, settings: transport) }
         defer {
             for c in rawClients + signedClients { c.close() }
@@ -123,7 +128,8 @@ struct AdmissionBench {
             raw.append(try await throughput(seconds: seconds) { i in _ = try await rawClients[i].exchange(requestBytes) })
             progress?.update(4 * round + 1)
             signed.append(try await throughput(seconds: seconds) { i in
-                guard case .inferenceReply = try await signedClients[i].call(.inferenceRequest(InferenceRequest(cost: 1))) else {
+                let request = WireCodec.seal(Envelope(sender: keys[i].nodeID, sentAt: WallClock.now(), payload: .inferenceRequest(InferenceRequest(cost: 1))), signedBy: keys[i])
+                guard case .inferenceReply = try WireCodec.open(try await signedClients[i].exchange(request)).envelope.payload else {
                     throw FairwayError(.malformed, "expected an inference reply")
                 }
             })
@@ -137,11 +143,11 @@ struct AdmissionBench {
             // Fresh ids every round: a resent id would be answered from the replay cache.
             let batches = keys.map { key in
                 (0..<presignedPerClient).map { _ in
-                    WireCodec.seal(Envelope(sender: key.nodeID, sentAt: WallClock.now(), payload: .inferenceRequest(InferenceRequest(cost: 1))), signedBy: key)
+                    WireCodec.sealForSession(Envelope(sender: key.nodeID, sentAt: WallClock.now(), payload: .inferenceRequest(InferenceRequest(cost: 1))), signedBy: nil)
                 }
             }
             presigned.append(try await throughput(seconds: seconds, limit: presignedPerClient) { i, n in
-                _ = try await agentClients[i].exchange(batches[i][n])
+                _ = try await agentClients[i].exchangeSealed(batches[i][n], as: keys[i])
             })
             progress?.update(4 * round + 4)
         }
@@ -217,10 +223,10 @@ extension AdmissionBench.Result {
         """
         edge admission vs raw nng (tcp loopback, \(clients) concurrent clients, median of \(rounds) rounds × \(secondsPerRound) s)
           raw nng REQ/REP                 \(String(format: "%9.0f", rawRequestsPerSecond)) requests/s
-          nng + Ed25519 sign/verify only  \(String(format: "%9.0f", signedRequestsPerSecond)) requests/s   (\(String(format: "%.2f", signedRequestsPerSecond / rawRequestsPerSecond)) × raw: the signing floor)
-          edge admission                  \(String(format: "%9.0f", admissionsPerSecond)) admissions/s (\(String(format: "%.2f", admissionsPerSecond / signedRequestsPerSecond)) × the signing floor)
-          edge admission, pre-signed load \(String(format: "%9.0f", presignedAdmissionsPerSecond)) admissions/s
-          ratio edge admission / raw      \(String(format: "%9.2f", edgeRatio))   (target ≥ 0.5; end to end with client signing: \(String(format: "%.2f", ratio)))
+          protocol 1: nng + Ed25519 only  \(String(format: "%9.0f", signedRequestsPerSecond)) requests/s   (\(String(format: "%.2f", signedRequestsPerSecond / rawRequestsPerSecond)) × raw: the old path's ceiling)
+          edge admission (sessions)       \(String(format: "%9.0f", admissionsPerSecond)) admissions/s (\(String(format: "%.2f", admissionsPerSecond / signedRequestsPerSecond)) × protocol 1's ceiling)
+          edge admission, pre-built load  \(String(format: "%9.0f", presignedAdmissionsPerSecond)) admissions/s
+          ratio edge admission / raw      \(String(format: "%9.2f", edgeRatio))   (target ≥ 0.5; end to end: \(String(format: "%.2f", ratio)))
         """
     }
 

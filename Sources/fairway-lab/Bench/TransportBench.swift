@@ -7,21 +7,23 @@ import Logging
 import NNG
 
 extension FairwayLab.Bench {
-    /// Raw nng REQ/REP round trips versus the same round trip through the Fairway
-    /// envelope (encode, decode, validate, idempotency cache, dispatch, reply).
+    /// Raw nng REQ/REP round trips against the same round trip through Fairway (wire protocol 2:
+    /// a Noise session), a handshake per round trip, and the protocol-1 path of an Ed25519
+    /// signature on every message, all on the same transport in one run.
     struct Transport: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Raw nng REQ/REP vs. Fairway envelope + dispatch round trips, same transport, same run.")
+            abstract: "Raw nng REQ/REP vs. Fairway over a session, a fresh handshake, and per-message signatures: same transport, same run.")
 
         @Option(help: "Transport: tcp, ipc or inproc.") var transport = "tcp"
         @Option(help: "Measured round trips per variant.") var roundTrips = 20_000
+        @Option(help: "Measured handshakes (each a fresh session: two round trips and the DH work).") var handshakes = 2_000
         @Option(help: "Warm-up round trips per variant (not measured).") var warmup = 1_000
         @Option(help: "Alternate the variants in blocks of this many round trips (cancels drift).") var block = 1_000
         @Flag(help: "Print one JSON object instead of a table.") var json = false
 
         func validate() throws {
             guard ["tcp", "ipc", "inproc"].contains(transport) else { throw ValidationError("--transport must be tcp, ipc or inproc") }
-            guard roundTrips > 0, warmup >= 0, block > 0 else { throw ValidationError("--round-trips and --block must be > 0") }
+            guard roundTrips > 0, handshakes > 0, warmup >= 0, block > 0 else { throw ValidationError("--round-trips, --handshakes and --block must be > 0") }
         }
 
         func url(_ name: String) throws -> String {
@@ -32,80 +34,121 @@ extension FairwayLab.Bench {
             }
         }
 
+        /// A REP socket answering every request with `reply(request)` on `workers` contexts.
+        static func echo(_ socket: Socket, workers: Int, _ reply: @escaping @Sendable ([UInt8]) -> [UInt8]) -> [Task<Void, Never>] {
+            (0..<workers).map { _ in
+                Task {
+                    guard let ctx = try? socket.openContext() else { return }
+                    defer { ctx.close() }
+                    while !Task.isCancelled {
+                        guard let m = try? await ctx.receive(timeout: .seconds(60)) else { return }
+                        try? await ctx.send(reply(m.bytes), timeout: .seconds(1))
+                    }
+                }
+            }
+        }
+
         func run() async throws {
             var logger = Logger(label: "bench")
             logger.logLevel = .critical
             var settings = TransportSettings()
-            settings.peerRatePerSecond = 1e7  // the bench client is one sender; keep the limiter's cost, not its refusals
+            settings.peerRatePerSecond = 1e7  // one sender; keep the limiter's cost, not its refusals
             settings.peerBurst = 1e8
+            settings.peerHandshakesPerSecond = 1e6
+            settings.peerHandshakeBurst = 1e7
+            settings.handshakesPerSecond = 1e6
+            settings.handshakeBurst = 1e7
             let clientKey = NodeKey(), serverKey = NodeKey()
             let me = serverKey.nodeID
-            // The baseline sends and returns bytes the size of a sealed (signed) ping and pong.
-            let requestBytes = WireCodec.seal(Envelope(sender: clientKey.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: clientKey)
-
-            // Baseline: a REP socket echoing a fixed reply of the same size as a Fairway pong.
-            let rawURL = try url("raw")
-            let replyBytes = WireCodec.seal(Envelope(sender: me, sentAt: WallClock.now(), inReplyTo: .random(),
-                                                     payload: .pong(Pong(nodeID: me, role: .cloudCoordinator, version: FairwayVersion.current))), signedBy: serverKey)
-            let rep = try Socket(.rep, options: settings.socketOptions())
-            try rep.listen(rawURL)
-            let echo = Task {
-                while !Task.isCancelled {
-                    guard (try? await rep.receive(timeout: .seconds(60))) != nil else { return }
-                    try? await rep.send(replyBytes)
-                }
-            }
-            let rawClient = try RequestClient(url: rawURL, identity: clientKey, settings: settings)
+            let pong = Payload.pong(Pong(nodeID: me, role: .cloudCoordinator, version: FairwayVersion.current))
 
             // Fairway: the daemons' RequestServer and RequestClient, answering ping with pong.
             let fwURL = try url("fairway")
             let server = try RequestServer(identity: serverKey, settings: settings, logger: logger) { envelope in
                 guard case .ping = envelope.payload else { return .error(FairwayError(.unexpectedPayload, "bench serves ping")) }
-                return .pong(Pong(nodeID: me, role: .cloudCoordinator, version: FairwayVersion.current))
+                return pong
             }
             try server.listen(fwURL)
             let serving = Task { await server.run() }
             let fwClient = try RequestClient(url: fwURL, identity: clientKey, settings: settings)
+            var fresh = settings
+            fresh.sessionRekeyAfterMessages = 1  // every call opens a new session
+            let handshakeClient = try RequestClient(url: fwURL, identity: NodeKey(), settings: fresh)
+            _ = try await fwClient.call(.ping)
 
-            func rawTrip() async throws { _ = try await rawClient.exchange(requestBytes) }
-            func fairwayTrip() async throws {
+            // The baseline sends and returns bytes of the sizes a session ping and pong take.
+            let sessionPing = SessionFrame.message(SessionCipher.seal(
+                WireCodec.sealForSession(Envelope(sender: clientKey.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: nil),
+                key: [UInt8](repeating: 1, count: 32), sessionID: 1, counter: 1)).encoded()
+            let sessionPong = SessionFrame.message(SessionCipher.seal(
+                WireCodec.sealForSession(Envelope(sender: me, sentAt: WallClock.now(), inReplyTo: .random(), payload: pong), signedBy: nil),
+                key: [UInt8](repeating: 1, count: 32), sessionID: 1, counter: 1)).encoded()
+            let rawURL = try url("raw")
+            let rep = try Socket(.rep, options: settings.socketOptions())
+            try rep.listen(rawURL)
+            let echo = Self.echo(rep, workers: 1) { _ in sessionPong }
+            let rawClient = try RequestClient(url: rawURL, identity: clientKey, settings: settings)
+
+            // Protocol 1: every message sealed (encode + Ed25519 sign) and opened (verify + decode)
+            // on both sides, over a plain REP socket: the floor of the old path, without its
+            // replay bookkeeping.
+            let signedURL = try url("signed")
+            let signedRep = try Socket(.rep, options: settings.socketOptions())
+            try signedRep.listen(signedURL)
+            let signer = Self.echo(signedRep, workers: 1) { bytes in
+                guard let request = try? WireCodec.open(bytes) else { return [] }
+                return WireCodec.seal(request.envelope.reply(from: me, at: WallClock.now(), pong), signedBy: serverKey)
+            }
+            let signedClient = try RequestClient(url: signedURL, identity: clientKey, settings: settings)
+
+            func rawTrip() async throws { _ = try await rawClient.exchange(sessionPing) }
+            func sessionTrip() async throws {
                 guard case .pong = try await fwClient.call(.ping) else { throw FairwayError(.malformed, "expected pong") }
+            }
+            func handshakeTrip() async throws {
+                guard case .pong = try await handshakeClient.call(.ping) else { throw FairwayError(.malformed, "expected pong") }
+            }
+            func signedTrip() async throws {
+                let request = WireCodec.seal(Envelope(sender: clientKey.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: clientKey)
+                guard case .pong = try WireCodec.open(try await signedClient.exchange(request)).envelope.payload else {
+                    throw FairwayError(.malformed, "expected pong")
+                }
             }
 
             let clock = ContinuousClock()
             for _ in 0..<warmup {
                 try await rawTrip()
-                try await fairwayTrip()
+                try await sessionTrip()
+                try await signedTrip()
             }
-            var raw = LatencyStats(), fairway = LatencyStats()
-            var done = 0
-            let progress = Progress(total: roundTrips * 2, label: "round trips")
-            while done < roundTrips {
+            for _ in 0..<min(warmup, 100) { try await handshakeTrip() }
+            var raw = LatencyStats(), session = LatencyStats(), signed = LatencyStats(), handshake = LatencyStats()
+            var done = 0, shaken = 0
+            let handshakesPerBlock = max(1, handshakes * block / roundTrips)
+            let progress = Progress(total: roundTrips * 3 + handshakes, label: "round trips")
+            while done < roundTrips || shaken < handshakes {
                 let n = min(block, roundTrips - done)
                 for _ in 0..<n { raw.add(try await clock.measure { try await rawTrip() }) }
-                for _ in 0..<n { fairway.add(try await clock.measure { try await fairwayTrip() }) }
+                for _ in 0..<n { session.add(try await clock.measure { try await sessionTrip() }) }
+                for _ in 0..<n { signed.add(try await clock.measure { try await signedTrip() }) }
+                let h = min(handshakesPerBlock, handshakes - shaken)
+                for _ in 0..<h { handshake.add(try await clock.measure { try await handshakeTrip() }) }
                 done += n
-                progress.update(done * 2)
+                shaken += h
+                progress.update(done * 3 + shaken)
             }
             progress.finish()
-            echo.cancel()
+            for t in echo + signer { t.cancel() }
             rep.close()
+            signedRep.close()
             serving.cancel()
             server.close()
-            rawClient.close()
-            fwClient.close()
+            for c in [rawClient, fwClient, handshakeClient, signedClient] { c.close() }
             _ = await serving.value
 
-            // What signing alone costs on this machine: a round trip seals twice and opens twice.
-            var seal = LatencyStats(), open = LatencyStats()
-            let ping = Envelope(sender: clientKey.nodeID, sentAt: WallClock.now(), payload: .ping)
-            for _ in 0..<2000 {
-                var sealed: [UInt8] = []
-                seal.add(clock.measure { sealed = WireCodec.seal(ping, signedBy: clientKey) })
-                open.add(clock.measure { _ = try? WireCodec.open(sealed) })
-            }
-            let result = TransportBenchResult(transport: transport, roundTrips: roundTrips, requestBytes: requestBytes.count,
-                                              replyBytes: replyBytes.count, raw: raw, fairway: fairway, seal: seal, open: open)
+            let result = TransportBenchResult(transport: transport, roundTrips: roundTrips, handshakes: handshakes,
+                                              requestBytes: sessionPing.count, replyBytes: sessionPong.count,
+                                              raw: raw, session: session, handshake: handshake, signed: signed)
             print(json ? result.json() : result.table())
         }
     }
@@ -113,33 +156,32 @@ extension FairwayLab.Bench {
 
 struct TransportBenchResult {
     var transport: String
-    var roundTrips, requestBytes, replyBytes: Int
-    /// Round trips: raw nng, and Fairway's envelope and dispatch.
-    var raw, fairway: LatencyStats
-    /// One `WireCodec.seal` (encode + Ed25519 sign) and one `open` (Ed25519 verify + decode).
-    var seal, open: LatencyStats
-    /// The signing part of a Fairway round trip: two seals and two opens.
-    var signingP50: Double { 2 * seal.quantile(0.5) + 2 * open.quantile(0.5) }
+    var roundTrips, handshakes, requestBytes, replyBytes: Int
+    /// Round trips: raw nng; Fairway in an established session; Fairway on a fresh session
+    /// each time (handshake, then the request on message 3); protocol 1's sign-and-verify.
+    var raw, session, handshake, signed: LatencyStats
 
-    var ratioP50: Double { fairway.quantile(0.5) / raw.quantile(0.5) }
-    var ratioP99: Double { fairway.quantile(0.99) / raw.quantile(0.99) }
+    var ratioP50: Double { session.quantile(0.5) / raw.quantile(0.5) }
+    var ratioP99: Double { session.quantile(0.99) / raw.quantile(0.99) }
+    /// What opening a session adds to the request it carries, µs at p50.
+    var handshakeCostP50: Double { handshake.quantile(0.5) - session.quantile(0.5) }
 
     func table() -> String {
         func f(_ x: Double) -> String { String(format: "%9.1f", x) }
+        func r(_ s: LatencyStats) -> String { String(format: "%9.3f", s.quantile(0.5) / raw.quantile(0.5)) }
         return """
-        transport \(transport), \(roundTrips) round trips per variant, request \(requestBytes) B, reply \(replyBytes) B
-        variant                         p50 µs     p99 µs
-        raw nng REQ/REP              \(f(raw.quantile(0.5)))  \(f(raw.quantile(0.99)))
-        Fairway envelope + dispatch  \(f(fairway.quantile(0.5)))  \(f(fairway.quantile(0.99)))
-        ratio (Fairway / raw)        \(String(format: "%9.3f", ratioP50))  \(String(format: "%9.3f", ratioP99))   target p50 ≤ 1.5: \(ratioP50 <= 1.5 ? "met" : "NOT met")
-        seal (encode + Ed25519 sign)  \(f(seal.quantile(0.5)))  \(f(seal.quantile(0.99)))
-        open (Ed25519 verify + decode)\(f(open.quantile(0.5)))  \(f(open.quantile(0.99)))
-        of the Fairway p50, signing (2 seals + 2 opens) is \(String(format: "%.1f", signingP50)) µs; without it the ratio would be \(String(format: "%.3f", (fairway.quantile(0.5) - signingP50) / raw.quantile(0.5)))
+        transport \(transport), \(roundTrips) round trips per variant (\(handshakes) handshakes), session request \(requestBytes) B, reply \(replyBytes) B
+        variant                                   p50 µs     p99 µs   × raw p50
+        raw nng REQ/REP                        \(f(raw.quantile(0.5)))  \(f(raw.quantile(0.99)))  \(r(raw))
+        Fairway, established session           \(f(session.quantile(0.5)))  \(f(session.quantile(0.99)))  \(r(session))   target ≤ 1.5: \(ratioP50 <= 1.5 ? "met" : "NOT met")
+        Fairway, new session (XX + request)    \(f(handshake.quantile(0.5)))  \(f(handshake.quantile(0.99)))  \(r(handshake))
+        protocol 1: Ed25519 on every message   \(f(signed.quantile(0.5)))  \(f(signed.quantile(0.99)))  \(r(signed))
+        a handshake adds \(String(format: "%.1f", handshakeCostP50)) µs at p50 to the request it carries (one more round trip; per side four X25519 operations and one Ed25519 verification)
         """
     }
 
     func json() -> String {
         func n(_ x: Double) -> String { String(format: "%.3f", x) }
-        return "{\"transport\":\"\(transport)\",\"round_trips\":\(roundTrips),\"raw_p50_us\":\(n(raw.quantile(0.5))),\"raw_p99_us\":\(n(raw.quantile(0.99))),\"fairway_p50_us\":\(n(fairway.quantile(0.5))),\"fairway_p99_us\":\(n(fairway.quantile(0.99))),\"ratio_p50\":\(n(ratioP50)),\"ratio_p99\":\(n(ratioP99)),\"seal_p50_us\":\(n(seal.quantile(0.5))),\"open_p50_us\":\(n(open.quantile(0.5)))}"
+        return "{\"transport\":\"\(transport)\",\"round_trips\":\(roundTrips),\"handshakes\":\(handshakes),\"raw_p50_us\":\(n(raw.quantile(0.5))),\"raw_p99_us\":\(n(raw.quantile(0.99))),\"session_p50_us\":\(n(session.quantile(0.5))),\"session_p99_us\":\(n(session.quantile(0.99))),\"handshake_p50_us\":\(n(handshake.quantile(0.5))),\"handshake_p99_us\":\(n(handshake.quantile(0.99))),\"signed_p50_us\":\(n(signed.quantile(0.5))),\"signed_p99_us\":\(n(signed.quantile(0.99))),\"ratio_p50\":\(n(ratioP50)),\"ratio_p99\":\(n(ratioP99)),\"signed_ratio_p50\":\(n(signed.quantile(0.5) / raw.quantile(0.5))),\"handshake_cost_p50_us\":\(n(handshakeCostP50))}"
     }
 }

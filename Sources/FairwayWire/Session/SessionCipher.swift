@@ -1,0 +1,68 @@
+import Crypto
+import FairwayCore
+
+/// The two direction keys of a session, from Noise's Split().
+public struct SessionKeys: Sendable, Equatable {
+    /// Encrypts what this party sends.
+    public let send: [UInt8]
+    /// Decrypts what the peer sends.
+    public let receive: [UInt8]
+
+    public init(send: [UInt8], receive: [UInt8]) {
+        precondition(send.count == 32 && receive.count == 32, "session keys are 32 bytes")
+        self.send = send
+        self.receive = receive
+    }
+}
+
+/// The AEAD of session messages: ChaCha20-Poly1305 (RFC 8439) with Noise's nonce layout
+/// (4 zero bytes, then the counter as 64-bit little-endian) and associated data binding the
+/// session and counter. Session messages are not Noise transport messages: nng frames them,
+/// so they may exceed Noise's 65535-byte limit, and the counter travels in the message.
+public enum SessionCipher {
+    static let adTag: [UInt8] = Array("fairway/2/session".utf8)
+
+    /// "fairway/2/session" || session id (big-endian) || counter (big-endian).
+    static func associatedData(sessionID: UInt64, counter: UInt64) -> [UInt8] {
+        var ad = adTag
+        withUnsafeBytes(of: sessionID.bigEndian) { ad.append(contentsOf: $0) }
+        withUnsafeBytes(of: counter.bigEndian) { ad.append(contentsOf: $0) }
+        return ad
+    }
+
+    static func nonce(_ counter: UInt64) -> ChaChaPoly.Nonce {
+        var bytes = [UInt8](repeating: 0, count: 4)
+        withUnsafeBytes(of: counter.littleEndian) { bytes.append(contentsOf: $0) }
+        return try! ChaChaPoly.Nonce(data: bytes)
+    }
+
+    /// Encrypts `plaintext` as message `counter` of `sessionID` under `key`.
+    /// Precondition: `counter` < 2^64-1 and never used before with `key`.
+    public static func seal(_ plaintext: [UInt8], key: [UInt8], sessionID: UInt64, counter: UInt64) -> SessionMessage {
+        precondition(counter != UInt64.max, "counter 2^64-1 is reserved")
+        let box = try! ChaChaPoly.seal(plaintext, using: SymmetricKey(data: key), nonce: nonce(counter),
+                                       authenticating: associatedData(sessionID: sessionID, counter: counter))
+        return SessionMessage(sessionID: sessionID, counter: counter, ciphertext: Array(box.ciphertext) + Array(box.tag))
+    }
+
+    /// Decrypts and authenticates `message` under `key`.
+    /// - Throws: `.unauthenticated` when the tag does not verify (tampered, wrong key, wrong
+    ///   counter or session).
+    public static func open(_ message: SessionMessage, key: [UInt8]) throws(FairwayError) -> [UInt8] {
+        do {
+            let box = try ChaChaPoly.SealedBox(nonce: nonce(message.counter), ciphertext: message.ciphertext.dropLast(16),
+                                               tag: message.ciphertext.suffix(16))
+            return Array(try ChaChaPoly.open(box, using: SymmetricKey(data: key),
+                                             authenticating: associatedData(sessionID: message.sessionID, counter: message.counter)))
+        } catch {
+            throw FairwayError(.unauthenticated, "AEAD tag of message \(message.counter) in session \(hexID(message.sessionID)) does not verify",
+                               field: "frame.session.ciphertext")
+        }
+    }
+}
+
+/// A session id as 16 hex digits, for messages and logs.
+public func hexID(_ id: UInt64) -> String {
+    let s = String(id, radix: 16)
+    return String(repeating: "0", count: max(0, 16 - s.count)) + s
+}

@@ -1,0 +1,67 @@
+import Crypto
+import FairwayCore
+import Foundation
+import SwiftProtobuf
+
+extension Payload.Kind {
+    /// Kinds whose content is recorded, paid or counted against their sender: they keep the
+    /// originator's Ed25519 signature inside the session (provenance), which the receiver
+    /// verifies and may store with the record. Every other kind is authenticated by the
+    /// session alone.
+    public var carriesProvenance: Bool {
+        switch self {
+        case .join, .contribution, .contributionBatch, .usageReport, .grantRequest, .contractSelection, .moduleUpload,
+             .cloudInferenceRequest: true
+        default: false
+        }
+    }
+}
+
+extension WireCodec {
+    /// The plaintext of a session message: a `SignedEnvelope` with `envelope` and, when
+    /// `signedBy` is given, its key and signature (as `seal` makes them); otherwise both empty.
+    public static func sealForSession(_ envelope: Envelope, signedBy key: NodeKey?) -> [UInt8] {
+        if let key { return seal(envelope, signedBy: key) }
+        var outer = Fairway_V1_SignedEnvelope()
+        outer.envelope = Data(encode(envelope))
+        return try! outer.serializedBytes()
+    }
+
+    /// Opens the plaintext of a session message from `peer`.
+    ///
+    /// Checks: the outer protobuf; a signature, when present, by `peer`'s own key over the exact
+    /// envelope bytes; the envelope (`decode`); that its sender is `peer`; and that a kind that
+    /// carries provenance is signed.
+    /// - Throws: `DecodeFailure` (`.malformed`, `.unauthenticated` or any error of `decode`).
+    public static func openFromSession(_ plaintext: [UInt8], peer: PeerIdentity, maxBytes: Int = WireProtocol.defaultMaxMessageBytes) throws(DecodeFailure) -> VerifiedEnvelope {
+        let outer: Fairway_V1_SignedEnvelope
+        do { outer = try Fairway_V1_SignedEnvelope(serializedBytes: plaintext) } catch {
+            throw DecodeFailure(FairwayError(.malformed, "session plaintext is not a fairway.v1.SignedEnvelope (\(plaintext.count) bytes)", field: "signed_envelope", peer: peer.nodeID.rawValue), partial: nil)
+        }
+        let inner = [UInt8](outer.envelope)
+        let partial = (try? Fairway_V1_Envelope(serializedBytes: inner)).map(PartialHeader.init)
+        let signed = !outer.signature.isEmpty || !outer.publicKey.isEmpty
+        if signed {
+            guard [UInt8](outer.publicKey) == peer.publicKey else {
+                throw DecodeFailure(FairwayError(.unauthenticated, "signed by another key than the session peer \(peer.nodeID)'s", field: "signed_envelope.public_key", peer: peer.nodeID.rawValue), partial: partial)
+            }
+            guard NodeKey.isValid(signature: [UInt8](outer.signature), over: signatureContext + inner, publicKey: peer.publicKey) else {
+                throw DecodeFailure(FairwayError(.unauthenticated, "signature does not verify for \(peer.nodeID)", field: "signed_envelope.signature", peer: peer.nodeID.rawValue), partial: partial)
+            }
+        }
+        var envelope: Envelope
+        do throws(DecodeFailure) { envelope = try decode(inner, maxBytes: maxBytes) } catch {
+            var e = error
+            e.error.peer = peer.nodeID.rawValue
+            throw e
+        }
+        guard envelope.sender == peer.nodeID else {
+            throw DecodeFailure(FairwayError(.unauthenticated, "sender \(envelope.sender) is not the session peer \(peer.nodeID)", field: "envelope.sender", peer: peer.nodeID.rawValue), partial: partial)
+        }
+        if !signed, envelope.payload.kind.carriesProvenance {
+            throw DecodeFailure(FairwayError(.unauthenticated, "\(envelope.payload.kind) must carry its sender's signature (provenance)", field: "signed_envelope.signature", peer: peer.nodeID.rawValue), partial: partial)
+        }
+        envelope.protocolVersion = WireProtocol.version
+        return VerifiedEnvelope(envelope: envelope, publicKey: peer.publicKey, digest: [UInt8](SHA256.hash(data: inner)), sealed: plaintext, isSigned: signed)
+    }
+}
