@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "NNGTests", dependencies: ["NNG"]),
         .testTarget(name: "FairwayCoreTests", dependencies: ["FairwayCore"]),
         .testTarget(name: "ContractTests", dependencies: ["FairwayCore", "ContractSolver"]),
-        .testTarget(name: "FairwayWireTests", dependencies: ["FairwayCore", "FairwayWire", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "FairwayWireTests", dependencies: ["FairwayCore", "FairwayWire", "FairwayNoise", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CoordinatorCoreTests", dependencies: ["CoordinatorCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
         .testTarget(name: "EdgeServerCoreTests", dependencies: ["EdgeServerCore", "CoordinatorCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
         .testTarget(name: "EdgeAgentCoreTests", dependencies: ["EdgeAgentCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),

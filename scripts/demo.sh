@@ -65,6 +65,10 @@ $CTL cloud --coordinator "$URL"
 python3 -c "import json,sys;rows=[r['usage'] for p in sys.argv[1:] for r in json.load(open(p))];print('   agents: %d answers came from the cloud, %d requests refused with capacity-exhausted (and a retry-after)' % (sum(u['servedByCloud'] for u in rows),sum(u['capacityRefused'] for u in rows)))" "$DIR"/data/*/usage.json
 EDGE=$(python3 -c "import json,sys;print([p['pid'] for p in json.load(open(sys.argv[1]))['processes'] if p['name']=='edge-1'][0])" "$DIR/cluster.json")
 echo
+echo "== every exchange runs in an encrypted Noise session (wire protocol 2): each ping opens one, and the node proves its key in the handshake"
+$CTL ping --coordinator "$URL"
+for u in $(python3 -c "import json,sys;print(' '.join(json.load(open(sys.argv[1]))['edgeURLs']))" "$DIR/cluster.json"); do $CTL ping --url "$u"; done
+echo
 echo "== kill -9 edge-1 (pid $EDGE); its agents fail over to edge-2"
 kill -9 "$EDGE"
 for i in $(seq 1 20); do

@@ -4,11 +4,24 @@ import Crypto
 ///
 /// Invariants: `privateKey` and `publicKey` are 32 bytes; `publicKey` is the X25519 public key
 /// of `privateKey` (the raw scalar, clamped by the DH function itself, as the test vectors
-/// give it). Stored as bytes so the value is `Sendable`; the swift-crypto key is rebuilt for
-/// each DH.
+/// give it). The bytes are kept for comparison and tests; DH uses the swift-crypto key made
+/// once at init.
 public struct NoiseKeyPair: Sendable, Equatable {
     public let privateKey: [UInt8]
     public let publicKey: [UInt8]
+    /// The swift-crypto key, built once: building it derives the public key (a scalar
+    /// multiplication), which each DH would otherwise repeat.
+    private let agreement: AgreementKey
+
+    /// An immutable swift-crypto key shared between copies of the value.
+    private final class AgreementKey: @unchecked Sendable {
+        let key: Curve25519.KeyAgreement.PrivateKey
+        init(_ key: Curve25519.KeyAgreement.PrivateKey) { self.key = key }
+    }
+
+    public static func == (a: NoiseKeyPair, b: NoiseKeyPair) -> Bool {
+        a.privateKey == b.privateKey && a.publicKey == b.publicKey
+    }
 
     /// The key pair of a 32-byte X25519 private key.
     public init(privateKey: [UInt8]) throws {
@@ -23,6 +36,7 @@ public struct NoiseKeyPair: Sendable, Equatable {
         }
         self.privateKey = privateKey
         self.publicKey = Array(key.publicKey.rawRepresentation)
+        self.agreement = AgreementKey(key)
     }
 
     /// A fresh random key pair (GENERATE_KEYPAIR, section 4.1).
@@ -41,9 +55,8 @@ public struct NoiseKeyPair: Sendable, Equatable {
             throw NoiseError(.invalidKey, "X25519 public key must be \(Noise.dhLength) bytes (got \(remotePublicKey.count))")
         }
         do {
-            let local = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: privateKey)
             let remote = try Curve25519.KeyAgreement.PublicKey(rawRepresentation: remotePublicKey)
-            let secret = try local.sharedSecretFromKeyAgreement(with: remote)
+            let secret = try agreement.key.sharedSecretFromKeyAgreement(with: remote)
             return secret.withUnsafeBytes { Array($0) }
         } catch {
             throw NoiseError(.invalidKey, "X25519 refused the public key: \(error)")

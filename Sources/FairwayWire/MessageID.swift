@@ -1,3 +1,4 @@
+import Crypto
 import FairwayCore
 
 /// The idempotency key of a message: 16 random bytes, unique per sender.
@@ -25,9 +26,10 @@ public struct MessageID: Sendable, Hashable, CustomStringConvertible {
         return try! MessageID(bytes: b)
     }
 
+    /// A fresh id from BoringSSL's CSPRNG (swift-crypto), which draws from the OS and buffers:
+    /// one `getrandom` per many ids rather than two per id.
     public static func random() -> MessageID {
-        var g = SystemRandomNumberGenerator()
-        return random(using: &g)
+        try! MessageID(bytes: SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) })
     }
 
     public var description: String {

@@ -67,7 +67,7 @@ extension Fairwayctl {
     }
 
     struct Ping: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check that a node answers (exit 0) — used by container healthchecks.")
+        static let configuration = CommandConfiguration(abstract: "Check that a node answers (exit 0), through a fresh session whose handshake proves its key — used by container healthchecks.")
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "Node URL to ping (default: the coordinator).") var url: String?
 
@@ -75,8 +75,12 @@ extension Fairwayctl {
             let client = try connection.client(url: url)
             defer { client.close() }
             do {
-                guard case .pong(let pong) = try await client.call(.ping) else { throw FairwayError(.malformed, "expected pong") }
-                print("\(pong.role.rawValue) \(pong.name) \(pong.nodeID) \(pong.version) ok")
+                let start = ContinuousClock.now
+                let reply = try await client.callVerified(.ping)
+                let elapsed = start.duration(to: .now)
+                guard case .pong(let pong) = reply.envelope.payload else { throw FairwayError(.malformed, "expected pong") }
+                // The reply came through a session whose handshake proved the node's key.
+                print("\(pong.role.rawValue) \(pong.name) \(pong.nodeID) \(pong.version) ok — \(SessionProtocol.noiseName) session, key proved by handshake, \(String(format: "%.1f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)) ms including the handshake")
             } catch {
                 throw fail(error)
             }

@@ -155,7 +155,7 @@ public final class RequestClient: Sendable {
             throw e
         }
         do throws(WireCodec.DecodeFailure) {
-            return try WireCodec.openFromSession(plaintext, peer: session.peer, maxBytes: settings.transportMaxMessageBytes)
+            return try WireCodec.openFromSession(plaintext, peer: session.peer, maxBytes: settings.transportMaxMessageBytes, digest: false)
         } catch {
             var e = error.error
             e.peer = url

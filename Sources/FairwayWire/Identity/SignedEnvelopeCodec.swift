@@ -58,7 +58,8 @@ extension WireCodec {
         }
         let inner = [UInt8](outer.envelope)
         let publicKey = [UInt8](outer.publicKey)
-        let partial = (try? Fairway_V1_Envelope(serializedBytes: inner)).map(PartialHeader.init)
+        // Parsed only to address an error reply: never on the success path.
+        var partial: PartialHeader? { (try? Fairway_V1_Envelope(serializedBytes: inner)).map(PartialHeader.init) }
         guard publicKey.count == NodeKey.publicKeyLength else {
             throw DecodeFailure(FairwayError(.unauthenticated, "public key must be \(NodeKey.publicKeyLength) bytes, got \(publicKey.count)", field: "signed_envelope.public_key"), partial: partial)
         }

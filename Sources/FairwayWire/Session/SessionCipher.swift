@@ -24,7 +24,9 @@ public enum SessionCipher {
 
     /// "fairway/2/session" || session id (big-endian) || counter (big-endian).
     static func associatedData(sessionID: UInt64, counter: UInt64) -> [UInt8] {
-        var ad = adTag
+        var ad = [UInt8]()
+        ad.reserveCapacity(adTag.count + 16)
+        ad.append(contentsOf: adTag)
         withUnsafeBytes(of: sessionID.bigEndian) { ad.append(contentsOf: $0) }
         withUnsafeBytes(of: counter.bigEndian) { ad.append(contentsOf: $0) }
         return ad
@@ -42,7 +44,8 @@ public enum SessionCipher {
         precondition(counter != UInt64.max, "counter 2^64-1 is reserved")
         let box = try! ChaChaPoly.seal(plaintext, using: SymmetricKey(data: key), nonce: nonce(counter),
                                        authenticating: associatedData(sessionID: sessionID, counter: counter))
-        return SessionMessage(sessionID: sessionID, counter: counter, ciphertext: Array(box.ciphertext) + Array(box.tag))
+        // `combined` is nonce ‖ ciphertext ‖ tag; the nonce is implied by the counter.
+        return SessionMessage(sessionID: sessionID, counter: counter, ciphertext: Array(box.combined.dropFirst(12)))
     }
 
     /// Decrypts and authenticates `message` under `key`.

@@ -22,9 +22,20 @@ extension WireCodec {
     /// `signedBy` is given, its key and signature (as `seal` makes them); otherwise both empty.
     public static func sealForSession(_ envelope: Envelope, signedBy key: NodeKey?) -> [UInt8] {
         if let key { return seal(envelope, signedBy: key) }
-        var outer = Fairway_V1_SignedEnvelope()
-        outer.envelope = Data(encode(envelope))
-        return try! outer.serializedBytes()
+        // `SignedEnvelope{envelope = inner}` in protobuf's binary encoding: field 1, wire type 2
+        // (tag byte 0x0A), the length as a varint, the bytes. Written directly to spare a copy.
+        let inner = encode(envelope)
+        var out = [UInt8]()
+        out.reserveCapacity(inner.count + 11)
+        out.append(0x0A)
+        var n = UInt64(inner.count)
+        while n >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: n) | 0x80)
+            n >>= 7
+        }
+        out.append(UInt8(n))
+        out.append(contentsOf: inner)
+        return out
     }
 
     /// Opens the plaintext of a session message from `peer`.
@@ -33,13 +44,17 @@ extension WireCodec {
     /// envelope bytes; the envelope (`decode`); that its sender is `peer`; and that a kind that
     /// carries provenance is signed.
     /// - Throws: `DecodeFailure` (`.malformed`, `.unauthenticated` or any error of `decode`).
-    public static func openFromSession(_ plaintext: [UInt8], peer: PeerIdentity, maxBytes: Int = WireProtocol.defaultMaxMessageBytes) throws(DecodeFailure) -> VerifiedEnvelope {
+    /// - Parameter digest: compute `VerifiedEnvelope.digest` (the idempotency fingerprint a
+    ///   server needs; a client reading a reply does not).
+    public static func openFromSession(_ plaintext: [UInt8], peer: PeerIdentity, maxBytes: Int = WireProtocol.defaultMaxMessageBytes,
+                                       digest: Bool = true) throws(DecodeFailure) -> VerifiedEnvelope {
         let outer: Fairway_V1_SignedEnvelope
         do { outer = try Fairway_V1_SignedEnvelope(serializedBytes: plaintext) } catch {
             throw DecodeFailure(FairwayError(.malformed, "session plaintext is not a fairway.v1.SignedEnvelope (\(plaintext.count) bytes)", field: "signed_envelope", peer: peer.nodeID.rawValue), partial: nil)
         }
         let inner = [UInt8](outer.envelope)
-        let partial = (try? Fairway_V1_Envelope(serializedBytes: inner)).map(PartialHeader.init)
+        // Parsed only to address an error reply: never on the success path.
+        var partial: PartialHeader? { (try? Fairway_V1_Envelope(serializedBytes: inner)).map(PartialHeader.init) }
         let signed = !outer.signature.isEmpty || !outer.publicKey.isEmpty
         if signed {
             guard [UInt8](outer.publicKey) == peer.publicKey else {
@@ -49,7 +64,7 @@ extension WireCodec {
                 throw DecodeFailure(FairwayError(.unauthenticated, "signature does not verify for \(peer.nodeID)", field: "signed_envelope.signature", peer: peer.nodeID.rawValue), partial: partial)
             }
         }
-        var envelope: Envelope
+        let envelope: Envelope
         do throws(DecodeFailure) { envelope = try decode(inner, maxBytes: maxBytes) } catch {
             var e = error
             e.error.peer = peer.nodeID.rawValue
@@ -61,7 +76,7 @@ extension WireCodec {
         if !signed, envelope.payload.kind.carriesProvenance {
             throw DecodeFailure(FairwayError(.unauthenticated, "\(envelope.payload.kind) must carry its sender's signature (provenance)", field: "signed_envelope.signature", peer: peer.nodeID.rawValue), partial: partial)
         }
-        envelope.protocolVersion = WireProtocol.version
-        return VerifiedEnvelope(envelope: envelope, publicKey: peer.publicKey, digest: [UInt8](SHA256.hash(data: inner)), sealed: plaintext, isSigned: signed)
+        return VerifiedEnvelope(envelope: envelope, publicKey: peer.publicKey, digest: digest ? [UInt8](SHA256.hash(data: inner)) : [],
+                                sealed: plaintext, isSigned: signed)
     }
 }

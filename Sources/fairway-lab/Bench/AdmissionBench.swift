@@ -54,6 +54,7 @@ struct AdmissionBench {
         }, edge: {
             $0.heartbeatIntervalMilliseconds = 200
             $0.agentExpiryMisses = 10_000
+            $0.cloud.inferenceRPS = 1e7  // measure admission, not the edge's own capacity (issue 11)
             $0.transport = transport
         })
         let edgeURL = await cluster.edgeURLs[0]

@@ -20,9 +20,11 @@ extension FairwayLab.Bench {
         @Option(help: "Warm-up round trips per variant (not measured).") var warmup = 1_000
         @Option(help: "Alternate the variants in blocks of this many round trips (cancels drift).") var block = 1_000
         @Flag(help: "Print one JSON object instead of a table.") var json = false
+        @Option(help: "Only time this many round trips through both sides' session code, no socket (for profiling).") var layersOnly: Int?
 
         func validate() throws {
             guard ["tcp", "ipc", "inproc"].contains(transport) else { throw ValidationError("--transport must be tcp, ipc or inproc") }
+            if let n = layersOnly, n <= 0 { throw ValidationError("--layers-only must be > 0") }
             guard roundTrips > 0, handshakes > 0, warmup >= 0, block > 0 else { throw ValidationError("--round-trips, --handshakes and --block must be > 0") }
         }
 
@@ -58,6 +60,11 @@ extension FairwayLab.Bench {
             settings.peerHandshakeBurst = 1e7
             settings.handshakesPerSecond = 1e6
             settings.handshakeBurst = 1e7
+            if let n = layersOnly {
+                let stats = try await Self.layersAlone(settings: settings, logger: logger, rounds: n)
+                print(String(format: "layers alone: %.1f µs p50, %.1f µs p99", stats.quantile(0.5), stats.quantile(0.99)))
+                return
+            }
             let clientKey = NodeKey(), serverKey = NodeKey()
             let me = serverKey.nodeID
             let pong = Payload.pong(Pong(nodeID: me, role: .cloudCoordinator, version: FairwayVersion.current))
@@ -146,11 +153,43 @@ extension FairwayLab.Bench {
             for c in [rawClient, fwClient, handshakeClient, signedClient] { c.close() }
             _ = await serving.value
 
+            // The session layers alone, no socket: the client seals a ping, the server's
+            // `respond(to:)` handles the frame, the client opens the reply.
+            let layers = try await Self.layersAlone(settings: settings, logger: logger, rounds: min(roundTrips, 5000))
             let result = TransportBenchResult(transport: transport, roundTrips: roundTrips, handshakes: handshakes,
                                               requestBytes: sessionPing.count, replyBytes: sessionPong.count,
-                                              raw: raw, session: session, handshake: handshake, signed: signed)
+                                              raw: raw, session: session, handshake: handshake, signed: signed, layers: layers)
             print(json ? result.json() : result.table())
         }
+    }
+}
+
+extension FairwayLab.Bench.Transport {
+    /// Round trips through the client's and server's session code with no transport between.
+    static func layersAlone(settings: TransportSettings, logger: Logger, rounds: Int) async throws -> LatencyStats {
+        let serverKey = NodeKey(), clientKey = NodeKey()
+        let server = try RequestServer(identity: serverKey, settings: settings, logger: logger) { _ in
+            .pong(Pong(nodeID: serverKey.nodeID, role: .cloudCoordinator, version: FairwayVersion.current))
+        }
+        var initiator = InitiatorHandshake(identity: SessionIdentity(clientKey))
+        guard case .handshakeResponse(let id, let m2) = try SessionFrame.decode(await server.respond(to: SessionFrame.handshakeInit(noise: initiator.start()).encoded()), maxBytes: 1 << 20) else {
+            throw FairwayError(.malformed, "no handshake response")
+        }
+        let (m3, peer, keys) = try initiator.finish(response: m2)
+        func ping() -> [UInt8] { WireCodec.sealForSession(Envelope(sender: clientKey.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: nil) }
+        _ = await server.respond(to: SessionFrame.handshakeFinish(handshakeID: id, noise: m3, first: SessionCipher.seal(ping(), key: keys.send, sessionID: id, counter: 0)).encoded())
+        var stats = LatencyStats()
+        let clock = ContinuousClock()
+        for counter in 1...UInt64(rounds) {
+            stats.add(try await clock.measure {
+                let frame = SessionFrame.message(SessionCipher.seal(ping(), key: keys.send, sessionID: id, counter: counter)).encoded()
+                guard case .message(let m) = try SessionFrame.decode(await server.respond(to: frame), maxBytes: 1 << 20),
+                      case .pong = try WireCodec.openFromSession(try SessionCipher.open(m, key: keys.receive), peer: peer).envelope.payload else {
+                    throw FairwayError(.malformed, "expected pong")
+                }
+            })
+        }
+        return stats
     }
 }
 
@@ -160,6 +199,8 @@ struct TransportBenchResult {
     /// Round trips: raw nng; Fairway in an established session; Fairway on a fresh session
     /// each time (handshake, then the request on message 3); protocol 1's sign-and-verify.
     var raw, session, handshake, signed: LatencyStats
+    /// Both sides' session code per round trip, no socket (what Fairway adds in CPU).
+    var layers: LatencyStats
 
     var ratioP50: Double { session.quantile(0.5) / raw.quantile(0.5) }
     var ratioP99: Double { session.quantile(0.99) / raw.quantile(0.99) }
@@ -176,12 +217,13 @@ struct TransportBenchResult {
         Fairway, established session           \(f(session.quantile(0.5)))  \(f(session.quantile(0.99)))  \(r(session))   target ≤ 1.5: \(ratioP50 <= 1.5 ? "met" : "NOT met")
         Fairway, new session (XX + request)    \(f(handshake.quantile(0.5)))  \(f(handshake.quantile(0.99)))  \(r(handshake))
         protocol 1: Ed25519 on every message   \(f(signed.quantile(0.5)))  \(f(signed.quantile(0.99)))  \(r(signed))
+        Fairway's layers alone (both sides, no socket): \(String(format: "%.1f", layers.quantile(0.5))) µs p50 per round trip
         a handshake adds \(String(format: "%.1f", handshakeCostP50)) µs at p50 to the request it carries (one more round trip; per side four X25519 operations and one Ed25519 verification)
         """
     }
 
     func json() -> String {
         func n(_ x: Double) -> String { String(format: "%.3f", x) }
-        return "{\"transport\":\"\(transport)\",\"round_trips\":\(roundTrips),\"handshakes\":\(handshakes),\"raw_p50_us\":\(n(raw.quantile(0.5))),\"raw_p99_us\":\(n(raw.quantile(0.99))),\"session_p50_us\":\(n(session.quantile(0.5))),\"session_p99_us\":\(n(session.quantile(0.99))),\"handshake_p50_us\":\(n(handshake.quantile(0.5))),\"handshake_p99_us\":\(n(handshake.quantile(0.99))),\"signed_p50_us\":\(n(signed.quantile(0.5))),\"signed_p99_us\":\(n(signed.quantile(0.99))),\"ratio_p50\":\(n(ratioP50)),\"ratio_p99\":\(n(ratioP99)),\"signed_ratio_p50\":\(n(signed.quantile(0.5) / raw.quantile(0.5))),\"handshake_cost_p50_us\":\(n(handshakeCostP50))}"
+        return "{\"transport\":\"\(transport)\",\"round_trips\":\(roundTrips),\"handshakes\":\(handshakes),\"raw_p50_us\":\(n(raw.quantile(0.5))),\"raw_p99_us\":\(n(raw.quantile(0.99))),\"session_p50_us\":\(n(session.quantile(0.5))),\"session_p99_us\":\(n(session.quantile(0.99))),\"handshake_p50_us\":\(n(handshake.quantile(0.5))),\"handshake_p99_us\":\(n(handshake.quantile(0.99))),\"signed_p50_us\":\(n(signed.quantile(0.5))),\"signed_p99_us\":\(n(signed.quantile(0.99))),\"ratio_p50\":\(n(ratioP50)),\"ratio_p99\":\(n(ratioP99)),\"signed_ratio_p50\":\(n(signed.quantile(0.5) / raw.quantile(0.5))),\"handshake_cost_p50_us\":\(n(handshakeCostP50)),\"layers_p50_us\":\(n(layers.quantile(0.5)))}"
     }
 }
