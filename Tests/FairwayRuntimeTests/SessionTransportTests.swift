@@ -217,6 +217,8 @@ final class SessionTransportTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(outcome.refused, 150, "the handshake budget refused the flood")
         XCTAssertEqual(outcome.served, 100, "every request of the established session was served during the flood")
+        XCTAssertGreaterThanOrEqual(server.counters.snapshot.refused["unavailable"] ?? 0, outcome.refused, "the server counted each refusal")
+        XCTAssertEqual(server.sessionCount, 1, "half-open handshakes are not sessions")
 
         // One peer re-handshaking over and over is held to its own rate.
         var limited: FairwayError?

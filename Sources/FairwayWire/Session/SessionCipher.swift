@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import FairwayCore
 
 /// The two direction keys of a session, from Noise's Split().
@@ -45,7 +46,8 @@ public enum SessionCipher {
         let box = try! ChaChaPoly.seal(plaintext, using: SymmetricKey(data: key), nonce: nonce(counter),
                                        authenticating: associatedData(sessionID: sessionID, counter: counter))
         // `combined` is nonce ‖ ciphertext ‖ tag; the nonce is implied by the counter.
-        return SessionMessage(sessionID: sessionID, counter: counter, ciphertext: Array(box.combined.dropFirst(12)))
+        let ciphertext = box.combined.withUnsafeBytes { [UInt8]($0[12...]) }
+        return SessionMessage(sessionID: sessionID, counter: counter, ciphertext: ciphertext)
     }
 
     /// Decrypts and authenticates `message` under `key`.
@@ -53,10 +55,15 @@ public enum SessionCipher {
     ///   counter or session).
     public static func open(_ message: SessionMessage, key: [UInt8]) throws(FairwayError) -> [UInt8] {
         do {
-            let box = try ChaChaPoly.SealedBox(nonce: nonce(message.counter), ciphertext: message.ciphertext.dropLast(16),
-                                               tag: message.ciphertext.suffix(16))
-            return Array(try ChaChaPoly.open(box, using: SymmetricKey(data: key),
-                                             authenticating: associatedData(sessionID: message.sessionID, counter: message.counter)))
+            // One contiguous nonce ‖ ciphertext ‖ tag buffer: the cheapest way into a SealedBox.
+            var combined = Data(capacity: 12 + message.ciphertext.count)
+            combined.append(contentsOf: [0, 0, 0, 0] as [UInt8])
+            withUnsafeBytes(of: message.counter.littleEndian) { combined.append(contentsOf: $0) }
+            combined.append(contentsOf: message.ciphertext)
+            let box = try ChaChaPoly.SealedBox(combined: combined)
+            return try ChaChaPoly.open(box, using: SymmetricKey(data: key),
+                                       authenticating: associatedData(sessionID: message.sessionID, counter: message.counter))
+                .withUnsafeBytes { [UInt8]($0) }
         } catch {
             throw FairwayError(.unauthenticated, "AEAD tag of message \(message.counter) in session \(hexID(message.sessionID)) does not verify",
                                field: "frame.session.ciphertext")

@@ -5,6 +5,7 @@ import FairwayWire
 import Foundation
 import Logging
 import NNG
+import Synchronization
 
 extension FairwayLab.Bench {
     /// Raw nng REQ/REP round trips against the same round trip through Fairway (wire protocol 2:
@@ -108,6 +109,19 @@ extension FairwayLab.Bench {
             }
             let signedClient = try RequestClient(url: signedURL, identity: clientKey, settings: settings)
 
+            // Server side only: session frames sealed by hand, sent raw, reply not opened.
+            let handKey = NodeKey()
+            var initiator = InitiatorHandshake(identity: SessionIdentity(handKey))
+            guard case .handshakeResponse(let hid, let hm2) = try SessionFrame.decode(try await fwClient.exchange(SessionFrame.handshakeInit(noise: initiator.start()).encoded()), maxBytes: 1 << 20) else { throw FairwayError(.malformed, "no message 2") }
+            let (hm3, _, hkeys) = try initiator.finish(response: hm2)
+            func handPing() -> [UInt8] { WireCodec.sealForSession(Envelope(sender: handKey.nodeID, sentAt: WallClock.now(), payload: .ping), signedBy: nil) }
+            _ = try await fwClient.exchange(SessionFrame.handshakeFinish(handshakeID: hid, noise: hm3, first: SessionCipher.seal(handPing(), key: hkeys.send, sessionID: hid, counter: 0)).encoded())
+            let handCounter = Mutex<UInt64>(1)
+            func serverOnlyTrip() async throws {
+                let counter = handCounter.withLock { c in defer { c += 1 }; return c }
+                let frame = SessionFrame.message(SessionCipher.seal(handPing(), key: hkeys.send, sessionID: hid, counter: counter)).encoded()
+                _ = try await fwClient.exchange(frame)
+            }
             func rawTrip() async throws { _ = try await rawClient.exchange(sessionPing) }
             func sessionTrip() async throws {
                 guard case .pong = try await fwClient.call(.ping) else { throw FairwayError(.malformed, "expected pong") }
@@ -129,20 +143,21 @@ extension FairwayLab.Bench {
                 try await signedTrip()
             }
             for _ in 0..<min(warmup, 100) { try await handshakeTrip() }
-            var raw = LatencyStats(), session = LatencyStats(), signed = LatencyStats(), handshake = LatencyStats()
+            var raw = LatencyStats(), session = LatencyStats(), signed = LatencyStats(), handshake = LatencyStats(), serverOnly = LatencyStats()
             var done = 0, shaken = 0
             let handshakesPerBlock = max(1, handshakes * block / roundTrips)
-            let progress = Progress(total: roundTrips * 3 + handshakes, label: "round trips")
+            let progress = Progress(total: roundTrips * 4 + handshakes, label: "round trips")
             while done < roundTrips || shaken < handshakes {
                 let n = min(block, roundTrips - done)
                 for _ in 0..<n { raw.add(try await clock.measure { try await rawTrip() }) }
                 for _ in 0..<n { session.add(try await clock.measure { try await sessionTrip() }) }
+                for _ in 0..<n { serverOnly.add(try await clock.measure { try await serverOnlyTrip() }) }
                 for _ in 0..<n { signed.add(try await clock.measure { try await signedTrip() }) }
                 let h = min(handshakesPerBlock, handshakes - shaken)
                 for _ in 0..<h { handshake.add(try await clock.measure { try await handshakeTrip() }) }
                 done += n
                 shaken += h
-                progress.update(done * 3 + shaken)
+                progress.update(done * 4 + shaken)
             }
             progress.finish()
             for t in echo + signer { t.cancel() }
@@ -158,7 +173,7 @@ extension FairwayLab.Bench {
             let layers = try await Self.layersAlone(settings: settings, logger: logger, rounds: min(roundTrips, 5000))
             let result = TransportBenchResult(transport: transport, roundTrips: roundTrips, handshakes: handshakes,
                                               requestBytes: sessionPing.count, replyBytes: sessionPong.count,
-                                              raw: raw, session: session, handshake: handshake, signed: signed, layers: layers)
+                                              raw: raw, session: session, handshake: handshake, signed: signed, layers: layers, serverOnly: serverOnly)
             print(json ? result.json() : result.table())
         }
     }
@@ -201,6 +216,8 @@ struct TransportBenchResult {
     var raw, session, handshake, signed: LatencyStats
     /// Both sides' session code per round trip, no socket (what Fairway adds in CPU).
     var layers: LatencyStats
+    /// Frames sealed ahead by hand and replies not opened: the server's share of the session.
+    var serverOnly: LatencyStats
 
     var ratioP50: Double { session.quantile(0.5) / raw.quantile(0.5) }
     var ratioP99: Double { session.quantile(0.99) / raw.quantile(0.99) }
@@ -216,6 +233,7 @@ struct TransportBenchResult {
         raw nng REQ/REP                        \(f(raw.quantile(0.5)))  \(f(raw.quantile(0.99)))  \(r(raw))
         Fairway, established session           \(f(session.quantile(0.5)))  \(f(session.quantile(0.99)))  \(r(session))   target ≤ 1.5: \(ratioP50 <= 1.5 ? "met" : "NOT met")
         Fairway, new session (XX + request)    \(f(handshake.quantile(0.5)))  \(f(handshake.quantile(0.99)))  \(r(handshake))
+        Fairway server, client work excluded   \(f(serverOnly.quantile(0.5)))  \(f(serverOnly.quantile(0.99)))  \(r(serverOnly))
         protocol 1: Ed25519 on every message   \(f(signed.quantile(0.5)))  \(f(signed.quantile(0.99)))  \(r(signed))
         Fairway's layers alone (both sides, no socket): \(String(format: "%.1f", layers.quantile(0.5))) µs p50 per round trip
         a handshake adds \(String(format: "%.1f", handshakeCostP50)) µs at p50 to the request it carries (one more round trip; per side four X25519 operations and one Ed25519 verification)
@@ -224,6 +242,6 @@ struct TransportBenchResult {
 
     func json() -> String {
         func n(_ x: Double) -> String { String(format: "%.3f", x) }
-        return "{\"transport\":\"\(transport)\",\"round_trips\":\(roundTrips),\"handshakes\":\(handshakes),\"raw_p50_us\":\(n(raw.quantile(0.5))),\"raw_p99_us\":\(n(raw.quantile(0.99))),\"session_p50_us\":\(n(session.quantile(0.5))),\"session_p99_us\":\(n(session.quantile(0.99))),\"handshake_p50_us\":\(n(handshake.quantile(0.5))),\"handshake_p99_us\":\(n(handshake.quantile(0.99))),\"signed_p50_us\":\(n(signed.quantile(0.5))),\"signed_p99_us\":\(n(signed.quantile(0.99))),\"ratio_p50\":\(n(ratioP50)),\"ratio_p99\":\(n(ratioP99)),\"signed_ratio_p50\":\(n(signed.quantile(0.5) / raw.quantile(0.5))),\"handshake_cost_p50_us\":\(n(handshakeCostP50)),\"layers_p50_us\":\(n(layers.quantile(0.5)))}"
+        return "{\"transport\":\"\(transport)\",\"round_trips\":\(roundTrips),\"handshakes\":\(handshakes),\"raw_p50_us\":\(n(raw.quantile(0.5))),\"raw_p99_us\":\(n(raw.quantile(0.99))),\"session_p50_us\":\(n(session.quantile(0.5))),\"session_p99_us\":\(n(session.quantile(0.99))),\"handshake_p50_us\":\(n(handshake.quantile(0.5))),\"handshake_p99_us\":\(n(handshake.quantile(0.99))),\"signed_p50_us\":\(n(signed.quantile(0.5))),\"signed_p99_us\":\(n(signed.quantile(0.99))),\"ratio_p50\":\(n(ratioP50)),\"ratio_p99\":\(n(ratioP99)),\"signed_ratio_p50\":\(n(signed.quantile(0.5) / raw.quantile(0.5))),\"handshake_cost_p50_us\":\(n(handshakeCostP50)),\"server_only_p50_us\":\(n(serverOnly.quantile(0.5))),\"layers_p50_us\":\(n(layers.quantile(0.5)))}"
     }
 }
