@@ -68,7 +68,7 @@ struct ReplayGuard: Sendable {
     /// it is the exact request already admitted under this id, else `refuse`. Changes nothing.
     func resendVerdict(_ key: Key, digest: [UInt8]) -> Verdict {
         guard let e = entries[key], e.digest == digest else {
-            return .refuse(FairwayError(.replayed, "message reuses a session counter", field: "frame.session.counter", peer: key.sender.rawValue))
+            return .refuse(FairwayError(.replayed, "session counter already used for another message", field: "frame.session.counter", peer: key.sender.rawValue))
         }
         return e.reply.map { .resend(reply: $0) } ?? .inProgress
     }

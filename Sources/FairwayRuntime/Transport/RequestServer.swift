@@ -230,22 +230,12 @@ public final class RequestServer: Sendable {
         let envelope = request.envelope
         let kind = envelope.payload.kind
         let key = ReplayGuard.Key(sender: envelope.sender, messageID: envelope.messageID)
-        if repeated {
-            // Only an exact resend of a request this socket answered may reuse a counter.
-            switch replay.withLock({ $0.resendVerdict(key, digest: request.digest) }) {
-            case .resend(let reply):
-                counters.replayed()
-                return reply
-            case .inProgress:
-                counters.replayed()
-                return refuse(envelope, FairwayError(.inProgress, "request \(envelope.messageID) is still being handled; resend it unchanged",
-                                                     field: "envelope.message_id", peer: envelope.sender.rawValue, retryAfterMilliseconds: 50), now: now)
-            case .fresh, .refuse:
-                return refuse(envelope, FairwayError(.replayed, "session counter already used for another message", field: "frame.session.counter",
-                                                     peer: envelope.sender.rawValue), now: now)
-            }
+        // A reused session counter may only carry an exact resend of a request this socket
+        // answered (`resendVerdict` refuses anything else as `replayed`); a fresh one is admitted.
+        let verdict = replay.withLock {
+            repeated ? $0.resendVerdict(key, digest: request.digest) : $0.admit(key, digest: request.digest, sentAt: envelope.sentAt, now: now)
         }
-        switch replay.withLock({ $0.admit(key, digest: request.digest, sentAt: envelope.sentAt, now: now) }) {
+        switch verdict {
         case .fresh:
             break
         case .resend(let reply):
