@@ -1,0 +1,5 @@
+import sys
+
+from fairway.cli import main
+
+sys.exit(main())
