@@ -178,41 +178,85 @@ public actor EdgeServerNode: Service {
         }
     }
 
-    func handle(_ inbound: RequestServer.Inbound) async -> RequestServer.Handled {
+    /// Serves one verified agent request. Not isolated to the actor: reads and commits go
+    /// through `state` (the commit loop), so an admission costs one commit-loop batch and no
+    /// hops through this actor; only effects beyond the batch's writes come back here.
+    nonisolated func handle(_ inbound: RequestServer.Inbound) async -> RequestServer.Handled {
         let kind = inbound.envelope.payload.kind
         guard EdgeInstance.servedKinds.contains(kind) else {
             return .committed(inbound.reply(.error(FairwayError(.unexpectedPayload, "the edge server's agent socket does not serve \(kind)",
                                                                  field: "envelope.payload", peer: inbound.envelope.sender.rawValue))).bytes)
         }
+        let clock = self.clock
         if kind.isReadOnly {
             let now = clock.now()
             let reply = await state.read { $0.onQuery(inbound.envelope, now: now) }
             return .committed(inbound.reply(reply).bytes)
         }
         let request = VerifiedRequest(inbound.envelope)
-        let clock = self.clock
         if case .join = request.payload { return await relayJoin(inbound, request) }
         if case .contribution = request.payload { return await forwardContribution(inbound, request) }
-        if case .inferenceRequest = request.payload {
-            let route: EdgeInstance.InferenceRoute
-            do {
-                route = try await state.apply { instance in .init(instance.routeInference(request, now: clock.now())) }
-            } catch {
-                return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "edge state not available: \(error)", retryAfterMilliseconds: 500))).bytes)
-            }
-            switch route {
-            case .local: break
-            case .refuse(let reply): return .uncommitted(inbound.reply(reply).bytes)  // capacity refusals are not cached: a resend is tried afresh
-            case .offload(let offload): return await offloadInference(inbound, request, offload)
-            }
-        }
+        if case .inferenceRequest = request.payload { return await admitInference(inbound, request) }
         let (handled, directives, failure) = await state.handle(inbound) { instance in
             let (reply, directives) = instance.onAgentRequest(request, now: clock.now())
             return (reply, EdgeStore.writes(for: directives), directives)
         }
         if let failure { logger.error("\(inbound.envelope.payload.kind) from \(inbound.envelope.sender) not persisted: \(failure)") }
-        if let directives, let w = await perform(directives) { wakeEarlier(w) }
+        if let directives { await performOutsideBatch(directives) }
         return handled
+    }
+
+    /// An inference request, routed and (when served here) admitted in one batch: the lease
+    /// debit and the journal entry of the reply commit together; a refusal commits nothing and
+    /// is not cached; an offload goes to the coordinator first.
+    private nonisolated func admitInference(_ inbound: RequestServer.Inbound, _ request: VerifiedRequest) async -> RequestServer.Handled {
+        let clock = self.clock
+        let outcome: InferenceOutcome
+        do {
+            outcome = try await state.apply { instance -> CommitLoop<EdgeInstance>.Step<InferenceOutcome> in
+                let now = clock.now()
+                switch instance.routeInference(request, now: now) {
+                case .refuse(let reply): return .init(.refused(reply))
+                case .offload(let offload): return .init(.offload(offload))
+                case .local:
+                    let (reply, directives) = instance.onAgentRequest(request, now: now)
+                    return .init(.served(reply, directives, bytes: []), writes: EdgeStore.writes(for: directives), finish: { out in
+                        guard case .served(let reply, let directives, _) = out else { return (out, []) }
+                        let (bytes, journal) = inbound.reply(reply)
+                        return (.served(reply, directives, bytes: bytes), journal.map { [$0] } ?? [])
+                    })
+                }
+            }
+        } catch {
+            logger.error("inference from \(inbound.envelope.sender) not persisted: \(error)")
+            return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "could not make the request durable; retry", retryAfterMilliseconds: 500))).bytes)
+        }
+        switch outcome {
+        case .refused(let reply): return .uncommitted(inbound.reply(reply).bytes)  // capacity refusals are not cached: a resend is tried afresh
+        case .offload(let offload): return await offloadInference(inbound, request, offload)
+        case .served(_, let directives, let bytes):
+            await performOutsideBatch(directives)
+            return .committed(bytes)
+        }
+    }
+
+    /// What one inference request's batch decided.
+    private enum InferenceOutcome: Sendable {
+        case served(Payload, [EdgeInstance.Directive], bytes: [UInt8])
+        case refused(Payload)
+        case offload(CloudInferenceRequest)
+    }
+
+    /// Carries out, on the actor, the effects of a request's batch that its writes did not
+    /// already cover (calls, training, wake-ups); a plain debit needs none.
+    private nonisolated func performOutsideBatch(_ directives: [EdgeInstance.Directive]) async {
+        let needsActor = directives.contains { if case .leases = $0 { return false } else { return true } }
+        guard needsActor else { return }
+        await performAndWake(directives)
+    }
+
+    private func performAndWake(_ directives: [EdgeInstance.Directive]) async {
+        if let w = await perform(directives) { wakeEarlier(w) }
     }
 
     /// Serves a saturated edge's inference from its cloud share: the coordinator answers (or

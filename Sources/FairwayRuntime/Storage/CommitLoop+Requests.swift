@@ -4,7 +4,7 @@ import FairwayWire
 extension CommitLoop {
     /// Applies a request in the next batch: `apply` changes the state and returns the reply, the
     /// writes that make the change durable and the effects to carry out after the commit. The
-    /// reply is signed off the actor and, for a durable kind, its journal entry commits in the
+    /// reply is encoded with the batch and, for a durable kind, its journal entry commits in the
     /// same transaction. If the commit fails nothing of the request remains, and the client gets
     /// an `unavailable` refusal that is not remembered (its resend is handled afresh).
     public func handle<Effects: Sendable>(_ inbound: RequestServer.Inbound,

@@ -22,9 +22,9 @@ public actor CommitLoop<State: Sendable> {
         public var result: Result
         /// State writes, in order, committed with the batch.
         public var writes: [DatabaseWrite]
-        /// Work done off the actor after the batch is applied and before it commits, in
-        /// parallel with the other events' (signing a reply and making its journal entry):
-        /// returns the final result and more writes for the same transaction.
+        /// Work done after the batch is applied and before it commits (encoding a reply and
+        /// making its journal entry): returns the final result and more writes for the same
+        /// transaction.
         public var finish: (@Sendable (Result) -> (Result, [DatabaseWrite]))?
 
         public init(_ result: Result, writes: [DatabaseWrite] = [], finish: (@Sendable (Result) -> (Result, [DatabaseWrite]))? = nil) {
@@ -52,6 +52,8 @@ public actor CommitLoop<State: Sendable> {
     /// Batches committed and events carried (events / batches is the batching).
     public private(set) var batches = 0
     public private(set) var events = 0
+    /// Time spent in the batches' transactions (write and fsync), summed.
+    public private(set) var transactionTime: Duration = .zero
 
     private struct Pending {
         var apply: (inout State) -> (result: any Sendable, writes: [DatabaseWrite], finish: (@Sendable (any Sendable) -> (any Sendable, [DatabaseWrite]))?)
@@ -98,27 +100,23 @@ public actor CommitLoop<State: Sendable> {
             var applied: [(result: any Sendable, writes: [DatabaseWrite], finish: (@Sendable (any Sendable) -> (any Sendable, [DatabaseWrite]))?)] = []
             applied.reserveCapacity(batch.count)
             for p in batch { applied.append(p.apply(&working)) }
-            // Sign replies (and the like) in parallel, off the actor.
+            // Seal replies and make their journal entries. Inline: since wire protocol 2 a
+            // reply is encoded, not signed, and child tasks would cost more than the work.
             var results = applied.map(\.result)
             var writes = applied.map(\.writes)
-            if applied.contains(where: { $0.finish != nil }) {
-                let jobs = applied.enumerated().compactMap { i, a in a.finish.map { (i, a.result, $0) } }
-                let finished = await withTaskGroup(of: (Int, any Sendable, [DatabaseWrite]).self) { group in
-                    for (i, r, f) in jobs { group.addTask { let (out, w) = f(r); return (i, out, w) } }
-                    var out: [(Int, any Sendable, [DatabaseWrite])] = []
-                    for await x in group { out.append(x) }
-                    return out
-                }
-                for (i, r, w) in finished {
-                    results[i] = r
-                    writes[i] += w
-                }
+            for (i, a) in applied.enumerated() {
+                guard let finish = a.finish else { continue }
+                let (out, w) = finish(a.result)
+                results[i] = out
+                writes[i] += w
             }
             let all = writes.flatMap { $0 }
             do {
                 if let hook { try await hook(batch.count) }
                 if let writer, !all.isEmpty {
+                    let started = ContinuousClock.now
                     try await writer.write { db in for w in all { try w(db) } }
+                    transactionTime += ContinuousClock.now - started
                 }
                 state = working
                 batches += 1

@@ -30,6 +30,11 @@ struct AdmissionBench {
         /// per round trip, nothing else); edge admissions end to end; and with the request
         /// envelopes built before the clock starts (the client still encrypts and decrypts).
         var rawRequestsPerSecond, signedRequestsPerSecond, admissionsPerSecond, presignedAdmissionsPerSecond: Double
+        /// The edge's group commit during the end-to-end variant: events per commit-loop batch
+        /// (requests and ticks; each batch is one SQLite transaction and one fsync).
+        var eventsPerCommit: Double
+        /// Mean wall time of one of those transactions (SQLite write and fsync), milliseconds.
+        var transactionMilliseconds: Double
         /// End to end, the client signing and verifying on the same two cores.
         var ratio: Double { admissionsPerSecond / rawRequestsPerSecond }
         /// What the edge sustains against raw nng, the target's measure.
@@ -124,6 +129,7 @@ struct AdmissionBench {
             signedRep.close()
         }
 
+        var batchSizes: [Double] = [], transactionMilliseconds: [Double] = []
         var raw: [Double] = [], signed: [Double] = [], admitted: [Double] = [], presigned: [Double] = []
         for round in 0..<rounds {
             raw.append(try await throughput(seconds: seconds) { i in _ = try await rawClients[i].exchange(requestBytes) })
@@ -135,11 +141,16 @@ struct AdmissionBench {
                 }
             })
             progress?.update(4 * round + 2)
+            let edgeState = await cluster.edges[0].state
+            let (b0, e0, t0) = (await edgeState.batches, await edgeState.events, await edgeState.transactionTime)
             admitted.append(try await throughput(seconds: seconds) { i in
                 guard case .inferenceReply = try await agentClients[i].call(.inferenceRequest(InferenceRequest(cost: 1))) else {
                     throw FairwayError(.malformed, "expected an inference reply")
                 }
             })
+            let (b1, e1, t1) = (await edgeState.batches, await edgeState.events, await edgeState.transactionTime)
+            batchSizes.append(Double(e1 - e0) / Double(max(1, b1 - b0)))
+            transactionMilliseconds.append((t1 - t0).milliseconds / Double(max(1, b1 - b0)))
             progress?.update(4 * round + 3)
             // Fresh ids every round: a resent id would be answered from the replay cache.
             let batches = keys.map { key in
@@ -154,7 +165,8 @@ struct AdmissionBench {
         }
         return Result(clients: clients, rounds: rounds, secondsPerRound: seconds,
                       rawRequestsPerSecond: median(raw), signedRequestsPerSecond: median(signed), admissionsPerSecond: median(admitted),
-                      presignedAdmissionsPerSecond: median(presigned))
+                      presignedAdmissionsPerSecond: median(presigned), eventsPerCommit: median(batchSizes),
+                      transactionMilliseconds: median(transactionMilliseconds))
     }
 
     /// Pre-signed requests per client and round (enough for `seconds` at the edge's pace).
@@ -227,11 +239,12 @@ extension AdmissionBench.Result {
           protocol 1: nng + Ed25519 only  \(String(format: "%9.0f", signedRequestsPerSecond)) requests/s   (\(String(format: "%.2f", signedRequestsPerSecond / rawRequestsPerSecond)) × raw: the old path's ceiling)
           edge admission (sessions)       \(String(format: "%9.0f", admissionsPerSecond)) admissions/s (\(String(format: "%.2f", admissionsPerSecond / signedRequestsPerSecond)) × protocol 1's ceiling)
           edge admission, pre-built load  \(String(format: "%9.0f", presignedAdmissionsPerSecond)) admissions/s
+          edge group commit               \(String(format: "%9.1f", eventsPerCommit)) events per SQLite transaction, \(String(format: "%.2f", transactionMilliseconds)) ms each
           ratio edge admission / raw      \(String(format: "%9.2f", edgeRatio))   (target ≥ 0.5; end to end: \(String(format: "%.2f", ratio)))
         """
     }
 
     var json: String {
-        "{\"clients\":\(clients),\"raw_requests_per_second\":\(rawRequestsPerSecond),\"signed_requests_per_second\":\(signedRequestsPerSecond),\"admissions_per_second\":\(admissionsPerSecond),\"presigned_admissions_per_second\":\(presignedAdmissionsPerSecond),\"ratio\":\(ratio),\"edge_ratio\":\(edgeRatio)}"
+        "{\"clients\":\(clients),\"raw_requests_per_second\":\(rawRequestsPerSecond),\"signed_requests_per_second\":\(signedRequestsPerSecond),\"admissions_per_second\":\(admissionsPerSecond),\"presigned_admissions_per_second\":\(presignedAdmissionsPerSecond),\"ratio\":\(ratio),\"edge_ratio\":\(edgeRatio),\"events_per_commit\":\(eventsPerCommit),\"transaction_ms\":\(transactionMilliseconds)}"
     }
 }
