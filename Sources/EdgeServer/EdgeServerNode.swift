@@ -315,7 +315,7 @@ public actor EdgeServerNode: Service {
         } catch {
             return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "edge state not available: \(error)", retryAfterMilliseconds: 500))).bytes)
         }
-        if case .failure(let refusal) = checked { return .committed(inbound.reply(.error(refusal)).bytes) }
+        if case .failure(let refusal) = checked { return Self.remembered(refusal, inbound) }
         let batch = ContributionBatch(contributions: [inbound.verified.sealed])
         switch await callCoordinator(.contributionBatch(batch)) {
         case .success(.contributionBatchAck(let receipts)) where receipts.count == 1:
@@ -328,8 +328,17 @@ public actor EdgeServerNode: Service {
             if e.code == .noReply { e = FairwayError(.unavailable, "coordinator did not answer: \(e.message)", retryAfterMilliseconds: 500) }
             return .uncommitted(inbound.reply(.error(e)).bytes)
         case .failure(let e):
-            return .committed(inbound.reply(.error(e)).bytes)
+            return Self.remembered(e, inbound)
         }
+    }
+
+    /// A refusal of a contribution, cached for resends only when a resend could not fare
+    /// better: "join first" (`unknown-sender`) and anything with a retry hint pass, so the
+    /// agent's resend of the same bytes after it joined again is handled afresh.
+    private static func remembered(_ refusal: FairwayError, _ inbound: RequestServer.Inbound) -> RequestServer.Handled {
+        let bytes = inbound.reply(.error(refusal)).bytes
+        let passes = refusal.code == .unknownSender || refusal.retryAfterMilliseconds > 0
+        return passes ? .uncommitted(bytes) : .committed(bytes)
     }
 
     public var subscriberCounters: TransportCounters.Snapshot { subscriber?.counters.snapshot ?? .init() }
