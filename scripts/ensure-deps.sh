@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system packages Fairway needs (libnng-dev, libglpk-dev) when missing.
+# Installs the system packages Fairway needs (libnng-dev, libglpk-dev; prometheus for the
+# metrics cluster test: /usr/bin/prometheus and /usr/bin/promtool) when missing.
 # As root it installs them; otherwise it prints the one command to run.
 set -euo pipefail
 missing=()
 [ -f /usr/include/nng/nng.h ] || missing+=(libnng-dev)
 [ -f /usr/include/glpk.h ] || missing+=(libglpk-dev)
+{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing+=(prometheus)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
   echo "installing ${missing[*]} ..." >&2
