@@ -40,14 +40,16 @@ public final class RequestServer: Sendable {
         public let isDurable: Bool
         let identity: NodeKey
         let clock: any NodeClock
-        let counters: TransportCounters
+        /// The last reply made (the one the handler returns), counted after the handler returned:
+        /// a reply made for a batch whose commit then failed is not counted, its refusal is.
+        let made: MadeReply
 
         public var envelope: Envelope { verified.envelope }
 
         /// The signed reply to this request and, for a durable kind, the journal write that must
         /// commit in the same transaction as the request's state writes.
         public func reply(_ payload: Payload) -> (bytes: [UInt8], journal: DatabaseWrite?) {
-            if case .error(let e) = payload { counters.refused(e.code, kind: envelope.payload.kind) } else { counters.served(envelope.payload.kind) }
+            made.record(payload)
             let bytes = WireCodec.sealForSession(envelope.reply(from: identity.nodeID, at: clock.now(), payload), signedBy: nil)
             guard isDurable else { return (bytes, nil) }
             return (bytes, ReplayJournal.entry(sender: envelope.sender, messageID: envelope.messageID, sentAt: envelope.sentAt,
@@ -285,7 +287,14 @@ public final class RequestServer: Sendable {
             replay.withLock { $0.abandon(key) }
             return refuse(envelope, refusal, now: now)
         }
-        switch await handler(Inbound(verified: request, isDurable: durable, identity: identity, clock: clock, counters: counters)) {
+        let made = MadeReply()
+        let handled = await handler(Inbound(verified: request, isDurable: durable, identity: identity, clock: clock, made: made))
+        switch made.last {
+        case .refused(let code)?: counters.refused(code, kind: kind)
+        case .served?: counters.served(kind)
+        case nil: break
+        }
+        switch handled {
         case .committed(let reply):
             replay.withLock { $0.complete(key, reply: reply) }
             return reply
@@ -334,4 +343,20 @@ public final class RequestServer: Sendable {
         // Labelled version 1 so that a version-1 client decodes it and shows the message.
         return WireCodec.seal(Envelope(protocolVersion: 1, sender: nodeID, sentAt: now, inReplyTo: old?.envelope.messageID, payload: .error(e)), signedBy: identity)
     }
+}
+
+/// Which reply a handler made last for one request: a success or a refusal with its code.
+final class MadeReply: Sendable {
+    enum Outcome: Sendable {
+        case served
+        case refused(FairwayError.Code)
+    }
+
+    private let state = Mutex<Outcome?>(nil)
+
+    func record(_ payload: Payload) {
+        state.withLock { $0 = if case .error(let e) = payload { .refused(e.code) } else { .served } }
+    }
+
+    var last: Outcome? { state.withLock { $0 } }
 }
