@@ -5,27 +5,28 @@ import Metrics
 
 /// An agent process's exported metrics (`FairwayMetrics`), updated by `AgentHost`: inference
 /// outcomes and tokens charged as the edges answered, and each identity's privacy budget spent
-/// once its charge is durable in `privacy.sqlite`. Owned by the host's actor.
-final class AgentMetrics {
-    private let node: String
+/// once its charge is durable in `privacy.sqlite`. Handles only (made at start), so Sendable.
+final class AgentMetrics: Sendable {
     private let admitted, refused, unanswered: Counter
     private let charged: Counter
-    private var spent: [NodeID: Gauge] = [:]
+    private let spent: [NodeID: Gauge]
 
     /// - Parameter node: the process's name prefix (identities are `<node>-<i>`).
     init(node: String, identities: [AgentIdentity], budgets: [NodeID: PrivacyBudget]) {
-        self.node = node
         admitted = FairwayMetrics.counter(FairwayMetrics.agentInferences, node, "admitted")
         refused = FairwayMetrics.counter(FairwayMetrics.agentInferences, node, "refused")
         unanswered = FairwayMetrics.counter(FairwayMetrics.agentInferences, node, "unanswered")
         charged = FairwayMetrics.counter(FairwayMetrics.agentTokensCharged, node)
+        var spent: [NodeID: Gauge] = [:]
         for identity in identities {
-            spent[identity.id] = FairwayMetrics.gauge(FairwayMetrics.privacyEpsilonSpent, node, identity.name)
+            let gauge = FairwayMetrics.gauge(FairwayMetrics.privacyEpsilonSpent, node, identity.name)
+            spent[identity.id] = gauge
             if let budget = budgets[identity.id] {
                 FairwayMetrics.gauge(FairwayMetrics.privacyEpsilonBudget, node, identity.name).record(budget.epsilon)
-                spent[identity.id]?.record(budget.spent)
+                gauge.record(budget.spent)
             }
         }
+        self.spent = spent
     }
 
     /// An edge's answer to an inference request.

@@ -5,8 +5,8 @@ import Metrics
 
 /// The edge server's exported metrics (`FairwayMetrics`), updated by `EdgeServerNode` after
 /// its batches commit: tokens debited by admitted inference, and the agents attached.
-/// Owned by the node's actor.
-final class EdgeMetrics {
+/// Handles only, so it may be used off the node's actor.
+final class EdgeMetrics: Sendable {
     private let debitedLocal: Counter
     private let debitedCloud: Counter
     private let agents: Gauge

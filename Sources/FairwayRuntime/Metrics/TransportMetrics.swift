@@ -19,7 +19,7 @@ public final class TransportMetrics: Sendable {
     private let byKind = Mutex<[Payload.Kind: KindHandles]>([:])
     private let byCode = Mutex<[FairwayError.Code: Counter]>([:])
 
-    private struct KindHandles: @unchecked Sendable {
+    private struct KindHandles: Sendable {
         var served, refused, replayed: Counter
         var duration: Metrics.Timer
     }
