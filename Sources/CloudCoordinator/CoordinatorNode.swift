@@ -16,6 +16,8 @@ public actor CoordinatorNode: Service {
     /// The instance, changed only by committed batches.
     public nonisolated let state: CommitLoop<CoordinatorInstance>
     private let store: CoordinatorStore
+    /// Exported metrics, updated from committed batches only.
+    private let metrics: CoordinatorMetrics
     private let logger: Logger
     private let clock: any NodeClock
     private var server: RequestServer!
@@ -46,6 +48,7 @@ public actor CoordinatorNode: Service {
             logger.info("contracts: \(plan.scheme.rawValue) menus T1 \(plan.terms.T1) R1 \(plan.terms.R1.map { ($0 * 100).rounded() / 100 }) T2 \(plan.terms.T2), periods of \(settings.core.contracts.periodEpochs) epochs")
         }
         self.state = CommitLoop(instance, writer: store.db)
+        self.metrics = CoordinatorMetrics(node: settings.name, restoredEpochStart: restored.epoch?.startedAt)
         if !restored.members.isEmpty { logger.info("restored \(restored.members.count) members from \(settings.dataDirectory)") }
     }
 
@@ -61,7 +64,7 @@ public actor CoordinatorNode: Service {
                                            policy.admits(publicKey: peer.publicKey) ? nil
                                                : FairwayError(.notAdmitted, "the coordinator's allow-list does not include \(peer.nodeID)'s key; no session",
                                                               field: "frame.handshake_finish.binding.identity_key")
-                                       }) { [weak self] inbound in
+                                       }, metrics: TransportMetrics(role: .cloudCoordinator, node: settings.name)) { [weak self] inbound in
             guard let self else { return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "shutting down"))).bytes) }
             return await self.handle(inbound)
         }
@@ -99,6 +102,7 @@ public actor CoordinatorNode: Service {
                     return .init(d, writes: CoordinatorStore.writes(for: d, sign: sign))
                 }
                 wake = await perform(directives) ?? wake
+                metrics.sample(await state.read { CoordinatorMetrics.Sample($0) })
             } catch {
                 logger.error("epoch/membership state not persisted, retrying: \(error)")
             }
@@ -151,8 +155,9 @@ public actor CoordinatorNode: Service {
         return handled
     }
 
-    /// Carries out the effects of a committed batch; returns the requested wake-up.
+    /// Carries out the effects of a committed batch (and counts them); returns the requested wake-up.
     private func perform(_ directives: [CoordinatorInstance.Directive]) async -> Timestamp? {
+        metrics.committed(directives)
         var wake: Timestamp?
         for d in directives {
             switch d {

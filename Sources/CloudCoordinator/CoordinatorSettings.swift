@@ -21,6 +21,10 @@ public struct CoordinatorSettings: Sendable, Hashable, NodeDaemonSettings {
     public var dataDirectory = "./data/coordinator"
     /// `trace` … `critical`. Default `info`.
     public var logLevel = "info"
+    /// `text` or `json` (one object per line: timestamp, level, label, message, metadata). Default `text`.
+    public var logFormat = LogFormat.text
+    /// `/metrics` over HTTP (`metrics.address`, `metrics.allow_remote`). Default off.
+    public var metrics = MetricsSettings()
     /// The protocol settings: admission, membership, epochs, tokens, values.
     public var core = CoordinatorInstance.Settings()
     public var transport = TransportSettings()

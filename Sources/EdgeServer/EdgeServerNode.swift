@@ -15,6 +15,8 @@ public actor EdgeServerNode: Service {
     /// The instance, changed only by committed batches.
     public nonisolated let state: CommitLoop<EdgeInstance>
     private let store: EdgeStore
+    /// Exported metrics, updated from committed batches only.
+    private let metrics: EdgeMetrics
     private let logger: Logger
     private let clock: any NodeClock
     private var server: RequestServer!
@@ -39,6 +41,7 @@ public actor EdgeServerNode: Service {
         let me = NodeIdentity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name, address: settings.effectiveAdvertiseURL)
         let shardSamples = settings.core.contract.participates ? UInt64(try ModuleTrainer.shard(settings.core.contract).count) : 0
         self.state = CommitLoop(EdgeInstance(settings: settings.core, identity: me, restoredLeases: restored, shardSamples: shardSamples), writer: store.db)
+        self.metrics = EdgeMetrics(node: settings.name)
         if !restored.leases.isEmpty {
             logger.info("restored \(restored.leases.count) token leases; settling them with the coordinator")
         }
@@ -47,7 +50,8 @@ public actor EdgeServerNode: Service {
     public func start() throws {
         guard server == nil else { return }
         let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger, clock: clock,
-                                       journal: store.journal, durableKinds: EdgeInstance.durableKinds) { [weak self] inbound in
+                                       journal: store.journal, durableKinds: EdgeInstance.durableKinds,
+                                       metrics: TransportMetrics(role: .edgeServer, node: settings.name)) { [weak self] inbound in
             guard let self else { return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "shutting down"))).bytes) }
             return await self.handle(inbound)
         }
@@ -110,6 +114,7 @@ public actor EdgeServerNode: Service {
                 await server.pruneJournal(now: clock.now())
             }
             wake = await step { instance, now in instance.onTick(now: now) } ?? clock.now().adding(Self.retryAfterFailedCommit)
+            metrics.attachedAgents(await state.read { $0.agents.ids.count })
             wake = min(wake, pendingWake ?? wake)
             pendingWake = nil
         }
@@ -197,12 +202,15 @@ public actor EdgeServerNode: Service {
         if case .join = request.payload { return await relayJoin(inbound, request) }
         if case .contribution = request.payload { return await forwardContribution(inbound, request) }
         if case .inferenceRequest = request.payload { return await admitInference(inbound, request) }
-        let (handled, directives, failure) = await state.handle(inbound) { instance in
+        let (handled, effects, failure) = await state.handle(inbound) { instance in
             let (reply, directives) = instance.onAgentRequest(request, now: clock.now())
-            return (reply, EdgeStore.writes(for: directives), directives)
+            return (reply, EdgeStore.writes(for: directives), (directives, reply))
         }
         if let failure { logger.error("\(inbound.envelope.payload.kind) from \(inbound.envelope.sender) not persisted: \(failure)") }
-        if let directives { await performOutsideBatch(directives) }
+        if let (directives, reply) = effects {
+            metrics.committed(reply)
+            await performOutsideBatch(directives)
+        }
         return handled
     }
 
@@ -234,7 +242,8 @@ public actor EdgeServerNode: Service {
         switch outcome {
         case .refused(let reply): return .uncommitted(inbound.reply(reply).bytes)  // capacity refusals are not cached: a resend is tried afresh
         case .offload(let offload): return await offloadInference(inbound, request, offload)
-        case .served(_, let directives, let bytes):
+        case .served(let reply, let directives, let bytes):
+            metrics.committed(reply)
             await performOutsideBatch(directives)
             return .committed(bytes)
         }
@@ -269,12 +278,15 @@ public actor EdgeServerNode: Service {
         case .failure(let e): result = .failure(e)
         }
         let clock = self.clock, outcome = result
-        let (handled, directives, failure) = await state.handle(inbound) { instance in
+        let (handled, effects, failure) = await state.handle(inbound) { instance in
             let (reply, directives) = instance.onOffloadResult(request, outcome, now: clock.now())
-            return (reply, EdgeStore.writes(for: directives), directives)
+            return (reply, EdgeStore.writes(for: directives), (directives, reply))
         }
         if let failure { logger.error("offloaded inference from \(inbound.envelope.sender) not persisted: \(failure)") }
-        if let directives, let w = await perform(directives) { wakeEarlier(w) }
+        if let (directives, reply) = effects {
+            metrics.committed(reply)
+            if let w = await perform(directives) { wakeEarlier(w) }
+        }
         // A refusal changes nothing at the edge: let a resend try again.
         if case .failure = outcome, case .committed(let bytes) = handled { return .uncommitted(bytes) }
         return handled
