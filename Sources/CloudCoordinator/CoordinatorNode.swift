@@ -145,14 +145,19 @@ public actor CoordinatorNode: Service {
             return .committed(inbound.reply(reply).bytes)
         }
         let request = VerifiedRequest(inbound.envelope)  // verifies relayed agent signatures, off the actor
-        let clock = self.clock, sign = self.sign
+        let clock = self.clock, sign = self.sign, told = joinParameters
         let (handled, directives, failure) = await state.handle(inbound) { instance in
             let (reply, directives) = instance.onRequest(request, now: clock.now())
-            return (reply, CoordinatorStore.writes(for: directives, sign: sign), directives)
+            return (told.fill(reply), CoordinatorStore.writes(for: directives, sign: sign), directives)
         }
         if let failure { logger.error("\(kind) from \(inbound.envelope.sender) not persisted: \(failure)") }
         if let directives { _ = await perform(directives) }
         return handled
+    }
+
+    /// What join replies tell a node about this coordinator's sockets and replay window.
+    private nonisolated var joinParameters: JoinParameters {
+        JoinParameters(epochURL: settings.advertiseEpochURL ?? URLCheck.dialable(settings.epochURL), replay: settings.transport.replay)
     }
 
     /// Carries out the effects of a committed batch (and counts them); returns the requested wake-up.

@@ -306,9 +306,11 @@ public actor EdgeServerNode: Service {
             case .failure(let e): result = .failure(e)
             }
             let clock = self.clock, relayed = join, outcome = result
+            // The agent subscribes where this edge does, and is judged by this edge's replay window.
+            let told = JoinParameters(epochURL: settings.coordinatorEpochURL, replay: settings.transport.replay)
             let (handled, directives, failure) = await state.handle(inbound) { instance in
                 let (reply, directives) = instance.onAgentJoinResult(relayed, result: outcome, now: clock.now())
-                return (reply, EdgeStore.writes(for: directives), directives)
+                return (told.fill(reply), EdgeStore.writes(for: directives), directives)
             }
             if let failure { logger.error("agent join not persisted: \(failure)") }
             if let directives, let w = await perform(directives) { wakeEarlier(w) }

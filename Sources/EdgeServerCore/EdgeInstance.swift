@@ -231,7 +231,8 @@ public struct EdgeInstance: Sendable {
         case .success(let accepted):
             agents.attach(join, now: now)
             link.want(grantsFor: [join.nodeID])
-            let reply = JoinAccepted(coordinatorID: accepted.coordinatorID, heartbeatIntervalMilliseconds: heartbeat, epoch: max(epoch, accepted.epoch))
+            let reply = JoinAccepted(coordinatorID: accepted.coordinatorID, heartbeatIntervalMilliseconds: heartbeat, epoch: max(epoch, accepted.epoch),
+                                     epochMilliseconds: accepted.epochMilliseconds)
             return (.joinAccepted(reply), [.wake(at: now)])
         case .failure(let error):
             if error.code == .unknownSender { link.onForgotten() }

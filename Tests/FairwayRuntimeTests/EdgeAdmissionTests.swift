@@ -116,7 +116,15 @@ final class EdgeAdmissionTests: XCTestCase {
         XCTAssertEqual(refusal.code, .unknownSender)
 
         let join = JoinRequest(nodeID: agentKey.nodeID, role: .edgeAgent, address: "", version: "0.1.0", bucketSize: 5, name: "a", publicKey: agentKey.publicKey)
-        await eventually(10, "agent joined") { if case .joinAccepted = try await agent.call(.join(join)) { true } else { false } }
+        var accepted: JoinAccepted?
+        await eventually(10, "agent joined") {
+            if case .joinAccepted(let a) = try await agent.call(.join(join)) { accepted = a; return true } else { return false }
+        }
+        // The join reply tells the agent what it needs without cluster.json.
+        XCTAssertEqual(accepted?.epochMilliseconds, 200, "the coordinator's epoch length")
+        XCTAssertEqual(accepted?.epochURL, es.coordinatorEpochURL, "where the edge itself subscribes")
+        XCTAssertEqual(accepted?.replayWindowMilliseconds, es.transport.replay.windowMilliseconds)
+        XCTAssertEqual(accepted?.maxClockSkewMilliseconds, es.transport.replay.maxClockSkewMilliseconds)
         let again = try await agent.exchangeSealed(sealed, as: agentKey)
         guard case .contributionReceipt(let receipt) = again.envelope.payload else { return XCTFail("the resend after the join: \(again.envelope.payload)") }
         XCTAssertEqual(receipt.agentID, agentKey.nodeID)
