@@ -11,7 +11,9 @@ import XCTest
 /// durably together with its journal entry: a resend, even after the edge restarts, gets the
 /// original reply and is never served (or charged) twice.
 final class EdgeAdmissionTests: XCTestCase {
-    func testResentInferenceIsServedOnceAcrossAnEdgeRestart() async throws {
+    /// A coordinator (epochs of 200 ms, 5 tokens each) running on loopback, and the settings
+    /// of an edge server for it with its data under the same temporary directory.
+    private func startCoordinator() async throws -> (coordinator: CoordinatorNode, running: Running, edge: EdgeServerSettings) {
         let dir = temporaryDirectory()
         var cs = CoordinatorSettings()
         cs.controlURL = "tcp://127.0.0.1:0"
@@ -22,13 +24,19 @@ final class EdgeAdmissionTests: XCTestCase {
         cs.membership.heartbeatIntervalMilliseconds = 100
         let coordinator = try CoordinatorNode(settings: cs, logger: quietLogger)
         try await coordinator.start()
-        let c = Running { try await coordinator.run() }
+        let running = Running { try await coordinator.run() }
         var es = EdgeServerSettings()
         es.listenURL = "tcp://127.0.0.1:0"
         es.coordinatorURL = "tcp://127.0.0.1:\(await coordinator.controlPort!)"
         es.coordinatorEpochURL = "tcp://127.0.0.1:\(await coordinator.epochPort!)"
         es.dataDirectory = dir + "/edge"
         es.heartbeatIntervalMilliseconds = 100
+        return (coordinator, running, es)
+    }
+
+    func testResentInferenceIsServedOnceAcrossAnEdgeRestart() async throws {
+        let (coordinator, c, started) = try await startCoordinator()
+        var es = started
         var edge = try EdgeServerNode(settings: es, logger: quietLogger)
         try await edge.start()
         var e = Running { [edge] in try await edge.run() }
@@ -81,23 +89,7 @@ final class EdgeAdmissionTests: XCTestCase {
     /// (valued), not answered from the cache. An inference whose input is not one digit image
     /// is refused `invalid-field` and charges nothing.
     func testRefusalsThatPassAreHandledAfreshAndWrongInputIsNotCharged() async throws {
-        let dir = temporaryDirectory()
-        var cs = CoordinatorSettings()
-        cs.controlURL = "tcp://127.0.0.1:0"
-        cs.epochURL = "tcp://127.0.0.1:0"
-        cs.dataDirectory = dir + "/coordinator"
-        cs.epochMilliseconds = 200
-        cs.tokens.tokensPerEpoch = 5
-        cs.membership.heartbeatIntervalMilliseconds = 100
-        let coordinator = try CoordinatorNode(settings: cs, logger: quietLogger)
-        try await coordinator.start()
-        let c = Running { try await coordinator.run() }
-        var es = EdgeServerSettings()
-        es.listenURL = "tcp://127.0.0.1:0"
-        es.coordinatorURL = "tcp://127.0.0.1:\(await coordinator.controlPort!)"
-        es.coordinatorEpochURL = "tcp://127.0.0.1:\(await coordinator.epochPort!)"
-        es.dataDirectory = dir + "/edge"
-        es.heartbeatIntervalMilliseconds = 100
+        let (coordinator, c, es) = try await startCoordinator()
         let edge = try EdgeServerNode(settings: es, logger: quietLogger)
         try await edge.start()
         let e = Running { [edge] in try await edge.run() }
