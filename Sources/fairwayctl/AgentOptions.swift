@@ -37,16 +37,20 @@ struct AgentOptions: ParsableArguments {
         _ = try await ask(client, .join(request)) { if case .joinAccepted(let a) = $0 { a } else { nil } }
     }
 
-    /// Runs `body`; if the edge does not know the identity (`unknown-sender`), joins and runs it once more.
-    /// Returns its value and whether a join was needed.
+    /// Makes sure the edge knows the identity, then runs `body`. A heartbeat probes first: the
+    /// edge answers a request from an unknown agent with `unknown-sender` and caches that reply
+    /// under the request's message id, so the request itself cannot be resent after a join.
+    /// Returns `body`'s value and whether a join was needed.
     func joiningIfNeeded<T>(_ key: NodeKey, _ client: RequestClient, _ body: () async throws -> T) async throws -> (T, joined: Bool) {
+        var joined = false
         do {
-            return (try await body(), false)
+            _ = try await client.call(.heartbeat(Heartbeat(nodeID: key.nodeID)), as: key)
         } catch let e as FairwayError where e.code == .unknownSender {
             try await join(key, client)
-            do { return (try await body(), true) } catch { throw fail(error) }
+            joined = true
         } catch {
             throw fail(error)
         }
+        do { return (try await body(), joined) } catch { throw fail(error) }
     }
 }
