@@ -11,7 +11,7 @@ struct Fairwayctl: AsyncParsableCommand {
         commandName: "fairwayctl",
         abstract: "Operate a Fairway cluster over its own sockets.",
         subcommands: [Status.self, Watch.self, Epochs.self, Grants.self, Valuation.self, Privacy.self, Ledger.self, Contract.self, Cloud.self,
-                      Submit.self, Request.self, Ping.self, Identity.self, Cluster.self])
+                      Submit.self, Request.self, Drain.self, Resume.self, Ping.self, Identity.self, Cluster.self])
 }
 
 /// Options shared by commands that talk to a node.
