@@ -170,6 +170,9 @@ final class CtlClusterTests: XCTestCase {
                 let agents = nodes.filter { $0.role == "edge-agent" }
                 return agents.count == 4 && agents.allSatisfy { $0.state == "alive" && $0.via == edge2ID }
             }
+            // Edge-1's own view: it forgot them all.
+            let edge1View = await statusJSON(url, extra: ["--url", edge1])
+            XCTAssertEqual(edge1View?.filter { $0.role == "edge-agent" }.count, 0, "\(String(describing: edge1View))")
 
             // kill -9 and restart edge-1: still draining.
             try cluster.signal("edge-1", SIGKILL)
