@@ -4,11 +4,12 @@ SWIFT ?= swift
 BIN := .build/debug
 DEMO_DIR ?= /tmp/fairway-demo
 
-.PHONY: help deps build test demo compose-test bench fuzz certs protos clean
+.PHONY: help deps build test client-test demo compose-test bench fuzz certs protos clean
 
 help:
 	@echo "make demo          build, start a local cluster, show it working, stop it"
-	@echo "make test          the whole test suite (unit, in-process, multi-process)"
+	@echo "make test          the whole test suite (unit, in-process, multi-process, then client-test)"
+	@echo "make client-test   the Python and C clients: their tests, examples and hostile cases against local clusters"
 	@echo "make compose-test  build images, run the compose cluster, check every node alive"
 	@echo "make bench         fairway-lab bench transport"
 	@echo "make fuzz          libFuzzer over envelope decoding, FUZZ_SECONDS (default 60)"
@@ -25,6 +26,15 @@ test: deps
 	$(SWIFT) build
 	scripts/check-core-purity.sh
 	$(SWIFT) test
+	$(MAKE) client-test
+
+# The Python client first: it installs pytest and noiseprotocol, which the C client's Noise
+# interoperability test also uses (so nothing there is skipped).
+client-test: deps
+	$(SWIFT) build
+	bash clients/python/tests/run.sh
+	$(MAKE) -C clients/c test
+	FAIRWAY_BIN=$(CURDIR)/$(BIN) clients/c/run-example.sh
 
 demo: build
 	@scripts/demo.sh "$(DEMO_DIR)"

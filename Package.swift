@@ -5,6 +5,7 @@ let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
 
 let package = Package(
     name: "Fairway",
@@ -27,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // binding
@@ -58,6 +62,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
+                // /metrics: the swift-metrics API, its Prometheus backend, a minimal HTTP/1.1 server
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // role cores: pure instances and their protocol settings, one folder per concern.
@@ -67,13 +77,13 @@ let package = Package(
         .target(name: "EdgeAgentCore", dependencies: ["FairwayCore", "FairwayWire"]),
         // role shells: I/O, storage, lifecycle around each core
         .target(name: "CloudCoordinator", dependencies: ["ContractSolver", 
-            "CoordinatorCore", "FairwayRuntime", "FairwayCore", "FairwayWire", logging, lifecycle, grdb,
+            "CoordinatorCore", "FairwayRuntime", "FairwayCore", "FairwayWire", logging, lifecycle, grdb, metrics,
         ]),
         .target(name: "EdgeServer", dependencies: [
-            "EdgeServerCore", "FairwayRuntime", "FairwayCore", "FairwayWire", logging, lifecycle, grdb,
+            "EdgeServerCore", "FairwayRuntime", "FairwayCore", "FairwayWire", logging, lifecycle, grdb, metrics,
         ]),
         .target(name: "EdgeAgent", dependencies: [
-            "EdgeAgentCore", "FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", logging, lifecycle,
+            "EdgeAgentCore", "FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", logging, lifecycle, metrics,
         ]),
         // a coordinator and edges in one process over tcp loopback (tests, benchmarks)
         .target(name: "InProcessCluster", dependencies: ["CloudCoordinator", "EdgeServer", "FairwayRuntime", "FairwayCore", logging]),
@@ -109,7 +119,7 @@ let package = Package(
         .testTarget(name: "EdgeAgentCoreTests", dependencies: ["EdgeAgentCore", "FairwayCore", "FairwayWire", "FairwayTestSupport"]),
         .testTarget(name: "FairwayRuntimeTests", dependencies: [
             "FairwayRuntime", "FairwayCore", "FairwayWire", "CoordinatorCore", "EdgeServerCore", "EdgeAgentCore",
-            "CloudCoordinator", "EdgeServer", "EdgeAgent", "DaemonCommand", "InProcessCluster", "FairwayTestSupport", "NNG", logging, grdb,
+            "CloudCoordinator", "EdgeServer", "EdgeAgent", "DaemonCommand", "InProcessCluster", "FairwayTestSupport", "NNG", logging, grdb, metrics,
         ]),
         .testTarget(name: "NoiseTests", dependencies: ["FairwayNoise"]),
         .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport", "EdgeAgent", "NNG"]),

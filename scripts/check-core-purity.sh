@@ -2,7 +2,8 @@
 # Checks, from the package's build graph (`swift package describe`), that the role cores are
 # pure: CoordinatorCore, EdgeServerCore and EdgeAgentCore depend (transitively) only on
 # FairwayCore, FairwayWire and what those use (swift-protobuf, swift-crypto), never on storage,
-# sockets, config files, logging or lifecycle (GRDB, NNG, Yams, swift-log, ServiceLifecycle).
+# sockets, config files, logging, lifecycle or metrics (GRDB, NNG, Yams, swift-log,
+# ServiceLifecycle, swift-metrics, swift-prometheus, swift-nio): the shells emit metrics.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift package describe --type json 2>/dev/null | python3 -c '
@@ -11,7 +12,8 @@ pkg = json.load(sys.stdin)
 targets = {t["name"]: t for t in pkg["targets"]}
 cores = ["CoordinatorCore", "EdgeServerCore", "EdgeAgentCore"]
 allowed_targets = {"FairwayCore", "FairwayWire"}
-forbidden = {"GRDB", "NNG", "CNNG", "Yams", "Logging", "ServiceLifecycle", "FairwayRuntime", "ArgumentParser"}
+forbidden = {"GRDB", "NNG", "CNNG", "Yams", "Logging", "ServiceLifecycle", "FairwayRuntime", "ArgumentParser",
+             "Metrics", "CoreMetrics", "Prometheus", "NIOCore", "NIOPosix", "NIOHTTP1"}
 failed = False
 for core in cores:
     if core not in targets:

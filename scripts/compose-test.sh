@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make compose-test: build fairway:latest, start the compose cluster (docker-compose.yml),
 # wait until the coordinator reports every node alive (1 coordinator + 2 edge servers +
-# 2 agent processes x 5 identities = 13), print the status table, then a chaos check:
+# 2 agent processes x 5 identities = 13), print the status table, run the Python client's
+# cluster report against it (clients/python/examples/cluster_report.py), then a chaos check:
 # kill edge-1 -> edge-1 dead and every agent alive via edge-2; start edge-1 again -> all
 # 13 alive. Always tears the cluster down; on failure prints the containers' logs and
 # exits non-zero.
@@ -199,6 +200,20 @@ wait_for all-alive "$TIMEOUT" || die "not every node became alive"
 say "all $EXPECTED_NODES nodes alive $(python3 -c "import sys;print(f'{float(sys.argv[2])-float(sys.argv[1]):.1f}')" "$T_UP" "$(date +%s.%N)") s after 'up' started"
 echo
 "$CTL" status --coordinator "$COORD"
+echo
+
+# --- 3b. an independent client: the Python client's report against the compose cluster ---
+# Over the published coordinator port: a Noise session from outside the container network,
+# every node's state, token accounts, epochs and the ledger's inclusion proofs verified.
+if ! python3 -c "import fairway, pynng, noise" 2>/dev/null; then
+  say "installing the Python client (clients/python)"
+  flags=(); python3 -c 'import sys,sysconfig,os;sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["stdlib"],"EXTERNALLY-MANAGED")) else 1)' && flags+=(--break-system-packages)
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q "${flags[@]}" pynng noiseprotocol "protobuf>=4.21,<5" cryptography -e clients/python >"$LOGDIR/pip.log" 2>&1 ||
+    { tail -20 "$LOGDIR/pip.log"; die "could not install the Python client"; }
+fi
+say "python client: clients/python/examples/cluster_report.py --coordinator $COORD"
+(cd clients/python/examples && timeout 120 python3 cluster_report.py --coordinator "$COORD" --expect-alive "$EXPECTED_NODES" --proofs 5) ||
+  die "the Python client's report against the compose cluster failed"
 echo
 
 # --- 4. chaos: kill an edge server, agents fail over, bring it back ----------------

@@ -15,7 +15,7 @@ echo "   the edges take two-period contracts (edge-1 a low type, edge-2 a high o
 echo "   'asker' sends public held-out digits as inference inputs;"
 echo "   edge-1 serves 4 inference requests/s itself and holds 300 labels, edge-2 serves 10/s and holds 500: the cloud shares"
 echo "   its 20 requests/s, 10 training steps and 200 labels between them each epoch (Fair-Synergy, exact solver)"
-URL=$($CTL cluster up --edges 2 --agents 10 --dir "$DIR" --epoch-ms 2000 --tokens-per-epoch 120 --bucket-size 8 --inference-rate 4 \
+URL=$($CTL cluster up --edges 2 --agents 10 --dir "$DIR" --metrics-base-port 0 --epoch-ms 2000 --tokens-per-epoch 120 --bucket-size 8 --inference-rate 4 \
   --agent-group "explorer:1:$CONTRIB --data-records-per-release 300 --bucket-size 400 --inference-rate 100" \
   --agent-group "local:1:$CONTRIB --data-labels 1 --data-records-per-release 40 --bucket-size 400 --inference-rate 100" \
   --agent-group "asker:1:--workload-inputs $DATA --inference-rate 10 --bucket-size 40" \
@@ -63,6 +63,21 @@ echo "== cloud shares (Fair-Synergy): the edge with less of its own gets more of
 echo "   within their share (USED/QUOTA this epoch) and are refused beyond it; labels go into their next training"
 $CTL cloud --coordinator "$URL"
 python3 -c "import json,sys;rows=[r['usage'] for p in sys.argv[1:] for r in json.load(open(p))];print('   agents: %d answers came from the cloud, %d requests refused with capacity-exhausted (and a retry-after)' % (sum(u['servedByCloud'] for u in rows),sum(u['capacityRefused'] for u in rows)))" "$DIR"/data/*/usage.json
+echo
+echo "== metrics: every daemon serves Prometheus text at /metrics (here on loopback ports; cluster.json has the URLs)"
+python3 - "$DIR/cluster.json" <<'PY'
+import json, sys, urllib.request
+want = ("fairway_epochs_completed_total", "fairway_tokens_granted_total", "fairway_tokens_used_total", "fairway_ledger_records",
+        "fairway_contract_payments_total", "fairway_edge_tokens_debited_total", "fairway_privacy_epsilon_spent", "fairway_handshakes_completed_total")
+for p in json.load(open(sys.argv[1]))["processes"]:
+    if p["name"] not in ("coordinator", "edge-1", "explorer") or not p.get("metricsURL"):
+        continue
+    lines = urllib.request.urlopen(p["metricsURL"], timeout=5).read().decode().splitlines()
+    shown = [l for l in lines if l.startswith(want)][:6]
+    print(f"   {p['name']} {p['metricsURL']}")
+    for l in shown:
+        print(f"     {l}")
+PY
 EDGE=$(python3 -c "import json,sys;print([p['pid'] for p in json.load(open(sys.argv[1]))['processes'] if p['name']=='edge-1'][0])" "$DIR/cluster.json")
 echo
 echo "== every exchange runs in an encrypted Noise session (wire protocol 2): each ping opens one, and the node proves its key in the handshake"

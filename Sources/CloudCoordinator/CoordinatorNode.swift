@@ -16,6 +16,8 @@ public actor CoordinatorNode: Service {
     /// The instance, changed only by committed batches.
     public nonisolated let state: CommitLoop<CoordinatorInstance>
     private let store: CoordinatorStore
+    /// Exported metrics, updated from committed batches only.
+    private let metrics: CoordinatorMetrics
     private let logger: Logger
     private let clock: any NodeClock
     private var server: RequestServer!
@@ -46,6 +48,7 @@ public actor CoordinatorNode: Service {
             logger.info("contracts: \(plan.scheme.rawValue) menus T1 \(plan.terms.T1) R1 \(plan.terms.R1.map { ($0 * 100).rounded() / 100 }) T2 \(plan.terms.T2), periods of \(settings.core.contracts.periodEpochs) epochs")
         }
         self.state = CommitLoop(instance, writer: store.db)
+        self.metrics = CoordinatorMetrics(node: settings.name, restoredEpochStart: restored.epoch?.startedAt)
         if !restored.members.isEmpty { logger.info("restored \(restored.members.count) members from \(settings.dataDirectory)") }
     }
 
@@ -61,7 +64,7 @@ public actor CoordinatorNode: Service {
                                            policy.admits(publicKey: peer.publicKey) ? nil
                                                : FairwayError(.notAdmitted, "the coordinator's allow-list does not include \(peer.nodeID)'s key; no session",
                                                               field: "frame.handshake_finish.binding.identity_key")
-                                       }) { [weak self] inbound in
+                                       }, metrics: TransportMetrics(role: .cloudCoordinator, node: settings.name)) { [weak self] inbound in
             guard let self else { return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "shutting down"))).bytes) }
             return await self.handle(inbound)
         }
@@ -99,6 +102,7 @@ public actor CoordinatorNode: Service {
                     return .init(d, writes: CoordinatorStore.writes(for: d, sign: sign))
                 }
                 wake = await perform(directives) ?? wake
+                metrics.sample(await state.read { CoordinatorMetrics.Sample($0) })
             } catch {
                 logger.error("epoch/membership state not persisted, retrying: \(error)")
             }
@@ -141,18 +145,24 @@ public actor CoordinatorNode: Service {
             return .committed(inbound.reply(reply).bytes)
         }
         let request = VerifiedRequest(inbound.envelope)  // verifies relayed agent signatures, off the actor
-        let clock = self.clock, sign = self.sign
+        let clock = self.clock, sign = self.sign, told = joinParameters
         let (handled, directives, failure) = await state.handle(inbound) { instance in
             let (reply, directives) = instance.onRequest(request, now: clock.now())
-            return (reply, CoordinatorStore.writes(for: directives, sign: sign), directives)
+            return (told.fill(reply), CoordinatorStore.writes(for: directives, sign: sign), directives)
         }
         if let failure { logger.error("\(kind) from \(inbound.envelope.sender) not persisted: \(failure)") }
         if let directives { _ = await perform(directives) }
         return handled
     }
 
-    /// Carries out the effects of a committed batch; returns the requested wake-up.
+    /// What join replies tell a node about this coordinator's sockets and replay window.
+    private nonisolated var joinParameters: JoinParameters {
+        JoinParameters(epochURL: settings.advertiseEpochURL ?? URLCheck.dialable(settings.epochURL), replay: settings.transport.replay)
+    }
+
+    /// Carries out the effects of a committed batch (and counts them); returns the requested wake-up.
     private func perform(_ directives: [CoordinatorInstance.Directive]) async -> Timestamp? {
+        metrics.committed(directives)
         var wake: Timestamp?
         for d in directives {
             switch d {

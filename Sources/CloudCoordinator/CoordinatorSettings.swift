@@ -17,10 +17,17 @@ public struct CoordinatorSettings: Sendable, Hashable, NodeDaemonSettings {
     public var epochURL = "tcp://0.0.0.0:7401"
     /// Address advertised in `status` (defaults to `controlURL`).
     public var advertiseURL: String?
+    /// Epoch PUB address told to joining nodes in `join_accepted.epoch_url` (default:
+    /// `epochURL` with 0.0.0.0 → 127.0.0.1; set it when nodes reach the coordinator by name).
+    public var advertiseEpochURL: String?
     /// Directory holding `coordinator.sqlite`. Default `./data/coordinator`.
     public var dataDirectory = "./data/coordinator"
     /// `trace` … `critical`. Default `info`.
     public var logLevel = "info"
+    /// `text` or `json` (one object per line: timestamp, level, label, message, metadata). Default `text`.
+    public var logFormat = LogFormat.text
+    /// `/metrics` over HTTP (`metrics.address`, `metrics.allow_remote`). Default off.
+    public var metrics = MetricsSettings()
     /// The protocol settings: admission, membership, epochs, tokens, values.
     public var core = CoordinatorInstance.Settings()
     public var transport = TransportSettings()
@@ -36,6 +43,7 @@ public struct CoordinatorSettings: Sendable, Hashable, NodeDaemonSettings {
         .url("control_url", \.controlURL),
         .url("epoch_url", \.epochURL),
         .url("advertise_url", \.advertiseURL),
+        .url("advertise_epoch_url", \.advertiseEpochURL),
     ] + CoordinatorInstance.Settings.fields(in: \.core, prefix: "")
 
     /// Flags the command takes besides `--<key>` for every setting (kept from earlier releases).

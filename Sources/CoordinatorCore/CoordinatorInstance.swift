@@ -174,7 +174,8 @@ public struct CoordinatorInstance: Sendable {
         if join.role == .edgeAgent {
             directives += tokenScheduling.onAgentJoined(join.nodeID, bucketSize: join.bucketSize).map(Directive.tokens)
         }
-        let accepted = JoinAccepted(coordinatorID: id, heartbeatIntervalMilliseconds: settings.membership.heartbeatIntervalMilliseconds, epoch: epoch)
+        let accepted = JoinAccepted(coordinatorID: id, heartbeatIntervalMilliseconds: settings.membership.heartbeatIntervalMilliseconds, epoch: epoch,
+                                    epochMilliseconds: settings.epochMilliseconds)
         return (.joinAccepted(accepted), directives + [.log("\(join.role.rawValue) \(join.nodeID) joined\(join.via.map { " via \($0)" } ?? "")")])
     }
 

@@ -36,6 +36,8 @@ public struct DaemonOptions: ParsableArguments {
     /// Resolves `S`, then runs the service `make` builds until SIGTERM/SIGINT.
     public func run<S: DaemonSettings>(_ type: S.Type, label: String, _ make: @escaping (S, Logger) throws -> any Service) async throws {
         let settings = try resolve(S.self)
-        try await DaemonStartup.run(label: label, level: settings.loggerLevel) { logger in try make(settings, logger) }
+        try await DaemonStartup.run(label: label, level: settings.loggerLevel, format: settings.logFormat, metrics: settings.metrics) { logger in
+            try make(settings, logger)
+        }
     }
 }

@@ -27,6 +27,8 @@ public actor AgentHost: Service {
     private let queries: [DigitRecord]
     private var nextQueryIndex = 0
     private var identityIndex: [NodeID: Int] = [:]
+    /// Exported metrics (inference outcomes, ε spent per identity).
+    private let metrics: AgentMetrics
 
     public init(settings: EdgeAgentSettings, logger: Logger, clock: any NodeClock = SystemClock()) throws {
         try settings.validate()
@@ -62,6 +64,9 @@ public actor AgentHost: Service {
         }
         self.instances = instances
         self.keys = keys
+        let first = ids[0].name
+        let prefix = first.lastIndex(of: "-").map { String(first[..<$0]) } ?? first
+        self.metrics = AgentMetrics(node: settings.namePrefix ?? prefix, identities: ids, budgets: budgets)
     }
 
     public func run() async throws {
@@ -127,6 +132,7 @@ public actor AgentHost: Service {
                 instances[id]!.onInferenceAbandoned()  // cancelled at shutdown
                 return
             }
+            metrics.inference(result)
             for d in instances[id]!.onInferenceReply(result, cost: request.cost, now: clock.now()) { await perform(d, for: id) }
         case .contribute(let edge, let sequence):
             let result = await contribute(id, edge: edge, sequence: sequence)
@@ -170,6 +176,7 @@ public actor AgentHost: Service {
                         return .failure(FairwayError(.invalidField, "privacy budget: \(e)", field: "privacy.budget_epsilon"))
                     }
                     budgets[id] = budget
+                    metrics.charged(id, budget)
                 } else {
                     try await privacy.record(pending, identity: id)
                 }

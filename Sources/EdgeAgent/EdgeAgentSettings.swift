@@ -18,6 +18,10 @@ public struct EdgeAgentSettings: Sendable, Hashable, DaemonSettings {
     public var dataDirectory = "./data/agents"
     /// `trace` … `critical`. Default `info`.
     public var logLevel = "info"
+    /// `text` or `json` (one object per line: timestamp, level, label, message, metadata). Default `text`.
+    public var logFormat = LogFormat.text
+    /// `/metrics` over HTTP (`metrics.address`, `metrics.allow_remote`). Default off.
+    public var metrics = MetricsSettings()
     /// Each identity's protocol settings: bucket size, heartbeat, failover, workload, contributions.
     public var core = AgentInstance.Settings()
     /// The process's private records (`data.*`).

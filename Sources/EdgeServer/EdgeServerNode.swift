@@ -15,6 +15,8 @@ public actor EdgeServerNode: Service {
     /// The instance, changed only by committed batches.
     public nonisolated let state: CommitLoop<EdgeInstance>
     private let store: EdgeStore
+    /// Exported metrics, updated from committed batches only.
+    private let metrics: EdgeMetrics
     private let logger: Logger
     private let clock: any NodeClock
     private var server: RequestServer!
@@ -41,6 +43,7 @@ public actor EdgeServerNode: Service {
         let draining = try store.draining()
         self.state = CommitLoop(EdgeInstance(settings: settings.core, identity: me, restoredLeases: restored, shardSamples: shardSamples, draining: draining),
                                 writer: store.db)
+        self.metrics = EdgeMetrics(node: settings.name)
         if draining { logger.notice("draining (fairwayctl drain, before the restart): refusing joins until `fairwayctl resume`") }
         if !restored.leases.isEmpty {
             logger.info("restored \(restored.leases.count) token leases; settling them with the coordinator")
@@ -50,7 +53,8 @@ public actor EdgeServerNode: Service {
     public func start() throws {
         guard server == nil else { return }
         let server = try RequestServer(identity: identity, settings: settings.transport, logger: logger, clock: clock,
-                                       journal: store.journal, durableKinds: EdgeInstance.durableKinds) { [weak self] inbound in
+                                       journal: store.journal, durableKinds: EdgeInstance.durableKinds,
+                                       metrics: TransportMetrics(role: .edgeServer, node: settings.name)) { [weak self] inbound in
             guard let self else { return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "shutting down"))).bytes) }
             return await self.handle(inbound)
         }
@@ -113,6 +117,7 @@ public actor EdgeServerNode: Service {
                 await server.pruneJournal(now: clock.now())
             }
             wake = await step { instance, now in instance.onTick(now: now) } ?? clock.now().adding(Self.retryAfterFailedCommit)
+            metrics.attachedAgents(await state.read { $0.agents.ids.count })
             wake = min(wake, pendingWake ?? wake)
             pendingWake = nil
         }
@@ -200,12 +205,15 @@ public actor EdgeServerNode: Service {
         if case .join = request.payload { return await relayJoin(inbound, request) }
         if case .contribution = request.payload { return await forwardContribution(inbound, request) }
         if case .inferenceRequest = request.payload { return await admitInference(inbound, request) }
-        let (handled, directives, failure) = await state.handle(inbound) { instance in
+        let (handled, effects, failure) = await state.handle(inbound) { instance in
             let (reply, directives) = instance.onAgentRequest(request, now: clock.now())
-            return (reply, EdgeStore.writes(for: directives), directives)
+            return (reply, EdgeStore.writes(for: directives), (directives, reply))
         }
         if let failure { logger.error("\(inbound.envelope.payload.kind) from \(inbound.envelope.sender) not persisted: \(failure)") }
-        if let directives { await performOutsideBatch(directives) }
+        if let (directives, reply) = effects {
+            metrics.committed(reply)
+            await performOutsideBatch(directives)
+        }
         return handled
     }
 
@@ -237,7 +245,8 @@ public actor EdgeServerNode: Service {
         switch outcome {
         case .refused(let reply): return .uncommitted(inbound.reply(reply).bytes)  // capacity refusals are not cached: a resend is tried afresh
         case .offload(let offload): return await offloadInference(inbound, request, offload)
-        case .served(_, let directives, let bytes):
+        case .served(let reply, let directives, let bytes):
+            metrics.committed(reply)
             await performOutsideBatch(directives)
             return .committed(bytes)
         }
@@ -277,12 +286,15 @@ public actor EdgeServerNode: Service {
         case .failure(let e): result = .failure(e)
         }
         let clock = self.clock, outcome = result
-        let (handled, directives, failure) = await state.handle(inbound) { instance in
+        let (handled, effects, failure) = await state.handle(inbound) { instance in
             let (reply, directives) = instance.onOffloadResult(request, outcome, now: clock.now())
-            return (reply, EdgeStore.writes(for: directives), directives)
+            return (reply, EdgeStore.writes(for: directives), (directives, reply))
         }
         if let failure { logger.error("offloaded inference from \(inbound.envelope.sender) not persisted: \(failure)") }
-        if let directives, let w = await perform(directives) { wakeEarlier(w) }
+        if let (directives, reply) = effects {
+            metrics.committed(reply)
+            if let w = await perform(directives) { wakeEarlier(w) }
+        }
         // A refusal changes nothing at the edge: let a resend try again.
         if case .failure = outcome, case .committed(let bytes) = handled { return .uncommitted(bytes) }
         return handled
@@ -302,9 +314,11 @@ public actor EdgeServerNode: Service {
             case .failure(let e): result = .failure(e)
             }
             let clock = self.clock, relayed = join, outcome = result
+            // The agent subscribes where this edge does, and is judged by this edge's replay window.
+            let told = JoinParameters(epochURL: settings.coordinatorEpochURL, replay: settings.transport.replay)
             let (handled, directives, failure) = await state.handle(inbound) { instance in
                 let (reply, directives) = instance.onAgentJoinResult(relayed, result: outcome, now: clock.now())
-                return (reply, EdgeStore.writes(for: directives), directives)
+                return (told.fill(reply), EdgeStore.writes(for: directives), directives)
             }
             if let failure { logger.error("agent join not persisted: \(failure)") }
             if let directives, let w = await perform(directives) { wakeEarlier(w) }
@@ -323,7 +337,7 @@ public actor EdgeServerNode: Service {
         } catch {
             return .uncommitted(inbound.reply(.error(FairwayError(.unavailable, "edge state not available: \(error)", retryAfterMilliseconds: 500))).bytes)
         }
-        if case .failure(let refusal) = checked { return .committed(inbound.reply(.error(refusal)).bytes) }
+        if case .failure(let refusal) = checked { return Self.remembered(refusal, inbound) }
         let batch = ContributionBatch(contributions: [inbound.verified.sealed])
         switch await callCoordinator(.contributionBatch(batch)) {
         case .success(.contributionBatchAck(let receipts)) where receipts.count == 1:
@@ -336,8 +350,17 @@ public actor EdgeServerNode: Service {
             if e.code == .noReply { e = FairwayError(.unavailable, "coordinator did not answer: \(e.message)", retryAfterMilliseconds: 500) }
             return .uncommitted(inbound.reply(.error(e)).bytes)
         case .failure(let e):
-            return .committed(inbound.reply(.error(e)).bytes)
+            return Self.remembered(e, inbound)
         }
+    }
+
+    /// A refusal of a contribution, cached for resends only when a resend could not fare
+    /// better: "join first" (`unknown-sender`) and anything with a retry hint pass, so the
+    /// agent's resend of the same bytes after it joined again is handled afresh.
+    private static func remembered(_ refusal: FairwayError, _ inbound: RequestServer.Inbound) -> RequestServer.Handled {
+        let bytes = inbound.reply(.error(refusal)).bytes
+        let passes = refusal.code == .unknownSender || refusal.retryAfterMilliseconds > 0
+        return passes ? .uncommitted(bytes) : .committed(bytes)
     }
 
     public var subscriberCounters: TransportCounters.Snapshot { subscriber?.counters.snapshot ?? .init() }

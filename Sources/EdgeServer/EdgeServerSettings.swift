@@ -23,6 +23,10 @@ public struct EdgeServerSettings: Sendable, Hashable, NodeDaemonSettings {
     public var dataDirectory = "./data/edge-1"
     /// `trace` … `critical`. Default `info`.
     public var logLevel = "info"
+    /// `text` or `json` (one object per line: timestamp, level, label, message, metadata). Default `text`.
+    public var logFormat = LogFormat.text
+    /// `/metrics` over HTTP (`metrics.address`, `metrics.allow_remote`). Default off.
+    public var metrics = MetricsSettings()
     /// The protocol settings: coordinator pin, heartbeat, agent expiry.
     public var core = EdgeInstance.Settings()
     public var transport = TransportSettings()

@@ -191,6 +191,11 @@ public struct EdgeInstance: Sendable {
         let sender = request.sender
         guard case .inferenceRequest(let inference) = request.payload else { return .local }
         guard agents.touch(sender, now: now) else { return .refuse(.error(notJoined(sender))) }
+        // The agent modules take one digit image; any other input would be charged for no answer.
+        guard inference.features.isEmpty || inference.features.count == DigitRecord.pixelCount else {
+            return .refuse(.error(FairwayError(.invalidField, "features must be empty (tokens only) or \(DigitRecord.pixelCount) pixel intensities, got \(inference.features.count)",
+                                               field: "inference_request.features", peer: sender.rawValue)))
+        }
         // Tokens first: a request the agent cannot pay for takes no capacity anywhere.
         guard admission.leases.balance(agent: sender) >= inference.cost else { return .local }
         switch cloud.route(now: now, nextEpochAt: link.nextEpochAt, epoch: link.epoch) {
@@ -267,7 +272,8 @@ public struct EdgeInstance: Sendable {
         case .success(let accepted):
             agents.attach(join, now: now)
             link.want(grantsFor: [join.nodeID])
-            let reply = JoinAccepted(coordinatorID: accepted.coordinatorID, heartbeatIntervalMilliseconds: heartbeat, epoch: max(epoch, accepted.epoch))
+            let reply = JoinAccepted(coordinatorID: accepted.coordinatorID, heartbeatIntervalMilliseconds: heartbeat, epoch: max(epoch, accepted.epoch),
+                                     epochMilliseconds: accepted.epochMilliseconds)
             return (.joinAccepted(reply), [.wake(at: now)])
         case .failure(let error):
             if error.code == .unknownSender { link.onForgotten() }

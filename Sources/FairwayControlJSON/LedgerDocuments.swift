@@ -59,8 +59,23 @@ public struct InclusionProofDocument: Codable, Sendable, Equatable {
     public var root: String
     public var leaf_hash: String
     public var path: [String]
-    /// Whether the path proves the leaf under the root (checked by fairwayctl).
+    /// Whether the path proves the leaf under the root and that root is a tree head the
+    /// coordinator signed (checked by fairwayctl).
     public var verified: Bool
+    /// The signed tree head the proof was checked against.
+    public var signed_head: SignedHead?
+
+    public struct SignedHead: Codable, Sendable, Equatable {
+        public var tree_size: UInt64
+        public var epoch: UInt64
+        /// Address of the signing key (the coordinator's node id).
+        public var signer: String
+        public init(tree_size: UInt64, epoch: UInt64, signer: String) {
+            self.tree_size = tree_size
+            self.epoch = epoch
+            self.signer = signer
+        }
+    }
 
     public init(_ p: LedgerProofReply, leafHash: [UInt8], verified: Bool) {
         index = p.index

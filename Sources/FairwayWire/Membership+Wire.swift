@@ -121,8 +121,15 @@ extension JoinAccepted {
         guard w.heartbeatIntervalMs > 0 else {
             throw FairwayError(.invalidField, "heartbeat interval must be > 0 ms, got \(w.heartbeatIntervalMs)", field: "join_accepted.heartbeat_interval_ms")
         }
+        for (value, name) in [(w.epochMs, "epoch_ms"), (w.replayWindowMs, "replay_window_ms"), (w.maxClockSkewMs, "max_clock_skew_ms")] where value < 0 {
+            throw FairwayError(.invalidField, "must be ≥ 0 ms, got \(value)", field: "join_accepted.\(name)")
+        }
+        guard w.epochURL.utf8.count <= 1024 else {
+            throw FairwayError(.invalidField, "at most 1024 bytes, got \(w.epochURL.utf8.count)", field: "join_accepted.epoch_url")
+        }
         self.init(coordinatorID: try NodeID(w.coordinatorID, field: "join_accepted.coordinator_id"),
-                  heartbeatIntervalMilliseconds: w.heartbeatIntervalMs, epoch: w.epoch)
+                  heartbeatIntervalMilliseconds: w.heartbeatIntervalMs, epoch: w.epoch, epochMilliseconds: w.epochMs,
+                  epochURL: w.epochURL, replayWindowMilliseconds: w.replayWindowMs, maxClockSkewMilliseconds: w.maxClockSkewMs)
     }
 
     var wire: Fairway_V1_JoinAccepted {
@@ -130,6 +137,10 @@ extension JoinAccepted {
         w.coordinatorID = coordinatorID.rawValue
         w.heartbeatIntervalMs = heartbeatIntervalMilliseconds
         w.epoch = epoch
+        w.epochMs = epochMilliseconds
+        w.epochURL = epochURL
+        w.replayWindowMs = replayWindowMilliseconds
+        w.maxClockSkewMs = maxClockSkewMilliseconds
         return w
     }
 }

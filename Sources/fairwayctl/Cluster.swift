@@ -29,6 +29,8 @@ extension Fairwayctl {
             var coordinatorFlags: [String] = []
             @Option(name: .customLong("edge-flags"), help: ArgumentHelp("Extra edge-server flags N:FLAGS for edge-N, or *:FLAGS for every edge (repeatable), e.g. \"2:--contract-type1 1\".", valueName: "flags"))
             var edgeFlags: [String] = []
+            @Option(name: .customLong("metrics-base-port"), help: "Serve /metrics from every daemon on 127.0.0.1: the coordinator on this port, edges and agent processes on the next ones (0 = free ports); the URLs go in cluster.json.")
+            var metricsBasePort: Int?
             @Option(name: .customLong("wait-s"), help: "Wait up to this long for every node to be alive (0 = don't wait).") var waitSeconds = 30
             @Option(name: .customLong("tls-ca-file"), help: "Run every socket over tls+tcp:// with this CA (PEM).") var tlsCAFile: String?
             @Option(name: .customLong("tls-cert-key-file"), help: "Certificate + key (PEM) every local node uses with --tls-ca-file.") var tlsCertKeyFile: String?
@@ -45,6 +47,12 @@ extension Fairwayctl {
                 if let inferenceRate { plan.agentArguments += ["--inference-rate", "\(inferenceRate)"] }
                 if let inferenceCost { plan.agentArguments += ["--inference-cost", "\(inferenceCost)"] }
                 if let binDir { plan.binDirectory = binDir }
+                if let metricsBasePort {
+                    guard (0...65000).contains(metricsBasePort) else {
+                        throw fail(ConfigError(field: "--metrics-base-port", message: "must be 0–65000, got \(metricsBasePort)"))
+                    }
+                    plan.metricsBasePort = metricsBasePort
+                }
                 for f in coordinatorFlags { plan.coordinatorArguments += f.split(separator: " ").map(String.init) }
                 for f in edgeFlags {
                     let parts = f.split(separator: ":", maxSplits: 1).map(String.init)

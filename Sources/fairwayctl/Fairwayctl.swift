@@ -55,7 +55,7 @@ extension Fairwayctl {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show every node the coordinator knows: role, id, address, state, last heartbeat, version.")
         @OptionGroup var connection: ConnectionOptions
-        @Flag(help: "Print one JSON object {\"nodes\":[...]}.") var json = false
+        @Flag(help: "Print one JSON object {\"epoch\":..,\"reporter\":..,\"reporter_name\":..,\"nodes\":[...]}.") var json = false
         @Option(help: "Ask this node instead of the coordinator (e.g. an edge server's URL).") var url: String?
 
         func run() async throws {

@@ -107,6 +107,11 @@ final class ValuationClusterTests: XCTestCase {
             let (proofCode, proofOut, proofErr) = try await runTool("fairwayctl", ["ledger", "proof", "--coordinator", url, "--index", "1", "--json"])
             XCTAssertEqual(proofCode, 0, proofErr)
             XCTAssertTrue(proofOut.contains("\"verified\":true"), proofOut)
+            XCTAssertTrue(proofOut.contains("\"signed_head\""), "checked against a signed tree head: \(proofOut)")
+            // A record no signed head covers is not called verified.
+            let (beyondCode, _, beyondErr) = try await runTool("fairwayctl", ["ledger", "proof", "--coordinator", url, "--index", "1000000"])
+            XCTAssertNotEqual(beyondCode, 0)
+            XCTAssertTrue(beyondErr.contains("not under a signed tree head"), beyondErr)
 
             // Novelty earns tokens: the rich agent's value and cumulative grants exceed the poor one's.
             let richID = try XCTUnwrap(AgentIdentities.load(directory: (dir as NSString).appendingPathComponent("data/rich"), count: 1, prefix: "rich").first).id

@@ -17,6 +17,7 @@ final class DurableBeforeVisibleTests: XCTestCase {
         s.controlURL = "tcp://127.0.0.1:0"
         s.epochURL = "tcp://127.0.0.1:0"
         s.dataDirectory = temporaryDirectory()
+        s.name = "durable-\(UInt32.random(in: 0...UInt32.max))"  // its own metrics series in this process
         s.epochMilliseconds = 3_600_000
         s.membership.heartbeatIntervalMilliseconds = 60_000  // no wake-up batches during the test
         var node = try CoordinatorNode(settings: s, logger: quietLogger)
@@ -56,6 +57,13 @@ final class DurableBeforeVisibleTests: XCTestCase {
         XCTAssertGreaterThan(e.retryAfterMilliseconds, 0)
         let afterFailure = await node.status()
         XCTAssertEqual(Set(afterFailure.map(\.id)), Set(afterCommit.map(\.id)), "state as before the failed batch")
+        // Metrics count what was sent: one join served (committed), one refused; the reply made
+        // for the failed batch before its commit is not counted.
+        let exposition = String(decoding: FairwayMetrics.exposition(), as: UTF8.self)
+        let series = "fairway_requests_total{role=\"cloud-coordinator\",node=\"\(s.name)\",kind=\"join\""
+        XCTAssertTrue(exposition.contains("\(series),outcome=\"served\"} 1\n"), exposition)
+        XCTAssertTrue(exposition.contains("\(series),outcome=\"refused\"} 1\n"), exposition)
+        XCTAssertTrue(exposition.contains("fairway_refusals_total{role=\"cloud-coordinator\",node=\"\(s.name)\",code=\"unavailable\"} 1\n"), exposition)
 
         // The refusal was not remembered: the same bytes, resent once commits work, are handled.
         await node.state.setCommitHook(nil)

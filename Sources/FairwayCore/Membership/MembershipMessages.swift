@@ -39,11 +39,23 @@ public struct JoinAccepted: Sendable, Hashable {
     /// Heartbeat period the coordinator expects, milliseconds.
     public var heartbeatIntervalMilliseconds: Int64
     public var epoch: UInt64
+    /// Epoch length set by the coordinator, milliseconds (0 = not told).
+    public var epochMilliseconds: Int64
+    /// Where signed epoch announcements are published, as the replying node dials it ("" = not told).
+    public var epochURL: String
+    /// The replying node's replay window and tolerated clock skew, milliseconds (0 = not told).
+    public var replayWindowMilliseconds: Int64
+    public var maxClockSkewMilliseconds: Int64
 
-    public init(coordinatorID: NodeID, heartbeatIntervalMilliseconds: Int64, epoch: UInt64) {
+    public init(coordinatorID: NodeID, heartbeatIntervalMilliseconds: Int64, epoch: UInt64, epochMilliseconds: Int64 = 0,
+                epochURL: String = "", replayWindowMilliseconds: Int64 = 0, maxClockSkewMilliseconds: Int64 = 0) {
         self.coordinatorID = coordinatorID
         self.heartbeatIntervalMilliseconds = heartbeatIntervalMilliseconds
         self.epoch = epoch
+        self.epochMilliseconds = epochMilliseconds
+        self.epochURL = epochURL
+        self.replayWindowMilliseconds = replayWindowMilliseconds
+        self.maxClockSkewMilliseconds = maxClockSkewMilliseconds
     }
 }
 

@@ -15,6 +15,8 @@ public struct LocalCluster: Codable, Sendable {
         public var arguments: [String]
         public var log: String
         public var pid: Int32
+        /// `http://127.0.0.1:PORT/metrics` when the cluster runs with metrics (`Plan.metricsBasePort`).
+        public var metricsURL: String?
     }
 
     /// Options of `cluster up`.
@@ -40,6 +42,10 @@ public struct LocalCluster: Codable, Sendable {
         /// More agent processes, each with its own identities, data directory and flags
         /// (e.g. different private data), beside the `agents` one.
         public var agentGroups: [AgentGroup] = []
+        /// When set, every daemon serves `/metrics` on its own loopback port: the coordinator on
+        /// this port, then each edge server and agent process on the next ones, in order; 0 = a
+        /// free port each. Nil = no metrics.
+        public var metricsBasePort: Int?
 
         public init(directory: String) { self.directory = directory }
     }
@@ -74,6 +80,11 @@ public struct LocalCluster: Codable, Sendable {
     public var epochURL: String
     public var edgeURLs: [String]
     public var processes: [Process]
+
+    /// Each process's `/metrics` URL, by process name (empty without metrics).
+    public var metricsURLs: [String: String] {
+        Dictionary(uniqueKeysWithValues: processes.compactMap { p in p.metricsURL.map { (p.name, $0) } })
+    }
 
     public static func file(in directory: String) -> String { (directory as NSString).appendingPathComponent("cluster.json") }
 
@@ -132,6 +143,13 @@ public struct LocalCluster: Codable, Sendable {
                 "--edges", edgeURLs.joined(separator: ","),
                 "--heartbeat-interval-ms", "\(plan.heartbeatIntervalMilliseconds)", "--log-level", plan.logLevel,
             ] + tlsFlags + plan.agentArguments + g.arguments, log: log(g.name), pid: 0))
+        }
+        if let base = plan.metricsBasePort {
+            for i in processes.indices {
+                let p = base == 0 ? try port() : base + i
+                processes[i].arguments += ["--metrics-address", "127.0.0.1:\(p)"]
+                processes[i].metricsURL = "http://127.0.0.1:\(p)/metrics"
+            }
         }
         var cluster = LocalCluster(directory: dir, coordinatorURL: control, epochURL: epoch, edgeURLs: edgeURLs, processes: processes)
         for i in cluster.processes.indices {

@@ -4,12 +4,20 @@ import ServiceLifecycle
 
 /// Runs a daemon's services until SIGTERM or SIGINT, then shuts them down gracefully.
 public enum Daemon {
-    /// Bootstraps logging to stderr at `level`. Call once, first thing in `main`.
-    public static func bootstrapLogging(level: Logger.Level) {
+    /// Bootstraps logging to stderr at `level`, as text lines or JSON lines. Call once, first
+    /// thing in `main`.
+    public static func bootstrapLogging(level: Logger.Level, format: LogFormat = .text) {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
     }
 

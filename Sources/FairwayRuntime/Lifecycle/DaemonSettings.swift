@@ -7,6 +7,10 @@ public protocol DaemonSettings: SettingsSchema, Sendable {
     init()
     /// `trace` … `critical`.
     var logLevel: String { get set }
+    /// `text` or `json` (one JSON object per line).
+    var logFormat: LogFormat { get set }
+    /// Where `/metrics` is served (off by default).
+    var metrics: MetricsSettings { get set }
     var transport: TransportSettings { get set }
     var dataDirectory: String { get set }
     /// Flag names kept from earlier releases, by the setting key they set. Every setting is also
@@ -35,9 +39,10 @@ extension DaemonSettings {
         }.joined(separator: "\n")
     }
 
-    /// The settings every daemon has: `data_dir`, `log_level` and `transport.*`.
+    /// The settings every daemon has: `data_dir`, `log_level`, `log_format`, `metrics.*` and `transport.*`.
     public static var daemonFields: [SettingField<Self>] {
-        [.text("data_dir", \.dataDirectory), .text("log_level", \.logLevel, check: LogLevelSetting.check)]
+        [.text("data_dir", \.dataDirectory), .text("log_level", \.logLevel, check: LogLevelSetting.check), .choice("log_format", \.logFormat)]
+            + MetricsSettings.fields(in: \.metrics, prefix: "metrics")
             + TransportSettings.fields(in: \.transport, prefix: "transport")
     }
 

@@ -51,9 +51,14 @@ public enum DaemonStartup {
     }
 
     /// Bootstraps logging, builds the daemon's service and runs it until SIGTERM/SIGINT.
-    public static func run(label: String, level: Logger.Level, _ makeService: (Logger) throws -> any Service) async throws {
-        Daemon.bootstrapLogging(level: level)
+    public static func run(label: String, level: Logger.Level, format: LogFormat = .text, metrics: MetricsSettings = MetricsSettings(),
+                           _ makeService: (Logger) throws -> any Service) async throws {
+        Daemon.bootstrapLogging(level: level, format: format)
         let logger = Logger(label: label)
-        try await Daemon.run([try makeService(logger)], logger: logger)
+        FairwayMetrics.bootstrap()
+        let service = try makeService(logger)
+        // The daemon's own /metrics listener, bound before it serves anything: a bad address fails the start.
+        let metricsServer = metrics.isEnabled ? try await MetricsServer.start(metrics, logger: logger) : nil
+        try await Daemon.run([service] + (metricsServer.map { [$0] } ?? []), logger: logger)
     }
 }

@@ -115,6 +115,11 @@ public final class RequestClient: Sendable {
                 do {
                     let reply = try await handshake(as: me, first: sealed, deadline: deadline)
                     return reply
+                } catch let e as FairwayError where e.code == .unknownSession && forgotten < 3 {
+                    // Message 3 came after the server dropped the half-open handshake (it expired
+                    // or the server restarted): nothing was served; handshake again, resend.
+                    forgotten += 1
+                    sessions.abandon(key.nodeID)
                 } catch {
                     sessions.abandon(key.nodeID)
                     throw error

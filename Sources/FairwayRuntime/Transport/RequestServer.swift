@@ -40,14 +40,16 @@ public final class RequestServer: Sendable {
         public let isDurable: Bool
         let identity: NodeKey
         let clock: any NodeClock
-        let counters: TransportCounters
+        /// The last reply made (the one the handler returns), counted after the handler returned:
+        /// a reply made for a batch whose commit then failed is not counted, its refusal is.
+        let made: MadeReply
 
         public var envelope: Envelope { verified.envelope }
 
         /// The signed reply to this request and, for a durable kind, the journal write that must
         /// commit in the same transaction as the request's state writes.
         public func reply(_ payload: Payload) -> (bytes: [UInt8], journal: DatabaseWrite?) {
-            if case .error(let e) = payload { counters.refused(e.code) } else { counters.served() }
+            made.record(payload)
             let bytes = WireCodec.sealForSession(envelope.reply(from: identity.nodeID, at: clock.now(), payload), signedBy: nil)
             guard isDurable else { return (bytes, nil) }
             return (bytes, ReplayJournal.entry(sender: envelope.sender, messageID: envelope.messageID, sentAt: envelope.sentAt,
@@ -71,7 +73,8 @@ public final class RequestServer: Sendable {
     public let identity: NodeKey
     public var nodeID: NodeID { identity.nodeID }
     public let settings: TransportSettings
-    public let counters = TransportCounters()
+    /// What this socket served and refused; exported when the server was given `TransportMetrics`.
+    public let counters: TransportCounters
     private let socket: Socket
     private let handler: Handler
     private let logger: Logger
@@ -90,10 +93,13 @@ public final class RequestServer: Sendable {
     ///     the entry `Inbound.reply` makes.
     ///   - authorize: decides, once a handshake proved the peer's identity, whether it may have a
     ///     session at all (nil = yes); its refusal (e.g. `not-admitted`) is the handshake's.
+    ///   - metrics: where to export requests, latencies, refusals and handshakes (nil: not exported).
     public init(identity: NodeKey, settings: TransportSettings, logger: Logger, clock: any NodeClock = SystemClock(),
                 journal: ReplayJournal? = nil, durableKinds: Set<Payload.Kind> = [],
-                authorize: @escaping @Sendable (PeerIdentity) -> FairwayError? = { _ in nil }, handler: @escaping Handler) throws {
+                authorize: @escaping @Sendable (PeerIdentity) -> FairwayError? = { _ in nil }, metrics: TransportMetrics? = nil,
+                handler: @escaping Handler) throws {
         self.identity = identity
+        self.counters = TransportCounters(metrics: metrics)
         self.settings = settings
         self.logger = logger
         self.clock = clock
@@ -110,9 +116,9 @@ public final class RequestServer: Sendable {
     /// A server for a handler that only computes replies (no durable state): every reply
     /// counts as committed.
     public convenience init(identity: NodeKey, settings: TransportSettings, logger: Logger, clock: any NodeClock = SystemClock(),
-                            authorize: @escaping @Sendable (PeerIdentity) -> FairwayError? = { _ in nil },
+                            authorize: @escaping @Sendable (PeerIdentity) -> FairwayError? = { _ in nil }, metrics: TransportMetrics? = nil,
                             replies: @escaping @Sendable (Envelope) async -> Payload) throws {
-        try self.init(identity: identity, settings: settings, logger: logger, clock: clock, authorize: authorize) { inbound in
+        try self.init(identity: identity, settings: settings, logger: logger, clock: clock, authorize: authorize, metrics: metrics) { inbound in
             .committed(inbound.reply(await replies(inbound.envelope)).bytes)
         }
     }
@@ -179,6 +185,7 @@ public final class RequestServer: Sendable {
 
     /// Turns request bytes (a frame) into reply bytes. Exposed for benchmarks and tests.
     public func respond(to bytes: [UInt8]) async -> [UInt8] {
+        let received = ContinuousClock.now
         let now = clock.now()
         let frame: SessionFrame
         do throws(FairwayError) {
@@ -198,27 +205,30 @@ public final class RequestServer: Sendable {
             case .failure(let e): return refuseFrame(e)
             case .success: counters.handshakeCompleted()
             }
-            return await serve(first, now: now)
+            return await serve(first, now: now, received: received)
         case .message(let message):
-            return await serve(message, now: now)
+            return await serve(message, now: now, received: received)
         case .handshakeResponse, .error:
             return refuseFrame(FairwayError(.unexpectedPayload, "a server receives handshake messages 1 and 3 and session messages only", field: "frame.kind"))
         }
     }
 
-    private func serve(_ message: SessionMessage, now: Timestamp) async -> [UInt8] {
+    private func serve(_ message: SessionMessage, now: Timestamp, received: ContinuousClock.Instant) async -> [UInt8] {
         let opened: ServerSessions.Opened
         switch sessions.open(message, now: now) {
         case .failure(let e): return refuseFrame(e)
         case .success(let o): opened = o
         }
-        let reply = await respond(plaintext: opened.plaintext, peer: opened.peer, repeated: opened.repeated, now: now)
-        let frame = sessions.seal(reply, sessionID: message.sessionID)
-        return frame.encoded()
+        var kind: Payload.Kind?
+        let reply = await respond(plaintext: opened.plaintext, peer: opened.peer, repeated: opened.repeated, now: now, kind: &kind)
+        let encoded = sessions.seal(reply, sessionID: message.sessionID).encoded()
+        if let kind, let metrics = counters.metrics { metrics.latency(kind, ContinuousClock.now - received) }
+        return encoded
     }
 
-    /// The session layer's verdict on a request: the plaintext reply.
-    private func respond(plaintext: [UInt8], peer: PeerIdentity, repeated: Bool, now: Timestamp) async -> [UInt8] {
+    /// The session layer's verdict on a request: the plaintext reply. Sets `kind` once the
+    /// request decoded.
+    private func respond(plaintext: [UInt8], peer: PeerIdentity, repeated: Bool, now: Timestamp, kind decodedKind: inout Payload.Kind?) async -> [UInt8] {
         let request: VerifiedEnvelope
         do throws(WireCodec.DecodeFailure) {
             request = try WireCodec.openFromSession(plaintext, peer: peer, maxBytes: settings.maxMessageBytes)
@@ -229,6 +239,7 @@ public final class RequestServer: Sendable {
         }
         let envelope = request.envelope
         let kind = envelope.payload.kind
+        decodedKind = kind
         let key = ReplayGuard.Key(sender: envelope.sender, messageID: envelope.messageID)
         // A reused session counter may only carry an exact resend of a request this socket
         // answered (`resendVerdict` refuses anything else as `replayed`); a fresh one is admitted.
@@ -239,10 +250,10 @@ public final class RequestServer: Sendable {
         case .fresh:
             break
         case .resend(let reply):
-            counters.replayed()
+            counters.replayed(kind)
             return reply
         case .inProgress:
-            counters.replayed()
+            counters.replayed(nil)  // exported once, as the refusal below
             return refuse(envelope, FairwayError(.inProgress, "request \(envelope.messageID) is still being handled; resend it unchanged",
                                                  field: "envelope.message_id", peer: envelope.sender.rawValue, retryAfterMilliseconds: 50), now: now)
         case .refuse(let e):
@@ -261,7 +272,7 @@ public final class RequestServer: Sendable {
                                              field: "envelope.message_id", peer: envelope.sender.rawValue)
                         return refuse(envelope, e, now: now)
                     }
-                    counters.replayed()
+                    counters.replayed(kind)
                     replay.withLock { $0.complete(key, reply: stored.reply) }
                     return stored.reply
                 }
@@ -276,7 +287,14 @@ public final class RequestServer: Sendable {
             replay.withLock { $0.abandon(key) }
             return refuse(envelope, refusal, now: now)
         }
-        switch await handler(Inbound(verified: request, isDurable: durable, identity: identity, clock: clock, counters: counters)) {
+        let made = MadeReply()
+        let handled = await handler(Inbound(verified: request, isDurable: durable, identity: identity, clock: clock, made: made))
+        switch made.last {
+        case .refused(let code)?: counters.refused(code, kind: kind)
+        case .served?: counters.served(kind)
+        case nil: break
+        }
+        switch handled {
         case .committed(let reply):
             replay.withLock { $0.complete(key, reply: reply) }
             return reply
@@ -299,7 +317,7 @@ public final class RequestServer: Sendable {
     }
 
     private func refuse(_ request: Envelope, _ error: FairwayError, now: Timestamp) -> [UInt8] {
-        counters.refused(error.code)
+        counters.refused(error.code, kind: request.payload.kind)
         logger.notice("refused \(request.payload.kind) from \(request.sender): \(error)")
         return seal(request.reply(from: nodeID, at: now, .error(error)))
     }
@@ -325,4 +343,20 @@ public final class RequestServer: Sendable {
         // Labelled version 1 so that a version-1 client decodes it and shows the message.
         return WireCodec.seal(Envelope(protocolVersion: 1, sender: nodeID, sentAt: now, inReplyTo: old?.envelope.messageID, payload: .error(e)), signedBy: identity)
     }
+}
+
+/// Which reply a handler made last for one request: a success or a refusal with its code.
+final class MadeReply: Sendable {
+    enum Outcome: Sendable {
+        case served
+        case refused(FairwayError.Code)
+    }
+
+    private let state = Mutex<Outcome?>(nil)
+
+    func record(_ payload: Payload) {
+        state.withLock { $0 = if case .error(let e) = payload { .refused(e.code) } else { .served } }
+    }
+
+    var last: Outcome? { state.withLock { $0 } }
 }

@@ -1,7 +1,9 @@
 import Synchronization
 import FairwayCore
+import FairwayWire
 
-/// Counters of one socket: what was served, refused and dropped. Thread-safe.
+/// Counters of one socket: what was served, refused and dropped. Thread-safe. With
+/// `TransportMetrics`, each count is also exported (`fairway_requests_total`, …).
 public final class TransportCounters: Sendable {
     public struct Snapshot: Sendable, Hashable {
         /// Requests answered with a normal reply.
@@ -24,16 +26,36 @@ public final class TransportCounters: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    /// Where the counts are exported too (nil: in memory only).
+    public let metrics: TransportMetrics?
 
-    public init() {}
+    public init(metrics: TransportMetrics? = nil) { self.metrics = metrics }
 
     public var snapshot: Snapshot { state.withLock { $0 } }
 
-    func served() { state.withLock { $0.served += 1 } }
-    func replayed() { state.withLock { $0.replayed += 1 } }
-    func refused(_ code: FairwayError.Code) { state.withLock { $0.refused[code.name, default: 0] += 1 } }
+    func served(_ kind: Payload.Kind) {
+        state.withLock { $0.served += 1 }
+        metrics?.answered(kind, .served)
+    }
+    /// Answered from the cache or journal; `kind` nil: counted here but exported otherwise.
+    func replayed(_ kind: Payload.Kind?) {
+        state.withLock { $0.replayed += 1 }
+        if let kind { metrics?.answered(kind, .replayed) }
+    }
+    /// An error reply; `kind` is the refused request's, when it was decoded that far.
+    func refused(_ code: FairwayError.Code, kind: Payload.Kind? = nil) {
+        state.withLock { $0.refused[code.name, default: 0] += 1 }
+        metrics?.refused(code)
+        if let kind { metrics?.answered(kind, .refused) }
+    }
     func dropped() { state.withLock { $0.dropped += 1 } }
     func received() { state.withLock { $0.received += 1 } }
-    func handshakeStarted() { state.withLock { $0.handshakesStarted += 1 } }
-    func handshakeCompleted() { state.withLock { $0.handshakesCompleted += 1 } }
+    func handshakeStarted() {
+        state.withLock { $0.handshakesStarted += 1 }
+        metrics?.handshakeStarted()
+    }
+    func handshakeCompleted() {
+        state.withLock { $0.handshakesCompleted += 1 }
+        metrics?.handshakeCompleted()
+    }
 }

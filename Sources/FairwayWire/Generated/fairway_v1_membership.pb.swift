@@ -160,6 +160,20 @@ public nonisolated struct Fairway_V1_JoinAccepted: Sendable {
 
   public var epoch: UInt64 = 0
 
+  /// What a client needs to run without reading cluster.json (0 / empty from an older node):
+  /// the epoch length, set by the coordinator, milliseconds;
+  public var epochMs: Int64 = 0
+
+  /// where signed epoch announcements are published (SUB), as the replying node dials it: the
+  /// coordinator's advertised epoch URL, or the one the relaying edge subscribes to;
+  public var epochURL: String = String()
+
+  /// the replying node's replay window and tolerated clock skew, milliseconds: a request must
+  /// be dated within [now - replay_window_ms, now + max_clock_skew_ms] of the node's clock.
+  public var replayWindowMs: Int64 = 0
+
+  public var maxClockSkewMs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -456,7 +470,7 @@ nonisolated extension Fairway_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Fairway_V1_JoinAccepted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JoinAccepted"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}coordinator_id\0\u{3}heartbeat_interval_ms\0\u{1}epoch\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}coordinator_id\0\u{3}heartbeat_interval_ms\0\u{1}epoch\0\u{3}epoch_ms\0\u{3}epoch_url\0\u{3}replay_window_ms\0\u{3}max_clock_skew_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -467,6 +481,10 @@ nonisolated extension Fairway_V1_JoinAccepted: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularStringField(value: &self.coordinatorID) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.heartbeatIntervalMs) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.epochMs) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.epochURL) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.replayWindowMs) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.maxClockSkewMs) }()
       default: break
       }
     }
@@ -482,6 +500,18 @@ nonisolated extension Fairway_V1_JoinAccepted: SwiftProtobuf.Message, SwiftProto
     if self.epoch != 0 {
       try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 3)
     }
+    if self.epochMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.epochMs, fieldNumber: 4)
+    }
+    if !self.epochURL.isEmpty {
+      try visitor.visitSingularStringField(value: self.epochURL, fieldNumber: 5)
+    }
+    if self.replayWindowMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.replayWindowMs, fieldNumber: 6)
+    }
+    if self.maxClockSkewMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.maxClockSkewMs, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -489,6 +519,10 @@ nonisolated extension Fairway_V1_JoinAccepted: SwiftProtobuf.Message, SwiftProto
     if lhs.coordinatorID != rhs.coordinatorID {return false}
     if lhs.heartbeatIntervalMs != rhs.heartbeatIntervalMs {return false}
     if lhs.epoch != rhs.epoch {return false}
+    if lhs.epochMs != rhs.epochMs {return false}
+    if lhs.epochURL != rhs.epochURL {return false}
+    if lhs.replayWindowMs != rhs.replayWindowMs {return false}
+    if lhs.maxClockSkewMs != rhs.maxClockSkewMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

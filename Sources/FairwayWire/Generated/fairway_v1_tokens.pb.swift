@@ -138,7 +138,8 @@ public nonisolated struct Fairway_V1_InferenceRequest: Sendable {
   public var input: Data = Data()
 
   /// The agent module's input: the 64 pixels (0-16, row by row) of an 8x8 digit. Empty = an
-  /// admission-only request (charged, no prediction).
+  /// admission-only request (charged, no prediction). Any other count is refused by the edge
+  /// with invalid-field at inference_request.features, and nothing is charged.
   public var features: [Double] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -599,7 +599,7 @@ const ProtobufCMessageDescriptor fairway__v1__join_request__descriptor =
   (ProtobufCMessageInit) fairway__v1__join_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor fairway__v1__join_accepted__field_descriptors[3] =
+static const ProtobufCFieldDescriptor fairway__v1__join_accepted__field_descriptors[7] =
 {
   {
     "coordinator_id",
@@ -637,16 +637,68 @@ static const ProtobufCFieldDescriptor fairway__v1__join_accepted__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "epoch_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Fairway__V1__JoinAccepted, epoch_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "epoch_url",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fairway__V1__JoinAccepted, epoch_url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "replay_window_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Fairway__V1__JoinAccepted, replay_window_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_clock_skew_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Fairway__V1__JoinAccepted, max_clock_skew_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned fairway__v1__join_accepted__field_indices_by_name[] = {
   0,   /* field[0] = coordinator_id */
   2,   /* field[2] = epoch */
+  3,   /* field[3] = epoch_ms */
+  4,   /* field[4] = epoch_url */
   1,   /* field[1] = heartbeat_interval_ms */
+  6,   /* field[6] = max_clock_skew_ms */
+  5,   /* field[5] = replay_window_ms */
 };
 static const ProtobufCIntRange fairway__v1__join_accepted__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor fairway__v1__join_accepted__descriptor =
 {
@@ -656,7 +708,7 @@ const ProtobufCMessageDescriptor fairway__v1__join_accepted__descriptor =
   "Fairway__V1__JoinAccepted",
   "fairway.v1",
   sizeof(Fairway__V1__JoinAccepted),
-  3,
+  7,
   fairway__v1__join_accepted__field_descriptors,
   fairway__v1__join_accepted__field_indices_by_name,
   1,  fairway__v1__join_accepted__number_ranges,

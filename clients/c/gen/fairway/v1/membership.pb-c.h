@@ -101,10 +101,26 @@ struct  Fairway__V1__JoinAccepted
    */
   int64_t heartbeat_interval_ms;
   uint64_t epoch;
+  /*
+   * What a client needs to run without reading cluster.json (0 / empty from an older node):
+   * the epoch length, set by the coordinator, milliseconds;
+   */
+  int64_t epoch_ms;
+  /*
+   * where signed epoch announcements are published (SUB), as the replying node dials it: the
+   * coordinator's advertised epoch URL, or the one the relaying edge subscribes to;
+   */
+  char *epoch_url;
+  /*
+   * the replying node's replay window and tolerated clock skew, milliseconds: a request must
+   * be dated within [now - replay_window_ms, now + max_clock_skew_ms] of the node's clock.
+   */
+  int64_t replay_window_ms;
+  int64_t max_clock_skew_ms;
 };
 #define FAIRWAY__V1__JOIN_ACCEPTED__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fairway__v1__join_accepted__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*

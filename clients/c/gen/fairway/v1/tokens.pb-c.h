@@ -143,7 +143,8 @@ struct  Fairway__V1__InferenceRequest
   ProtobufCBinaryData input;
   /*
    * The agent module's input: the 64 pixels (0-16, row by row) of an 8x8 digit. Empty = an
-   * admission-only request (charged, no prediction).
+   * admission-only request (charged, no prediction). Any other count is refused by the edge
+   * with invalid-field at inference_request.features, and nothing is charged.
    */
   size_t n_features;
   double *features;

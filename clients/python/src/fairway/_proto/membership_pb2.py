@@ -14,35 +14,35 @@ _sym_db = _symbol_database.Default()
 from fairway._proto import cloud_pb2 as fairway_dot_v1_dot_cloud__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x66\x61irway/v1/membership.proto\x12\nfairway.v1\x1a\x16\x66\x61irway/v1/cloud.proto\"\xbd\x01\n\x0bJoinRequest\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\"\n\x04role\x18\x02 \x01(\x0e\x32\x14.fairway.v1.NodeRole\x12\x0f\n\x07\x61\x64\x64ress\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\t\x12\x0b\n\x03via\x18\x05 \x01(\t\x12\x13\n\x0b\x62ucket_size\x18\x06 \x01(\r\x12\x0c\n\x04name\x18\x07 \x01(\t\x12\x12\n\npublic_key\x18\x08 \x01(\x0c\x12\x13\n\x0b\x61gent_proof\x18\t \x01(\x0c\"T\n\x0cJoinAccepted\x12\x16\n\x0e\x63oordinator_id\x18\x01 \x01(\t\x12\x1d\n\x15heartbeat_interval_ms\x18\x02 \x01(\x03\x12\r\n\x05\x65poch\x18\x03 \x01(\x04\"]\n\tHeartbeat\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x11\n\tagent_ids\x18\x02 \x03(\t\x12,\n\tresources\x18\x03 \x01(\x0b\x32\x19.fairway.v1.EdgeResources\"e\n\x0cHeartbeatAck\x12\r\n\x05\x65poch\x18\x01 \x01(\x04\x12\x19\n\x11unknown_agent_ids\x18\x02 \x03(\t\x12+\n\x0b\x63loud_share\x18\x03 \x01(\x0b\x32\x16.fairway.v1.CloudShare\"\x0f\n\rStatusRequest\"\x8d\x02\n\nNodeStatus\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\"\n\x04role\x18\x02 \x01(\x0e\x32\x14.fairway.v1.NodeRole\x12\x0f\n\x07\x61\x64\x64ress\x18\x03 \x01(\t\x12&\n\x05state\x18\x04 \x01(\x0e\x32\x17.fairway.v1.MemberState\x12\x1e\n\x16last_heartbeat_unix_ms\x18\x05 \x01(\x03\x12\x0f\n\x07version\x18\x06 \x01(\t\x12\x0b\n\x03via\x18\x07 \x01(\t\x12\x0c\n\x04name\x18\x08 \x01(\t\x12\x16\n\x0etokens_granted\x18\t \x01(\x04\x12\x13\n\x0btokens_used\x18\n \x01(\x04\x12\x18\n\x10tokens_remaining\x18\x0b \x01(\x04\"\x9c\x01\n\x0bStatusReply\x12\x13\n\x0breporter_id\x18\x01 \x01(\t\x12\x15\n\rreporter_name\x18\x05 \x01(\t\x12+\n\rreporter_role\x18\x02 \x01(\x0e\x32\x14.fairway.v1.NodeRole\x12%\n\x05nodes\x18\x03 \x03(\x0b\x32\x16.fairway.v1.NodeStatus\x12\r\n\x05\x65poch\x18\x04 \x01(\x04\"t\n\x11\x45pochAnnouncement\x12\r\n\x05\x65poch\x18\x01 \x01(\x04\x12\x1a\n\x12started_at_unix_ms\x18\x02 \x01(\x03\x12\x15\n\ralive_members\x18\x03 \x01(\r\x12\x1d\n\x15next_epoch_at_unix_ms\x18\x04 \x01(\x03\"\x06\n\x04Ping\"Z\n\x04Pong\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\"\n\x04role\x18\x02 \x01(\x0e\x32\x14.fairway.v1.NodeRole\x12\x0f\n\x07version\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t*{\n\x08NodeRole\x12\x19\n\x15NODE_ROLE_UNSPECIFIED\x10\x00\x12\x1f\n\x1bNODE_ROLE_CLOUD_COORDINATOR\x10\x01\x12\x19\n\x15NODE_ROLE_EDGE_SERVER\x10\x02\x12\x18\n\x14NODE_ROLE_EDGE_AGENT\x10\x03*t\n\x0bMemberState\x12\x1c\n\x18MEMBER_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12MEMBER_STATE_ALIVE\x10\x01\x12\x18\n\x14MEMBER_STATE_SUSPECT\x10\x02\x12\x15\n\x11MEMBER_STATE_DEAD\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x66\x61irway/v1/membership.proto\x12\nfairway.v1\x1a\x16\x66\x61irway/v1/cloud.proto\"\xbd\x01\n\x0bJoinRequest\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\"\n\x04role\x18\x02 \x01(\x0e\x32\x14.fairway.v1.NodeRole\x12\x0f\n\x07\x61\x64\x64ress\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\t\x12\x0b\n\x03via\x18\x05 \x01(\t\x12\x13\n\x0b\x62ucket_size\x18\x06 \x01(\r\x12\x0c\n\x04name\x18\x07 \x01(\t\x12\x12\n\npublic_key\x18\x08 \x01(\x0c\x12\x13\n\x0b\x61gent_proof\x18\t \x01(\x0c\"\xae\x01\n\x0cJoinAccepted\x12\x16\n\x0e\x63oordinator_id\x18\x01 \x01(\t\x12\x1d\n\x15heartbeat_interval_ms\x18\x02 \x01(\x03\x12\r\n\x05\x65poch\x18\x03 \x01(\x04\x12\x10\n\x08\x65poch_ms\x18\x04 \x01(\x03\x12\x11\n\tepoch_url\x18\x05 \x01(\t\x12\x18\n\x10replay_window_ms\x18\x06 \x01(\x03\x12\x19\n\x11max_clock_skew_ms\x18\x07 \x01(\x03\"]\n\tHeartbeat\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x11\n\tagent_ids\x18\x02 \x03(\t\x12,\n\tresources\x18\x03 \x01(\x0b\x32\x19.fairway.v1.EdgeResources\"e\n\x0cHeartbeatAck\x12\r\n\x05\x65poch\x18\x01 \x01(\x04\x12\x19\n\x11unknown_agent_ids\x18\x02 \x03(\t\x12+\n\x0b\x63loud_share\x18\x03 \x01(\x0b\x32\x16.fairway.v1.CloudShare\"\x0f\n\rStatusRequest\"\x8d\x02\n\nNodeStatus\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\"\n\x04role\x18\x02 \x01(\x0e\x32\x14.fairway.v1.NodeRole\x12\x0f\n\x07\x61\x64\x64ress\x18\x03 \x01(\t\x12&\n\x05state\x18\x04 \x01(\x0e\x32\x17.fairway.v1.MemberState\x12\x1e\n\x16last_heartbeat_unix_ms\x18\x05 \x01(\x03\x12\x0f\n\x07version\x18\x06 \x01(\t\x12\x0b\n\x03via\x18\x07 \x01(\t\x12\x0c\n\x04name\x18\x08 \x01(\t\x12\x16\n\x0etokens_granted\x18\t \x01(\x04\x12\x13\n\x0btokens_used\x18\n \x01(\x04\x12\x18\n\x10tokens_remaining\x18\x0b \x01(\x04\"\x9c\x01\n\x0bStatusReply\x12\x13\n\x0breporter_id\x18\x01 \x01(\t\x12\x15\n\rreporter_name\x18\x05 \x01(\t\x12+\n\rreporter_role\x18\x02 \x01(\x0e\x32\x14.fairway.v1.NodeRole\x12%\n\x05nodes\x18\x03 \x03(\x0b\x32\x16.fairway.v1.NodeStatus\x12\r\n\x05\x65poch\x18\x04 \x01(\x04\"t\n\x11\x45pochAnnouncement\x12\r\n\x05\x65poch\x18\x01 \x01(\x04\x12\x1a\n\x12started_at_unix_ms\x18\x02 \x01(\x03\x12\x15\n\ralive_members\x18\x03 \x01(\r\x12\x1d\n\x15next_epoch_at_unix_ms\x18\x04 \x01(\x03\"\x06\n\x04Ping\"Z\n\x04Pong\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\"\n\x04role\x18\x02 \x01(\x0e\x32\x14.fairway.v1.NodeRole\x12\x0f\n\x07version\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t*{\n\x08NodeRole\x12\x19\n\x15NODE_ROLE_UNSPECIFIED\x10\x00\x12\x1f\n\x1bNODE_ROLE_CLOUD_COORDINATOR\x10\x01\x12\x19\n\x15NODE_ROLE_EDGE_SERVER\x10\x02\x12\x18\n\x14NODE_ROLE_EDGE_AGENT\x10\x03*t\n\x0bMemberState\x12\x1c\n\x18MEMBER_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12MEMBER_STATE_ALIVE\x10\x01\x12\x18\n\x14MEMBER_STATE_SUSPECT\x10\x02\x12\x15\n\x11MEMBER_STATE_DEAD\x10\x03\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'fairway.v1.membership_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _NODEROLE._serialized_start=1209
-  _NODEROLE._serialized_end=1332
-  _MEMBERSTATE._serialized_start=1334
-  _MEMBERSTATE._serialized_end=1450
+  _NODEROLE._serialized_start=1300
+  _NODEROLE._serialized_end=1423
+  _MEMBERSTATE._serialized_start=1425
+  _MEMBERSTATE._serialized_end=1541
   _JOINREQUEST._serialized_start=68
   _JOINREQUEST._serialized_end=257
-  _JOINACCEPTED._serialized_start=259
-  _JOINACCEPTED._serialized_end=343
-  _HEARTBEAT._serialized_start=345
-  _HEARTBEAT._serialized_end=438
-  _HEARTBEATACK._serialized_start=440
-  _HEARTBEATACK._serialized_end=541
-  _STATUSREQUEST._serialized_start=543
-  _STATUSREQUEST._serialized_end=558
-  _NODESTATUS._serialized_start=561
-  _NODESTATUS._serialized_end=830
-  _STATUSREPLY._serialized_start=833
-  _STATUSREPLY._serialized_end=989
-  _EPOCHANNOUNCEMENT._serialized_start=991
-  _EPOCHANNOUNCEMENT._serialized_end=1107
-  _PING._serialized_start=1109
-  _PING._serialized_end=1115
-  _PONG._serialized_start=1117
-  _PONG._serialized_end=1207
+  _JOINACCEPTED._serialized_start=260
+  _JOINACCEPTED._serialized_end=434
+  _HEARTBEAT._serialized_start=436
+  _HEARTBEAT._serialized_end=529
+  _HEARTBEATACK._serialized_start=531
+  _HEARTBEATACK._serialized_end=632
+  _STATUSREQUEST._serialized_start=634
+  _STATUSREQUEST._serialized_end=649
+  _NODESTATUS._serialized_start=652
+  _NODESTATUS._serialized_end=921
+  _STATUSREPLY._serialized_start=924
+  _STATUSREPLY._serialized_end=1080
+  _EPOCHANNOUNCEMENT._serialized_start=1082
+  _EPOCHANNOUNCEMENT._serialized_end=1198
+  _PING._serialized_start=1200
+  _PING._serialized_end=1206
+  _PONG._serialized_start=1208
+  _PONG._serialized_end=1298
 # @@protoc_insertion_point(module_scope)

@@ -48,14 +48,22 @@ class HeartbeatAck(_message.Message):
     def __init__(self, epoch: _Optional[int] = ..., unknown_agent_ids: _Optional[_Iterable[str]] = ..., cloud_share: _Optional[_Union[_cloud_pb2.CloudShare, _Mapping]] = ...) -> None: ...
 
 class JoinAccepted(_message.Message):
-    __slots__ = ["coordinator_id", "epoch", "heartbeat_interval_ms"]
+    __slots__ = ["coordinator_id", "epoch", "epoch_ms", "epoch_url", "heartbeat_interval_ms", "max_clock_skew_ms", "replay_window_ms"]
     COORDINATOR_ID_FIELD_NUMBER: _ClassVar[int]
     EPOCH_FIELD_NUMBER: _ClassVar[int]
+    EPOCH_MS_FIELD_NUMBER: _ClassVar[int]
+    EPOCH_URL_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
+    MAX_CLOCK_SKEW_MS_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_WINDOW_MS_FIELD_NUMBER: _ClassVar[int]
     coordinator_id: str
     epoch: int
+    epoch_ms: int
+    epoch_url: str
     heartbeat_interval_ms: int
-    def __init__(self, coordinator_id: _Optional[str] = ..., heartbeat_interval_ms: _Optional[int] = ..., epoch: _Optional[int] = ...) -> None: ...
+    max_clock_skew_ms: int
+    replay_window_ms: int
+    def __init__(self, coordinator_id: _Optional[str] = ..., heartbeat_interval_ms: _Optional[int] = ..., epoch: _Optional[int] = ..., epoch_ms: _Optional[int] = ..., epoch_url: _Optional[str] = ..., replay_window_ms: _Optional[int] = ..., max_clock_skew_ms: _Optional[int] = ...) -> None: ...
 
 class JoinRequest(_message.Message):
     __slots__ = ["address", "agent_proof", "bucket_size", "name", "node_id", "public_key", "role", "version", "via"]
