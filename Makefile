@@ -9,7 +9,8 @@ DEMO_DIR ?= /tmp/fairway-demo
 help:
 	@echo "make demo          build, start a local cluster, show it working, stop it"
 	@echo "make test          the whole test suite (unit, in-process, multi-process, then client-test)"
-	@echo "make client-test   the Python and C clients: their tests, examples and hostile cases against local clusters"
+	@echo "make client-test   the Python and C clients (tests, examples, hostile cases against local clusters) and the"
+	@echo "                   cross-implementation test (Swift, Python and C read each other's messages identically)"
 	@echo "make compose-test  build images, run the compose cluster, check every node alive"
 	@echo "make bench         fairway-lab bench transport"
 	@echo "make fuzz          libFuzzer over envelope decoding, FUZZ_SECONDS (default 60)"
@@ -35,6 +36,7 @@ client-test: deps
 	bash clients/python/tests/run.sh
 	$(MAKE) -C clients/c test
 	FAIRWAY_BIN=$(CURDIR)/$(BIN) clients/c/run-example.sh
+	FAIRWAY_BIN=$(CURDIR)/$(BIN) sh clients/cross/run.sh
 
 demo: build
 	@scripts/demo.sh "$(DEMO_DIR)"

@@ -27,7 +27,7 @@
 #include <sodium.h>
 
 typedef struct {
-    const char *edge, *key_file, *seed_hex, *pin, *name, *tls_ca, *tls_cert;
+    const char *edge, *key_file, *seed_hex, *pin, *name, *tls_ca, *tls_cert, *hostile_dump;
     unsigned bucket_size;
     double epsilon, delta, clip;
     int prototypes, records, dimension;
@@ -357,7 +357,19 @@ static int ping(fw_error *err) {
 
 /* Sends a contribution sealed by `seal_mode`: 0 signed correctly, 1 signature of other bytes,
  * 2 signed by another key, 3 unsigned. Expects a refusal with `want_code` at `want_field`. */
-static int hostile_case(const char *label, Fairway__V1__Contribution *c, int seal_mode, int want_code, const char *want_field) {
+/* --hostile-dump DIR: the exact SignedEnvelope bytes of each hostile case, as sent, in DIR/<slug>.bin
+ * (for the cross-implementation test, clients/cross). */
+static void dump_sealed(const char *slug, const uint8_t *sealed, size_t n) {
+    if (!opt.hostile_dump) return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.bin", opt.hostile_dump, slug);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(sealed, 1, n, f) != n) fprintf(stderr, "fairway-agent-example: cannot write %s\n", path);
+    if (f) fclose(f);
+}
+
+static int hostile_case(const char *slug, const char *label, Fairway__V1__Contribution *c, int seal_mode, int want_code,
+                        const char *want_field) {
     Fairway__V1__Envelope req = FAIRWAY__V1__ENVELOPE__INIT;
     req.payload_case = FAIRWAY__V1__ENVELOPE__PAYLOAD_CONTRIBUTION;
     req.contribution = c;
@@ -372,6 +384,7 @@ static int hostile_case(const char *label, Fairway__V1__Contribution *c, int sea
         /* the signature is the last 64 bytes of the SignedEnvelope: flip one bit of it */
         sealed[n - 1] ^= 0x01;
     }
+    dump_sealed(slug, sealed, n);
     Fairway__V1__Envelope *rep = NULL;
     fw_error e;
     unsigned before = fw_client_handshakes(client);
@@ -383,6 +396,7 @@ static int hostile_case(const char *label, Fairway__V1__Contribution *c, int sea
         return -1;
     }
     print_error(label, &e);
+    if (opt.hostile_dump) printf("hostile-case %s code=%d name=%s field=%s\n", slug, e.code, e.name, e.field);
     int ok = e.remote && e.code == want_code && !strcmp(e.field, want_field);
     fw_error pe;
     int alive = ping(&pe) == 0 && keep_alive(&pe) == 0;
@@ -398,24 +412,24 @@ static int hostile(void) {
     int failures = 0;
     if (make_release(&good, &err)) die("release", &err);
     printf("hostile cases (each refused, nothing recorded; the same session keeps working):\n");
-    failures += hostile_case("wrong signature", &good.c, 1, FW_ERR_UNAUTHENTICATED, "signed_envelope.signature") != 0;
-    failures += hostile_case("signed by another key", &good.c, 2, FW_ERR_UNAUTHENTICATED, "signed_envelope.public_key") != 0;
-    failures += hostile_case("unsigned contribution", &good.c, 3, FW_ERR_UNAUTHENTICATED, "signed_envelope.signature") != 0;
+    failures += hostile_case("wrong-signature", "wrong signature", &good.c, 1, FW_ERR_UNAUTHENTICATED, "signed_envelope.signature") != 0;
+    failures += hostile_case("foreign-key", "signed by another key", &good.c, 2, FW_ERR_UNAUTHENTICATED, "signed_envelope.public_key") != 0;
+    failures += hostile_case("unsigned", "unsigned contribution", &good.c, 3, FW_ERR_UNAUTHENTICATED, "signed_envelope.signature") != 0;
     /* bad fields, correctly signed */
     double saved = good.protos[0].image[3];
     good.protos[0].image[3] = NAN;
-    failures += hostile_case("NaN in a prototype", &good.c, 0, FW_ERR_INVALID_FIELD, "contribution.prototypes[0].image[3]") != 0;
+    failures += hostile_case("nan", "NaN in a prototype", &good.c, 0, FW_ERR_INVALID_FIELD, "contribution.prototypes[0].image[3]") != 0;
     good.protos[0].image[3] = saved;
     /* one prototype of dimension d-1 (consistent, so the wire layer passes it; the edge's policy refuses it) */
     size_t np = good.c.n_prototypes;
     good.c.n_prototypes = 1;
     good.protos[0].n_image = good.protos[0].n_text = (size_t)opt.dimension - 1;
-    failures += hostile_case("wrong dimension", &good.c, 0, FW_ERR_INVALID_FIELD, "contribution.prototypes[0].image") != 0;
+    failures += hostile_case("wrong-dimension", "wrong dimension", &good.c, 0, FW_ERR_INVALID_FIELD, "contribution.prototypes[0].image") != 0;
     good.protos[0].n_image = good.protos[0].n_text = (size_t)opt.dimension;
     good.c.n_prototypes = np;
     double eps = good.c.epsilon;
     good.c.epsilon = 1000;
-    failures += hostile_case("epsilon above the edge's limit", &good.c, 0, FW_ERR_INVALID_FIELD, "contribution.epsilon") != 0;
+    failures += hostile_case("epsilon", "epsilon above the edge's limit", &good.c, 0, FW_ERR_INVALID_FIELD, "contribution.epsilon") != 0;
     good.c.epsilon = eps;
     free_release(&good);
     printf("hostile cases: %d unexpected\n", failures);
@@ -442,7 +456,10 @@ static void usage(FILE *f) {
             "  --timeout-ms MS       deadline of one request (default 2000)\n"
             "  --want-label          ask again until an agent module answers (label >= 0; needs contracts on)\n"
             "  --hostile             after the run, send refused contributions and check the session survives\n"
-            "  --hostile-only        join, then only the hostile cases\n");
+            "  --hostile-only        join, then only the hostile cases\n"
+            "  --hostile-dump DIR    also write each hostile case's SignedEnvelope bytes, as sent, to DIR/<case>.bin\n"
+            "                        (wrong-signature, foreign-key, unsigned, nan, wrong-dimension, epsilon) and print\n"
+            "                        'hostile-case <case> code=N name=NAME field=FIELD' for each refusal\n");
 }
 
 int main(int argc, char **argv) {
@@ -456,7 +473,8 @@ int main(int argc, char **argv) {
         {"delta", required_argument, 0, 'd'}, {"clip", required_argument, 0, 'C'}, {"sequence", required_argument, 0, 'S'},
         {"wait-s", required_argument, 0, 'w'}, {"timeout-ms", required_argument, 0, 't'},
         {"tls-ca-file", required_argument, 0, 'A'}, {"tls-cert-key-file", required_argument, 0, 'T'},
-        {"hostile", no_argument, 0, 'H'}, {"want-label", no_argument, 0, 'L'}, {"hostile-only", no_argument, 0, 'O'}, {"help", no_argument, 0, 'h'},
+        {"hostile", no_argument, 0, 'H'}, {"want-label", no_argument, 0, 'L'}, {"hostile-only", no_argument, 0, 'O'},
+        {"hostile-dump", required_argument, 0, 'Y'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -481,6 +499,7 @@ int main(int argc, char **argv) {
         case 'H': opt.hostile = 1; break;
         case 'L': opt.want_label = 1; break;
         case 'O': opt.hostile = opt.hostile_only = 1; break;
+        case 'Y': opt.hostile_dump = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -146,8 +146,10 @@ static size_t type_size(const ProtobufCFieldDescriptor *f) {
 /* Whether a singular proto3 scalar holds its default (then it is not on the wire). */
 static int is_default(const ProtobufCFieldDescriptor *f, const void *member) {
     switch (f->type) {
-    case PROTOBUF_C_TYPE_DOUBLE: return *(const double *)member == 0;
-    case PROTOBUF_C_TYPE_FLOAT: return *(const float *)member == 0;
+    /* -0.0 is not the default: its bits are not zero, so protobuf runtimes that check bits (Python,
+     * C++, Swift) put it on the wire and every decoder reads it (found by clients/cross). */
+    case PROTOBUF_C_TYPE_DOUBLE: { double v = *(const double *)member; return v == 0 && !signbit(v); }
+    case PROTOBUF_C_TYPE_FLOAT: { float v = *(const float *)member; return v == 0 && !signbit(v); }
     case PROTOBUF_C_TYPE_STRING: { const char *s = *(char *const *)member; return !s || !*s; }
     case PROTOBUF_C_TYPE_BYTES: return ((const ProtobufCBinaryData *)member)->len == 0;
     case PROTOBUF_C_TYPE_MESSAGE: return *(ProtobufCMessage *const *)member == NULL;
