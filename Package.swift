@@ -96,7 +96,7 @@ let package = Package(
         .executableTarget(name: "edge-server", dependencies: ["EdgeServer", "DaemonCommand", argumentParser]),
         .executableTarget(name: "edge-agent", dependencies: ["EdgeAgent", "DaemonCommand", argumentParser]),
         .executableTarget(name: "fairwayctl", dependencies: [
-            "FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", argumentParser,
+            "FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "EdgeAgent", argumentParser,
         ]),
         .executableTarget(name: "fairway-lab", dependencies: [
             "FairwayRuntime", "NNG", "FairwayCore", "FairwayWire", "CoordinatorCore", "CloudCoordinator", "EdgeServer", "FairwayControlJSON", "InProcessCluster",

@@ -18,6 +18,12 @@ public final class PrivacyBudgetStore: Sendable {
         public var sealed: [UInt8]
         /// When it was first sent (the edge refuses resends older than its replay window).
         public var sentAt: Timestamp
+
+        public init(sequence: UInt64, sealed: [UInt8], sentAt: Timestamp) {
+            self.sequence = sequence
+            self.sealed = sealed
+            self.sentAt = sentAt
+        }
     }
 
     public init(directory: String) throws {
@@ -124,6 +130,16 @@ public final class PrivacyBudgetStore: Sendable {
     public func abandon(identity: NodeID, sequence: UInt64) async throws {
         try await db.write { db in
             try db.execute(sql: "UPDATE release SET state = 2 WHERE identity = ? AND sequence = ? AND state = 0", arguments: [identity.rawValue, Int64(sequence)])
+        }
+    }
+}
+
+extension PrivacyBudgetStore {
+    /// Every identity with at least one release charged or recorded here, in first-release order
+    /// (`fairwayctl privacy --data-dir`).
+    public func identities() throws -> [NodeID] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT identity FROM release GROUP BY identity ORDER BY MIN(seq)").map { try NodeID($0, field: "release.identity") }
         }
     }
 }

@@ -6,8 +6,9 @@ import Foundation
 /// record is embedded in the shared space (image and its text description, `Encoder`),
 /// assigned to the nearest public anchor (the text embedding of its label's phrasings, which
 /// are public), clipped, summed per anchor and noised (`PrototypeRelease`). Raw records and
-/// raw embeddings stay in this type; only the release leaves it.
-struct ReleaseMaker: Sendable {
+/// raw embeddings stay in this type; only the release leaves it. `fairwayctl submit` builds its
+/// release with the same type.
+public struct ReleaseMaker: Sendable {
     /// One record's embeddings (never sent).
     struct Embedded: Sendable {
         var image: [Double]
@@ -21,7 +22,7 @@ struct ReleaseMaker: Sendable {
     /// Each identity's records, embedded, in file order.
     let holdings: [[Embedded]]
 
-    init(settings: EdgeAgentSettings, identities: Int, encoder: any Encoder = AlignedLinearEncoder.digits) throws {
+    public init(settings: EdgeAgentSettings, identities: Int, encoder: any Encoder = AlignedLinearEncoder.digits) throws {
         self.settings = settings
         self.encoder = encoder
         let path = settings.data.path
@@ -48,12 +49,12 @@ struct ReleaseMaker: Sendable {
         }
     }
 
-    func recordCount(identity: Int) -> Int { holdings[identity].count }
+    public func recordCount(identity: Int) -> Int { holdings[identity].count }
 
     /// Release `sequence` (from 1) of identity `identity`: its `sequence`-th block of records,
     /// privatised; nil when the identity has no records left for it. `charge` is what the
     /// release costs the identity's budget (nil in modes without a guarantee).
-    func make(identity: Int, sequence: UInt64) throws -> (contribution: Contribution, charge: RDPAccountant.Mechanism?)? {
+    public func make(identity: Int, sequence: UInt64) throws -> (contribution: Contribution, charge: RDPAccountant.Mechanism?)? {
         let n = settings.data.recordsPerRelease
         let all = holdings[identity]
         let start = Int(sequence - 1) * n

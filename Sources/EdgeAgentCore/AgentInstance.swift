@@ -208,6 +208,13 @@ public struct AgentInstance: Sendable {
             joined = false
             exchangeDue = .zero
             return [.log("\(id) must re-join: \(e.message)")]
+        case .failure(let e) where e.isDraining:
+            // The edge is draining (`fairwayctl drain`): it hands us over; go to the next edge
+            // now. A refused join waits an interval first, so edges that all drain are not flooded.
+            let wasJoined = joined
+            let directives = moveToNextEdge(after: "\(e)")
+            if !wasJoined { exchangeDue = now.adding(milliseconds: heartbeatIntervalMilliseconds) }
+            return directives
         case .failure(let e) where e.code == .noReply:
             return failed("\(e)", weight: Self.silenceWeight, now: now)
         case .failure(let e):
@@ -229,6 +236,11 @@ public struct AgentInstance: Sendable {
     private mutating func failed(_ why: String, weight: Int, now: Timestamp) -> [Directive] {
         consecutiveFailures += weight
         guard consecutiveFailures >= settings.failoverAfterFailures * Self.silenceWeight else { return [] }
+        return moveToNextEdge(after: why)
+    }
+
+    /// Leaves the current edge for the next one in failover order and joins there at once.
+    private mutating func moveToNextEdge(after why: String) -> [Directive] {
         let from = edge
         edge = (edge + 1) % edgeCount
         joined = false

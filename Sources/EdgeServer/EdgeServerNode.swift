@@ -40,8 +40,11 @@ public actor EdgeServerNode: Service {
         let restored = try store.load()
         let me = NodeIdentity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name, address: settings.effectiveAdvertiseURL)
         let shardSamples = settings.core.contract.participates ? UInt64(try ModuleTrainer.shard(settings.core.contract).count) : 0
-        self.state = CommitLoop(EdgeInstance(settings: settings.core, identity: me, restoredLeases: restored, shardSamples: shardSamples), writer: store.db)
+        let draining = try store.draining()
+        self.state = CommitLoop(EdgeInstance(settings: settings.core, identity: me, restoredLeases: restored, shardSamples: shardSamples, draining: draining),
+                                writer: store.db)
         self.metrics = EdgeMetrics(node: settings.name)
+        if draining { logger.notice("draining (fairwayctl drain, before the restart): refusing joins until `fairwayctl resume`") }
         if !restored.leases.isEmpty {
             logger.info("restored \(restored.leases.count) token leases; settling them with the coordinator")
         }
@@ -142,7 +145,7 @@ public actor EdgeServerNode: Service {
                 wake = min(wake ?? at, at)
             case .log(let line):
                 logger.info("\(line)")
-            case .leases:
+            case .leases, .draining:
                 break  // committed with the batch
             case .train(let order):
                 let contract = settings.core.contract
@@ -259,7 +262,12 @@ public actor EdgeServerNode: Service {
     /// Carries out, on the actor, the effects of a request's batch that its writes did not
     /// already cover (calls, training, wake-ups); a plain debit needs none.
     private nonisolated func performOutsideBatch(_ directives: [EdgeInstance.Directive]) async {
-        let needsActor = directives.contains { if case .leases = $0 { return false } else { return true } }
+        let needsActor = directives.contains {
+            switch $0 {
+            case .leases, .draining: false
+            default: true
+            }
+        }
         guard needsActor else { return }
         await performAndWake(directives)
     }

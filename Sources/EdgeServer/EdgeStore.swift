@@ -5,7 +5,8 @@ import Foundation
 import GRDB
 
 /// The edge server's durable state in `<data_dir>/edge.sqlite` (WAL, synchronous FULL): the
-/// token leases it holds, the ids of leases it retired, and the replay journal. A debit commits
+/// token leases it holds, the ids of leases it retired, whether it is draining (`fairwayctl
+/// drain`), and the replay journal. A debit commits
 /// with its journal entry before the inference it pays for is acknowledged, so a kill -9 never
 /// loses a served token.
 public final class EdgeStore: Sendable {
@@ -22,15 +23,24 @@ public final class EdgeStore: Sendable {
             }
         }
         ReplayJournal.registerMigrations(&migrator)
+        migrator.registerMigration("v2-drain") { db in
+            try db.create(table: "drain") { t in
+                t.primaryKey("id", .integer)  // one row, id 1
+                t.column("draining", .boolean).notNull()
+            }
+        }
         db = try FairwayDatabase.open(directory: directory, name: "edge.sqlite", migrator: migrator)
         journal = ReplayJournal(database: db)
     }
 
     /// The database writes that make `directives` durable, in order (the others are effects).
     public static func writes(for directives: [EdgeInstance.Directive]) -> [DatabaseWrite] {
-        directives.compactMap { d in
-            guard case .leases(.persist(let leases, let retired)) = d else { return nil }
-            return write(leases, retired: retired)
+        directives.compactMap { d -> DatabaseWrite? in
+            switch d {
+            case .leases(.persist(let leases, let retired)): return write(leases, retired: retired)
+            case .draining(let on): return { db in try db.execute(sql: "INSERT OR REPLACE INTO drain (id, draining) VALUES (1, ?)", arguments: [on]) }
+            default: return nil
+            }
         }
     }
 
@@ -49,6 +59,11 @@ public final class EdgeStore: Sendable {
                 try db.execute(sql: "DELETE FROM lease WHERE id = ?", arguments: [Int64(id)])
             }
         }
+    }
+
+    /// Whether the edge was draining when it stopped.
+    public func draining() throws -> Bool {
+        try db.read { try Bool.fetchOne($0, sql: "SELECT draining FROM drain WHERE id = 1") ?? false }
     }
 
     /// The lease book as last saved.

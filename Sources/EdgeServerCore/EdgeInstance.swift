@@ -24,6 +24,8 @@ public struct EdgeInstance: Sendable {
         case leases(InferenceAdmission.Directive)
         /// Train an agent module (off the actor) and report it with `onTrained`.
         case train(ContractWork.TrainingOrder)
+        /// Make the drain state durable (`fairwayctl drain` / `resume`), with the batch.
+        case draining(Bool)
         /// Call `onTick` again at (or soon after) this instant.
         case wake(at: Timestamp)
         case log(String)
@@ -35,7 +37,7 @@ public struct EdgeInstance: Sendable {
     /// Requests whose replay after a restart could count twice: journaled with their effect.
     public static let durableKinds: Set<Payload.Kind> = [.inferenceRequest]
     /// Requests the agent socket serves.
-    public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .inferenceRequest, .statusRequest, .ping, .contribution]
+    public static let servedKinds: Set<Payload.Kind> = [.join, .heartbeat, .inferenceRequest, .statusRequest, .ping, .contribution, .drainRequest]
 
     public let settings: Settings
     public let identity: NodeIdentity
@@ -46,11 +48,16 @@ public struct EdgeInstance: Sendable {
     public let contributions: ContributionCheck
     public private(set) var contracts: ContractWork
     public private(set) var cloud: CloudUse
+    /// Draining (`fairwayctl drain`): joins are refused and attached agents are sent to
+    /// another edge at their next heartbeat. Durable; restored at start.
+    public private(set) var draining: Bool
 
     /// - Parameter restoredLeases: the lease book saved before a restart (settled at once).
     /// - Parameter shardSamples: samples in the edge's training shard (0 = it does not train).
-    public init(settings: Settings, identity: NodeIdentity, restoredLeases: EdgeLeases = EdgeLeases(), shardSamples: UInt64 = 0) {
+    /// - Parameter draining: the drain state saved before a restart.
+    public init(settings: Settings, identity: NodeIdentity, restoredLeases: EdgeLeases = EdgeLeases(), shardSamples: UInt64 = 0, draining: Bool = false) {
         self.settings = settings
+        self.draining = draining
         self.identity = identity
         self.link = CoordinatorLink(identity: identity, coordinatorID: settings.coordinatorID,
                                     heartbeatIntervalMilliseconds: settings.heartbeatIntervalMilliseconds)
@@ -86,6 +93,7 @@ public struct EdgeInstance: Sendable {
         guard join.nodeID == sender else {
             return .failure(FairwayError(.invalidField, "agent \(join.nodeID) must join for itself, not via \(sender)", field: "join.node_id", peer: sender.rawValue))
         }
+        guard !draining else { return .failure(drainingRefusal(sender, joining: true)) }
         guard link.registered else {
             return .failure(FairwayError(.unavailable, "edge \(id) is not yet registered with the coordinator", peer: sender.rawValue, retryAfterMilliseconds: heartbeat))
         }
@@ -106,6 +114,13 @@ public struct EdgeInstance: Sendable {
                 return refuse(FairwayError(.invalidField, "agents cannot vouch for other agents", field: "heartbeat.agent_ids", peer: sender.rawValue))
             }
             guard agents.touch(sender, now: now) else { return refuse(notJoined(sender)) }
+            if draining {
+                // Hand the agent over: it leaves for its next edge on this refusal; its leases
+                // here settle as orphans at the next tick.
+                agents.detach(sender)
+                link.forget(agent: sender)
+                return (.error(drainingRefusal(sender, joining: false)), [.log("agent \(sender) sent to another edge (draining)"), .wake(at: now)])
+            }
             return (.heartbeatAck(HeartbeatAck(epoch: epoch)), [])
         case .inferenceRequest(let inference):
             guard agents.touch(sender, now: now) else { return refuse(notJoined(sender)) }
@@ -127,6 +142,8 @@ public struct EdgeInstance: Sendable {
             }
         case .statusRequest, .ping:
             return (onQuery(request.envelope, now: now), [])
+        case .drainRequest(let drain):
+            return onDrainRequest(drain, from: sender, now: now)
         case .join:
             return refuse(FairwayError(.internal, "joins are relayed (onAgentJoin)", field: "envelope.payload", peer: sender.rawValue))
         default:
@@ -135,6 +152,30 @@ public struct EdgeInstance: Sendable {
     }
 
     private func refuse(_ e: FairwayError) -> (reply: Payload, directives: [Directive]) { (.error(e), []) }
+
+    /// `fairwayctl drain` (`drain`) or `resume` from `sender`, one of `settings.adminKeys`:
+    /// the new state, durable before the reply.
+    mutating func onDrainRequest(_ drain: Bool, from sender: NodeID, now: Timestamp) -> (reply: Payload, directives: [Directive]) {
+        guard settings.adminIDs.contains(sender) else {
+            return refuse(FairwayError(.notAdmitted, "\(sender) is not an admin of edge \(id): list its id in the edge's admin_keys to let it \(drain ? "drain" : "resume") the edge",
+                                       field: "admin_keys", peer: sender.rawValue))
+        }
+        let changed = draining != drain
+        draining = drain
+        let reply = DrainReply(edgeID: id, draining: drain, attachedAgents: UInt32(agents.ids.count))
+        var directives: [Directive] = [.draining(drain)]
+        if changed {
+            directives.append(.log(drain ? "draining (asked by \(sender)): refusing joins, sending \(reply.attachedAgents) attached agents to other edges"
+                                         : "resumed (asked by \(sender)): admitting agents again"))
+        }
+        return (.drainReply(reply), directives)
+    }
+
+    private func drainingRefusal(_ sender: NodeID, joining: Bool) -> FairwayError {
+        FairwayError(.unavailable, joining ? "edge \(id) is draining and admits no new agents: join another edge"
+                                           : "edge \(id) is draining: move to another edge",
+                     field: FairwayError.drainingField, peer: sender.rawValue)
+    }
 
     /// Where an agent's inference goes, decided before it is admitted: served here (the
     /// shell continues with `onAgentRequest`), offloaded to the cloud (the shell calls the

@@ -18,6 +18,12 @@ extension EdgeInstance {
         public var contract = ContractWork.Settings()
         /// Own inference capacity, labels and elasticity defaults for the cloud allocation (`cloud.*`).
         public var cloud = CloudUse.Settings()
+        /// Node ids (key addresses, as `fairwayctl identity` prints them) allowed to send
+        /// operations requests (`fairwayctl drain` / `resume`). Default none: drain is refused.
+        public var adminKeys: [String] = []
+
+        /// `adminKeys` as ids (validated at load).
+        public var adminIDs: Set<NodeID> { Set(adminKeys.compactMap { try? NodeID($0, field: "admin_keys") }) }
 
         public init() {}
 
@@ -25,6 +31,9 @@ extension EdgeInstance {
             .custom("coordinator_id", \.coordinatorID) { value, field in try ConfigError.parsing(field) { try NodeID(try value.text(field), field: field) } },
             .integer("heartbeat_interval_ms", \.heartbeatIntervalMilliseconds, in: 10...600_000),
             .integer("agent_expiry_misses", \.agentExpiryMisses, in: 2...10_000),
+            .list("admin_keys", \.adminKeys) { keys, field in
+                for (i, k) in keys.enumerated() { _ = try ConfigError.parsing("\(field)[\(i)]") { try NodeID(k, field: "\(field)[\(i)]") } }
+            },
         ] + ContributionCheck.Settings.fields(in: \.contributions, prefix: "contributions")
             + ContractWork.Settings.fields(in: \.contract, prefix: "contract")
             + CloudUse.Settings.fields(in: \.cloud, prefix: "cloud")

@@ -93,6 +93,8 @@ extension Payload {
         case .cloudInferenceReply(let r): self = .cloudInferenceReply(try CloudInferenceReply(wire: r))
         case .cloudStatusRequest: self = .cloudStatusRequest
         case .cloudStatus(let s): self = .cloudStatus(try CloudStatus(wire: s))
+        case .drainRequest(let r): self = .drainRequest(drain: r.drain)
+        case .drainReply(let r): self = .drainReply(try DrainReply(wire: r))
         }
     }
 
@@ -139,6 +141,8 @@ extension Payload {
         case .cloudInferenceReply(let r): .cloudInferenceReply(r.wire)
         case .cloudStatusRequest: .cloudStatusRequest(Fairway_V1_CloudStatusRequest())
         case .cloudStatus(let s): .cloudStatus(s.wire)
+        case .drainRequest(let drain): .drainRequest({ var r = Fairway_V1_DrainRequest(); r.drain = drain; return r }())
+        case .drainReply(let r): .drainReply(r.wire)
         }
     }
 }

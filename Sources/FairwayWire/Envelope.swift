@@ -85,6 +85,10 @@ public enum Payload: Sendable, Hashable {
     /// `fairwayctl cloud` (read-only); answered with `cloudStatus`.
     case cloudStatusRequest
     case cloudStatus(CloudStatus)
+    /// `fairwayctl drain` (true) / `resume` (false), to an edge server from one of its
+    /// `admin_keys`; answered with `drainReply`.
+    case drainRequest(drain: Bool)
+    case drainReply(DrainReply)
 }
 
 /// Constants of the wire protocol.

@@ -277,3 +277,17 @@ extension Pong {
         return w
     }
 }
+
+extension DrainReply {
+    init(wire w: Fairway_V1_DrainReply) throws {
+        self.init(edgeID: try NodeID(w.edgeID, field: "drain_reply.edge_id"), draining: w.draining, attachedAgents: w.attachedAgents)
+    }
+
+    var wire: Fairway_V1_DrainReply {
+        var w = Fairway_V1_DrainReply()
+        w.edgeID = edgeID.rawValue
+        w.draining = draining
+        w.attachedAgents = attachedAgents
+        return w
+    }
+}

@@ -93,6 +93,8 @@ enum SeedCorpus {
                                          edges: [CloudStatus.Row(edgeID: edge, name: "edge-1", reported: Self.resources,
                                                                  share: CloudShare(epoch: 5, inferenceRPS: 7.5, inferenceQuota: 37, inferenceUsed: 12, trainingSteps: 3.2, labels: 64),
                                                                  offloadedTotal: 40, refusedTotal: 3)]))
+            case .drainRequest: .drainRequest(drain: true)
+            case .drainReply: .drainReply(DrainReply(edgeID: edge, draining: true, attachedAgents: 3))
             }
         } + [
             // An edge's heartbeat with its resources, and the ack carrying its cloud share.

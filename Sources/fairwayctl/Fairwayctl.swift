@@ -10,7 +10,8 @@ struct Fairwayctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fairwayctl",
         abstract: "Operate a Fairway cluster over its own sockets.",
-        subcommands: [Status.self, Epochs.self, Valuation.self, Privacy.self, Ledger.self, Contract.self, Cloud.self, Ping.self, Identity.self, Cluster.self])
+        subcommands: [Status.self, Watch.self, Epochs.self, Grants.self, Valuation.self, Privacy.self, Ledger.self, Contract.self, Cloud.self,
+                      Submit.self, Request.self, Drain.self, Resume.self, Ping.self, Identity.self, Cluster.self])
 }
 
 /// Options shared by commands that talk to a node.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeAgent
 import FairwayControlJSON
 import FairwayCore
 import FairwayRuntime
@@ -156,28 +157,52 @@ extension Fairwayctl {
 
     struct Privacy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the privacy an agent has spent over all its releases (RDP accountant over the noise multipliers its contributions declared).",
-            discussion: "The agent enforces its own (ε, δ) budget before each release (edge-agent privacy.budget_epsilon); this is the coordinator's independent account of what the ledger holds.")
+            abstract: "Show the privacy an agent has spent over all its releases: the coordinator's account of its ledger records and/or the agent's own budget file.",
+            discussion: """
+                The agent enforces its own (ε, δ) budget before each release (edge-agent privacy.budget_epsilon) in <data_dir>/privacy.sqlite:                 --data-dir reads it (every identity there, or --agent). --agent alone asks the coordinator, whose account is an RDP accountant                 over the noise multipliers the agent's contributions declared in the ledger. Both: both accounts.
+                """)
         @OptionGroup var connection: ConnectionOptions
-        @Option(help: "Agent id.") var agent: String
+        @Option(help: "Agent id (required without --data-dir).") var agent: String?
+        @Option(name: .customLong("data-dir"), help: "An agent process's data directory (its privacy.sqlite) or `fairwayctl submit --data-dir`'s.") var dataDir: String?
         @Option(help: "The agent's ε budget, to show what remains (default 8, the edge-agent default).") var budgetEpsilon: Double = 8
-        @Flag(help: "Print JSON.") var json = false
+        @Option(help: "The δ of the local account (default 1e-5, the edge-agent budget_delta).") var budgetDelta: Double = 1e-5
+        @Flag(help: "Print JSON {\"coordinator\":[{agent_id,releases,epsilon_spent,delta,budget_epsilon,remaining_epsilon}],\"local\":[..same..]}.") var json = false
 
         func run() async throws {
-            let client = try connection.client()
-            defer { client.close() }
-            let id: NodeID
-            do { id = try NodeID(agent, field: "--agent") } catch { throw fail(error) }
-            let reply = try await ask(client, .valuationRequest([id])) { if case .valuationReply(let r) = $0 { r } else { nil } }
-            guard let a = reply.agents.first else { throw fail(FairwayError(.invalidField, "no such agent", field: "--agent")) }
-            if json {
-                struct Doc: Encodable { var agent_id: String; var releases: UInt64; var epsilon_spent: Double?; var delta: Double; var budget_epsilon: Double; var remaining_epsilon: Double? }
-                return try printJSON(Doc(agent_id: a.agentID.rawValue, releases: a.contributions, epsilon_spent: a.epsilonSpent.isFinite ? a.epsilonSpent : nil,
-                                         delta: a.delta, budget_epsilon: budgetEpsilon, remaining_epsilon: a.epsilonSpent.isFinite ? max(0, budgetEpsilon - a.epsilonSpent) : nil))
+            guard agent != nil || dataDir != nil else { throw fail(ConfigError(field: "--agent", message: "give --agent ID, --data-dir DIR, or both")) }
+            let id: NodeID?
+            do { id = try agent.map { try NodeID($0, field: "--agent") } } catch { throw fail(error) }
+            var local: [PrivacyDocument.Account] = []
+            if let dataDir {
+                let path = (dataDir as NSString).appendingPathComponent("privacy.sqlite")
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw fail(ConfigError(field: "--data-dir", message: "\(path) does not exist (not an agent data directory)"))
+                }
+                do {
+                    let store = try PrivacyBudgetStore(directory: dataDir)
+                    for a in try id.map { [$0] } ?? store.identities() {
+                        let b = try store.budget(for: a, epsilon: budgetEpsilon, delta: budgetDelta)
+                        local.append(.init(agent_id: a.rawValue, releases: UInt64(b.charged.count), epsilon_spent: b.spent, delta: budgetDelta, budget_epsilon: budgetEpsilon))
+                    }
+                } catch { throw fail(error) }
             }
-            let spent = a.epsilonSpent.isFinite ? String(format: "%.4f", a.epsilonSpent) : "unbounded (a release without a DP guarantee)"
-            print("agent \(a.agentID): \(a.contributions) releases recorded; ε spent \(spent) at δ = \(a.delta)")
-            if a.epsilonSpent.isFinite { print("remaining of an ε = \(budgetEpsilon) budget: \(String(format: "%.4f", max(0, budgetEpsilon - a.epsilonSpent)))") }
+            var coordinator: [PrivacyDocument.Account] = []
+            if let id {
+                let client = try connection.client()
+                defer { client.close() }
+                let reply = try await ask(client, .valuationRequest([id])) { if case .valuationReply(let r) = $0 { r } else { nil } }
+                guard let a = reply.agents.first else { throw fail(FairwayError(.invalidField, "the coordinator knows no agent \(id)", field: "--agent")) }
+                coordinator.append(.init(agent_id: a.agentID.rawValue, releases: a.contributions, epsilon_spent: a.epsilonSpent, delta: a.delta, budget_epsilon: budgetEpsilon))
+            }
+            if json { return try printJSON(PrivacyDocument(coordinator: coordinator, local: local)) }
+            func show(_ a: PrivacyDocument.Account, _ source: String) {
+                let spent = a.epsilon_spent.map { String(format: "%.4f", $0) } ?? "unbounded (a release without a DP guarantee)"
+                print("agent \(a.agent_id) (\(source)): \(a.releases) releases; ε spent \(spent) at δ = \(a.delta)")
+                if let r = a.remaining_epsilon { print("  remaining of an ε = \(a.budget_epsilon) budget: \(String(format: "%.4f", r))") }
+            }
+            for a in coordinator { show(a, "coordinator's ledger") }
+            for a in local { show(a, "budget file \(dataDir ?? "")") }
+            if coordinator.isEmpty && local.isEmpty { print("no releases charged in \(dataDir ?? "")") }
         }
     }
 }

@@ -54,3 +54,27 @@ final class AgentInstanceTests: XCTestCase {
         XCTAssertEqual(held, next.adding(milliseconds: 700))
     }
 }
+
+/// A draining edge's refusal moves the agent to its next edge at once.
+final class AgentDrainTests: XCTestCase {
+    let t0 = Cast().t0
+    let agent = testKey(3).nodeID
+
+    func testADrainingEdgeHandsTheAgentOverAtOnceAndRefusedJoinsAreNotRepeatedInATightLoop() {
+        var a = AgentInstance(id: agent, settings: AgentInstance.Settings(), edges: ["tcp://a:1", "tcp://b:1"], firstEdge: 0)
+        guard case .send(0, .join) = a.onTick(now: t0).first else { return XCTFail() }
+        _ = a.onReply(.success(.joinAccepted(JoinAccepted(coordinatorID: NodeID(unchecked: "c"), heartbeatIntervalMilliseconds: 500, epoch: 0))), now: t0)
+        let now = t0.adding(milliseconds: 500)
+        guard case .send(0, .heartbeat) = a.onTick(now: now).first else { return XCTFail() }
+        let draining = FairwayError(.unavailable, "edge is draining: move to another edge", field: FairwayError.drainingField)
+        _ = a.onReply(.failure(draining), now: now)
+        XCTAssertEqual(a.edge, 1, "one refusal from a draining edge moves the agent")
+        XCTAssertFalse(a.joined)
+        guard case .send(1, .join) = a.onTick(now: now).first else { return XCTFail("joins the next edge at once") }
+        // That edge drains too: the agent moves on, but waits an interval before the next join.
+        _ = a.onReply(.failure(draining), now: now)
+        XCTAssertEqual(a.edge, 0)
+        XCTAssertEqual(a.onTick(now: now.adding(milliseconds: 100)).effects, [])
+        guard case .send(0, .join) = a.onTick(now: now.adding(milliseconds: 500)).first else { return XCTFail() }
+    }
+}

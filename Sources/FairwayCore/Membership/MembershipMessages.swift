@@ -169,3 +169,27 @@ public struct Pong: Sendable, Hashable {
         self.version = version
     }
 }
+
+/// An edge server's answer to `fairwayctl drain` / `resume` (`Payload.drainRequest`).
+public struct DrainReply: Sendable, Hashable, Codable {
+    public var edgeID: NodeID
+    /// Whether the edge is now draining: refusing joins and sending its agents elsewhere.
+    public var draining: Bool
+    /// Agents still attached; each leaves at its next heartbeat.
+    public var attachedAgents: UInt32
+
+    public init(edgeID: NodeID, draining: Bool, attachedAgents: UInt32) {
+        self.edgeID = edgeID
+        self.draining = draining
+        self.attachedAgents = attachedAgents
+    }
+}
+
+extension FairwayError {
+    /// The field of the `unavailable` refusal a draining edge server answers joins and its
+    /// agents' heartbeats with: the agent moves to its next edge at once.
+    public static let drainingField = "edge.draining"
+
+    /// A draining edge's refusal (`drainingField`).
+    public var isDraining: Bool { code == .unavailable && field == Self.drainingField }
+}

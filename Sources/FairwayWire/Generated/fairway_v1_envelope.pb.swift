@@ -404,14 +404,32 @@ public nonisolated struct Fairway_V1_Envelope: @unchecked Sendable {
     set {_uniqueStorage()._payload = .cloudStatusRequest(newValue)}
   }
 
-  /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
-  /// 70-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
   public var cloudStatus: Fairway_V1_CloudStatus {
     get {
       if case .cloudStatus(let v)? = _storage._payload {return v}
       return Fairway_V1_CloudStatus()
     }
     set {_uniqueStorage()._payload = .cloudStatus(newValue)}
+  }
+
+  /// Operations (fairwayctl -> an edge server, admin keys only): DrainRequest is answered
+  /// with DrainReply (membership.proto).
+  public var drainRequest: Fairway_V1_DrainRequest {
+    get {
+      if case .drainRequest(let v)? = _storage._payload {return v}
+      return Fairway_V1_DrainRequest()
+    }
+    set {_uniqueStorage()._payload = .drainRequest(newValue)}
+  }
+
+  /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
+  /// 70-79: operations; 80-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
+  public var drainReply: Fairway_V1_DrainReply {
+    get {
+      if case .drainReply(let v)? = _storage._payload {return v}
+      return Fairway_V1_DrainReply()
+    }
+    set {_uniqueStorage()._payload = .drainReply(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -462,9 +480,13 @@ public nonisolated struct Fairway_V1_Envelope: @unchecked Sendable {
     case cloudInferenceRequest(Fairway_V1_CloudInferenceRequest)
     case cloudInferenceReply(Fairway_V1_CloudInferenceReply)
     case cloudStatusRequest(Fairway_V1_CloudStatusRequest)
-    /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
-    /// 70-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
     case cloudStatus(Fairway_V1_CloudStatus)
+    /// Operations (fairwayctl -> an edge server, admin keys only): DrainRequest is answered
+    /// with DrainReply (membership.proto).
+    case drainRequest(Fairway_V1_DrainRequest)
+    /// 30-49: contributions and valuation; 50-69: token scheduling and inference;
+    /// 70-79: operations; 80-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
+    case drainReply(Fairway_V1_DrainReply)
 
   }
 
@@ -502,7 +524,7 @@ fileprivate nonisolated let _protobuf_package = "fairway.v1"
 
 nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}message_id\0\u{1}sender\0\u{3}sent_at_unix_ms\0\u{3}in_reply_to\0\u{2}\u{5}error\0\u{2}\u{a}join\0\u{3}join_accepted\0\u{1}heartbeat\0\u{3}heartbeat_ack\0\u{3}status_request\0\u{3}status_reply\0\u{3}epoch_announcement\0\u{1}ping\0\u{1}pong\0\u{2}\u{2}contribution\0\u{3}contribution_receipt\0\u{3}contribution_batch\0\u{3}contribution_batch_ack\0\u{3}valuation_request\0\u{3}valuation_reply\0\u{4}\u{f}grant_request\0\u{3}grant_reply\0\u{3}usage_report\0\u{3}usage_ack\0\u{3}inference_request\0\u{3}inference_reply\0\u{3}epochs_request\0\u{3}epochs_reply\0\u{4}!cloud_inference_request\0\u{3}cloud_inference_reply\0\u{3}cloud_status_request\0\u{3}cloud_status\0\u{4}\u{11}ledger_request\0\u{3}ledger_reply\0\u{3}ledger_proof_request\0\u{3}ledger_proof_reply\0\u{4}\u{7}contract_offer_request\0\u{3}contract_offer\0\u{3}contract_selection\0\u{3}module_upload\0\u{3}module_upload_ack\0\u{3}module_request\0\u{3}module_reply\0\u{3}contract_status_request\0\u{3}contract_status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}message_id\0\u{1}sender\0\u{3}sent_at_unix_ms\0\u{3}in_reply_to\0\u{2}\u{5}error\0\u{2}\u{a}join\0\u{3}join_accepted\0\u{1}heartbeat\0\u{3}heartbeat_ack\0\u{3}status_request\0\u{3}status_reply\0\u{3}epoch_announcement\0\u{1}ping\0\u{1}pong\0\u{2}\u{2}contribution\0\u{3}contribution_receipt\0\u{3}contribution_batch\0\u{3}contribution_batch_ack\0\u{3}valuation_request\0\u{3}valuation_reply\0\u{4}\u{f}grant_request\0\u{3}grant_reply\0\u{3}usage_report\0\u{3}usage_ack\0\u{3}inference_request\0\u{3}inference_reply\0\u{3}epochs_request\0\u{3}epochs_reply\0\u{4}\u{d}drain_request\0\u{3}drain_reply\0\u{4}\u{13}cloud_inference_request\0\u{3}cloud_inference_reply\0\u{3}cloud_status_request\0\u{3}cloud_status\0\u{4}\u{11}ledger_request\0\u{3}ledger_reply\0\u{3}ledger_proof_request\0\u{3}ledger_proof_reply\0\u{4}\u{7}contract_offer_request\0\u{3}contract_offer\0\u{3}contract_selection\0\u{3}module_upload\0\u{3}module_upload_ack\0\u{3}module_request\0\u{3}module_reply\0\u{3}contract_status_request\0\u{3}contract_status\0")
 
   fileprivate class _StorageClass {
     var _protocolVersion: UInt32 = 0
@@ -862,6 +884,32 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
             _storage._payload = .epochsReply(v)
           }
         }()
+        case 70: try {
+          var v: Fairway_V1_DrainRequest?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .drainRequest(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .drainRequest(v)
+          }
+        }()
+        case 71: try {
+          var v: Fairway_V1_DrainReply?
+          var hadOneofValue = false
+          if let current = _storage._payload {
+            hadOneofValue = true
+            if case .drainReply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._payload = .drainReply(v)
+          }
+        }()
         case 90: try {
           var v: Fairway_V1_CloudInferenceRequest?
           var hadOneofValue = false
@@ -1206,6 +1254,14 @@ nonisolated extension Fairway_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
       case .epochsReply?: try {
         guard case .epochsReply(let v)? = _storage._payload else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 57)
+      }()
+      case .drainRequest?: try {
+        guard case .drainRequest(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 70)
+      }()
+      case .drainReply?: try {
+        guard case .drainReply(let v)? = _storage._payload else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 71)
       }()
       case .cloudInferenceRequest?: try {
         guard case .cloudInferenceRequest(let v)? = _storage._payload else { preconditionFailure() }

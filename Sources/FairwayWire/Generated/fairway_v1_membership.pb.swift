@@ -352,6 +352,40 @@ public nonisolated struct Fairway_V1_Pong: Sendable {
   public init() {}
 }
 
+/// fairwayctl drain / resume, operator -> an edge server's agent socket: `drain = true` makes the
+/// edge refuse new agents' joins (UNAVAILABLE, field "edge.draining") and hand its attached
+/// agents over — each agent's next heartbeat is refused the same way, which sends it to its next
+/// edge at once; `drain = false` (resume) undoes it. The state is durable. Only from a key the
+/// edge lists in `admin_keys` (else NOT_ADMITTED, field "admin_keys"). Answered with DrainReply.
+public nonisolated struct Fairway_V1_DrainRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var drain: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Fairway_V1_DrainReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var edgeID: String = String()
+
+  public var draining: Bool = false
+
+  /// Agents still attached (they leave at their next heartbeat).
+  public var attachedAgents: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "fairway.v1"
@@ -835,6 +869,76 @@ nonisolated extension Fairway_V1_Pong: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.role != rhs.role {return false}
     if lhs.version != rhs.version {return false}
     if lhs.name != rhs.name {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fairway_V1_DrainRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DrainRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}drain\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.drain) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.drain != false {
+      try visitor.visitSingularBoolField(value: self.drain, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Fairway_V1_DrainRequest, rhs: Fairway_V1_DrainRequest) -> Bool {
+    if lhs.drain != rhs.drain {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fairway_V1_DrainReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DrainReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}edge_id\0\u{1}draining\0\u{3}attached_agents\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.edgeID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.draining) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.attachedAgents) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.edgeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.edgeID, fieldNumber: 1)
+    }
+    if self.draining != false {
+      try visitor.visitSingularBoolField(value: self.draining, fieldNumber: 2)
+    }
+    if self.attachedAgents != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attachedAgents, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Fairway_V1_DrainReply, rhs: Fairway_V1_DrainReply) -> Bool {
+    if lhs.edgeID != rhs.edgeID {return false}
+    if lhs.draining != rhs.draining {return false}
+    if lhs.attachedAgents != rhs.attachedAgents {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

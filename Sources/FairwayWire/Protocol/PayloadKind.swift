@@ -47,6 +47,8 @@ extension Payload {
         case cloudInferenceReply = "cloud_inference_reply"
         case cloudStatusRequest = "cloud_status_request"
         case cloudStatus = "cloud_status"
+        case drainRequest = "drain_request"
+        case drainReply = "drain_reply"
 
         /// Requests that change no state anywhere: a server may answer them without durable
         /// bookkeeping (they still pass the replay window, the duplicate check and the reply cache).
@@ -64,10 +66,10 @@ extension Payload {
             case .join, .heartbeat, .statusRequest, .ping, .grantRequest, .usageReport, .inferenceRequest, .epochsRequest,
                  .contribution, .contributionBatch, .valuationRequest, .ledgerRequest, .ledgerProofRequest,
                  .contractOfferRequest, .contractSelection, .moduleUpload, .moduleRequest, .contractStatusRequest,
-                 .cloudInferenceRequest, .cloudStatusRequest: true
+                 .cloudInferenceRequest, .cloudStatusRequest, .drainRequest: true
             case .error, .joinAccepted, .heartbeatAck, .statusReply, .epochAnnouncement, .pong, .grantReply, .usageAck, .inferenceReply, .epochsReply,
                  .contributionReceipt, .contributionBatchAck, .valuationReply, .ledgerReply, .ledgerProofReply,
-                 .contractOffer, .moduleUploadAck, .moduleReply, .contractStatus, .cloudInferenceReply, .cloudStatus: false
+                 .contractOffer, .moduleUploadAck, .moduleReply, .contractStatus, .cloudInferenceReply, .cloudStatus, .drainReply: false
             }
         }
 
@@ -119,6 +121,8 @@ extension Payload {
         case .cloudInferenceReply: .cloudInferenceReply
         case .cloudStatusRequest: .cloudStatusRequest
         case .cloudStatus: .cloudStatus
+        case .drainRequest: .drainRequest
+        case .drainReply: .drainReply
         }
     }
 }

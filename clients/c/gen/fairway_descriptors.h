@@ -46,6 +46,8 @@ static const ProtobufCMessageDescriptor *const fw_all_message_descriptors[] = {
   &fairway__v1__epoch_announcement__descriptor,
   &fairway__v1__ping__descriptor,
   &fairway__v1__pong__descriptor,
+  &fairway__v1__drain_request__descriptor,
+  &fairway__v1__drain_reply__descriptor,
   &fairway__v1__frame__descriptor,
   &fairway__v1__handshake_init__descriptor,
   &fairway__v1__handshake_response__descriptor,

@@ -97,7 +97,7 @@ void   fairway__v1__signed_envelope__free_unpacked
   assert(message->base.descriptor == &fairway__v1__signed_envelope__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor fairway__v1__envelope__field_descriptors[46] =
+static const ProtobufCFieldDescriptor fairway__v1__envelope__field_descriptors[48] =
 {
   {
     "protocol_version",
@@ -448,6 +448,30 @@ static const ProtobufCFieldDescriptor fairway__v1__envelope__field_descriptors[4
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "drain_request",
+    70,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Fairway__V1__Envelope, payload_case),
+    offsetof(Fairway__V1__Envelope, drain_request),
+    &fairway__v1__drain_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "drain_reply",
+    71,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Fairway__V1__Envelope, payload_case),
+    offsetof(Fairway__V1__Envelope, drain_reply),
+    &fairway__v1__drain_reply__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "cloud_inference_request",
     90,
     PROTOBUF_C_LABEL_NONE,
@@ -653,19 +677,21 @@ static const ProtobufCFieldDescriptor fairway__v1__envelope__field_descriptors[4
   },
 };
 static const unsigned fairway__v1__envelope__field_indices_by_name[] = {
-  30,   /* field[30] = cloud_inference_reply */
-  29,   /* field[29] = cloud_inference_request */
-  32,   /* field[32] = cloud_status */
-  31,   /* field[31] = cloud_status_request */
-  38,   /* field[38] = contract_offer */
-  37,   /* field[37] = contract_offer_request */
-  39,   /* field[39] = contract_selection */
-  45,   /* field[45] = contract_status */
-  44,   /* field[44] = contract_status_request */
+  32,   /* field[32] = cloud_inference_reply */
+  31,   /* field[31] = cloud_inference_request */
+  34,   /* field[34] = cloud_status */
+  33,   /* field[33] = cloud_status_request */
+  40,   /* field[40] = contract_offer */
+  39,   /* field[39] = contract_offer_request */
+  41,   /* field[41] = contract_selection */
+  47,   /* field[47] = contract_status */
+  46,   /* field[46] = contract_status_request */
   15,   /* field[15] = contribution */
   17,   /* field[17] = contribution_batch */
   18,   /* field[18] = contribution_batch_ack */
   16,   /* field[16] = contribution_receipt */
+  30,   /* field[30] = drain_reply */
+  29,   /* field[29] = drain_request */
   12,   /* field[12] = epoch_announcement */
   28,   /* field[28] = epochs_reply */
   27,   /* field[27] = epochs_request */
@@ -679,15 +705,15 @@ static const unsigned fairway__v1__envelope__field_indices_by_name[] = {
   25,   /* field[25] = inference_request */
   6,   /* field[6] = join */
   7,   /* field[7] = join_accepted */
-  36,   /* field[36] = ledger_proof_reply */
-  35,   /* field[35] = ledger_proof_request */
-  34,   /* field[34] = ledger_reply */
-  33,   /* field[33] = ledger_request */
+  38,   /* field[38] = ledger_proof_reply */
+  37,   /* field[37] = ledger_proof_request */
+  36,   /* field[36] = ledger_reply */
+  35,   /* field[35] = ledger_request */
   1,   /* field[1] = message_id */
-  43,   /* field[43] = module_reply */
-  42,   /* field[42] = module_request */
-  40,   /* field[40] = module_upload */
-  41,   /* field[41] = module_upload_ack */
+  45,   /* field[45] = module_reply */
+  44,   /* field[44] = module_request */
+  42,   /* field[42] = module_upload */
+  43,   /* field[43] = module_upload_ack */
   13,   /* field[13] = ping */
   14,   /* field[14] = pong */
   0,   /* field[0] = protocol_version */
@@ -700,17 +726,18 @@ static const unsigned fairway__v1__envelope__field_indices_by_name[] = {
   20,   /* field[20] = valuation_reply */
   19,   /* field[19] = valuation_request */
 };
-static const ProtobufCIntRange fairway__v1__envelope__number_ranges[8 + 1] =
+static const ProtobufCIntRange fairway__v1__envelope__number_ranges[9 + 1] =
 {
   { 1, 0 },
   { 10, 5 },
   { 20, 6 },
   { 30, 15 },
   { 50, 21 },
-  { 90, 29 },
-  { 110, 33 },
-  { 120, 37 },
-  { 0, 46 }
+  { 70, 29 },
+  { 90, 31 },
+  { 110, 35 },
+  { 120, 39 },
+  { 0, 48 }
 };
 const ProtobufCMessageDescriptor fairway__v1__envelope__descriptor =
 {
@@ -720,10 +747,10 @@ const ProtobufCMessageDescriptor fairway__v1__envelope__descriptor =
   "Fairway__V1__Envelope",
   "fairway.v1",
   sizeof(Fairway__V1__Envelope),
-  46,
+  48,
   fairway__v1__envelope__field_descriptors,
   fairway__v1__envelope__field_indices_by_name,
-  8,  fairway__v1__envelope__number_ranges,
+  9,  fairway__v1__envelope__number_ranges,
   (ProtobufCMessageInit) fairway__v1__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -73,7 +73,9 @@ typedef enum {
   FAIRWAY__V1__ENVELOPE__PAYLOAD_CLOUD_INFERENCE_REQUEST = 90,
   FAIRWAY__V1__ENVELOPE__PAYLOAD_CLOUD_INFERENCE_REPLY = 91,
   FAIRWAY__V1__ENVELOPE__PAYLOAD_CLOUD_STATUS_REQUEST = 92,
-  FAIRWAY__V1__ENVELOPE__PAYLOAD_CLOUD_STATUS = 93
+  FAIRWAY__V1__ENVELOPE__PAYLOAD_CLOUD_STATUS = 93,
+  FAIRWAY__V1__ENVELOPE__PAYLOAD_DRAIN_REQUEST = 70,
+  FAIRWAY__V1__ENVELOPE__PAYLOAD_DRAIN_REPLY = 71
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FAIRWAY__V1__ENVELOPE__PAYLOAD__CASE)
 } Fairway__V1__Envelope__PayloadCase;
 
@@ -153,11 +155,17 @@ struct  Fairway__V1__Envelope
     Fairway__V1__CloudInferenceRequest *cloud_inference_request;
     Fairway__V1__CloudInferenceReply *cloud_inference_reply;
     Fairway__V1__CloudStatusRequest *cloud_status_request;
+    Fairway__V1__CloudStatus *cloud_status;
+    /*
+     * Operations (fairwayctl -> an edge server, admin keys only): DrainRequest is answered
+     * with DrainReply (membership.proto).
+     */
+    Fairway__V1__DrainRequest *drain_request;
     /*
      * 30-49: contributions and valuation; 50-69: token scheduling and inference;
-     * 70-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
+     * 70-79: operations; 80-89: reserved; 90-109: cloud share (Fair-Synergy); 110-119: ledger; 120-129: contracts.
      */
-    Fairway__V1__CloudStatus *cloud_status;
+    Fairway__V1__DrainReply *drain_reply;
   };
 };
 #define FAIRWAY__V1__ENVELOPE__INIT \

@@ -457,6 +457,96 @@ void   fairway__v1__pong__free_unpacked
   assert(message->base.descriptor == &fairway__v1__pong__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   fairway__v1__drain_request__init
+                     (Fairway__V1__DrainRequest         *message)
+{
+  static const Fairway__V1__DrainRequest init_value = FAIRWAY__V1__DRAIN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t fairway__v1__drain_request__get_packed_size
+                     (const Fairway__V1__DrainRequest *message)
+{
+  assert(message->base.descriptor == &fairway__v1__drain_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fairway__v1__drain_request__pack
+                     (const Fairway__V1__DrainRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fairway__v1__drain_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fairway__v1__drain_request__pack_to_buffer
+                     (const Fairway__V1__DrainRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fairway__v1__drain_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fairway__V1__DrainRequest *
+       fairway__v1__drain_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fairway__V1__DrainRequest *)
+     protobuf_c_message_unpack (&fairway__v1__drain_request__descriptor,
+                                allocator, len, data);
+}
+void   fairway__v1__drain_request__free_unpacked
+                     (Fairway__V1__DrainRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fairway__v1__drain_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   fairway__v1__drain_reply__init
+                     (Fairway__V1__DrainReply         *message)
+{
+  static const Fairway__V1__DrainReply init_value = FAIRWAY__V1__DRAIN_REPLY__INIT;
+  *message = init_value;
+}
+size_t fairway__v1__drain_reply__get_packed_size
+                     (const Fairway__V1__DrainReply *message)
+{
+  assert(message->base.descriptor == &fairway__v1__drain_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fairway__v1__drain_reply__pack
+                     (const Fairway__V1__DrainReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fairway__v1__drain_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fairway__v1__drain_reply__pack_to_buffer
+                     (const Fairway__V1__DrainReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fairway__v1__drain_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fairway__V1__DrainReply *
+       fairway__v1__drain_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fairway__V1__DrainReply *)
+     protobuf_c_message_unpack (&fairway__v1__drain_reply__descriptor,
+                                allocator, len, data);
+}
+void   fairway__v1__drain_reply__free_unpacked
+                     (Fairway__V1__DrainReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fairway__v1__drain_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor fairway__v1__join_request__field_descriptors[9] =
 {
   {
@@ -1289,6 +1379,108 @@ const ProtobufCMessageDescriptor fairway__v1__pong__descriptor =
   fairway__v1__pong__field_indices_by_name,
   1,  fairway__v1__pong__number_ranges,
   (ProtobufCMessageInit) fairway__v1__pong__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fairway__v1__drain_request__field_descriptors[1] =
+{
+  {
+    "drain",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Fairway__V1__DrainRequest, drain),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fairway__v1__drain_request__field_indices_by_name[] = {
+  0,   /* field[0] = drain */
+};
+static const ProtobufCIntRange fairway__v1__drain_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor fairway__v1__drain_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fairway.v1.DrainRequest",
+  "DrainRequest",
+  "Fairway__V1__DrainRequest",
+  "fairway.v1",
+  sizeof(Fairway__V1__DrainRequest),
+  1,
+  fairway__v1__drain_request__field_descriptors,
+  fairway__v1__drain_request__field_indices_by_name,
+  1,  fairway__v1__drain_request__number_ranges,
+  (ProtobufCMessageInit) fairway__v1__drain_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fairway__v1__drain_reply__field_descriptors[3] =
+{
+  {
+    "edge_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fairway__V1__DrainReply, edge_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "draining",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Fairway__V1__DrainReply, draining),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attached_agents",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Fairway__V1__DrainReply, attached_agents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fairway__v1__drain_reply__field_indices_by_name[] = {
+  2,   /* field[2] = attached_agents */
+  1,   /* field[1] = draining */
+  0,   /* field[0] = edge_id */
+};
+static const ProtobufCIntRange fairway__v1__drain_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor fairway__v1__drain_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fairway.v1.DrainReply",
+  "DrainReply",
+  "Fairway__V1__DrainReply",
+  "fairway.v1",
+  sizeof(Fairway__V1__DrainReply),
+  3,
+  fairway__v1__drain_reply__field_descriptors,
+  fairway__v1__drain_reply__field_indices_by_name,
+  1,  fairway__v1__drain_reply__number_ranges,
+  (ProtobufCMessageInit) fairway__v1__drain_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue fairway__v1__node_role__enum_values_by_number[4] =

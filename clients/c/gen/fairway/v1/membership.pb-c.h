@@ -26,6 +26,8 @@ typedef struct Fairway__V1__StatusReply Fairway__V1__StatusReply;
 typedef struct Fairway__V1__EpochAnnouncement Fairway__V1__EpochAnnouncement;
 typedef struct Fairway__V1__Ping Fairway__V1__Ping;
 typedef struct Fairway__V1__Pong Fairway__V1__Pong;
+typedef struct Fairway__V1__DrainRequest Fairway__V1__DrainRequest;
+typedef struct Fairway__V1__DrainReply Fairway__V1__DrainReply;
 
 
 /* --- enums --- */
@@ -265,6 +267,38 @@ struct  Fairway__V1__Pong
     , (char *)protobuf_c_empty_string, FAIRWAY__V1__NODE_ROLE__NODE_ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * fairwayctl drain / resume, operator -> an edge server's agent socket: `drain = true` makes the
+ * edge refuse new agents' joins (UNAVAILABLE, field "edge.draining") and hand its attached
+ * agents over — each agent's next heartbeat is refused the same way, which sends it to its next
+ * edge at once; `drain = false` (resume) undoes it. The state is durable. Only from a key the
+ * edge lists in `admin_keys` (else NOT_ADMITTED, field "admin_keys"). Answered with DrainReply.
+ */
+struct  Fairway__V1__DrainRequest
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean drain;
+};
+#define FAIRWAY__V1__DRAIN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fairway__v1__drain_request__descriptor) \
+    , 0 }
+
+
+struct  Fairway__V1__DrainReply
+{
+  ProtobufCMessage base;
+  char *edge_id;
+  protobuf_c_boolean draining;
+  /*
+   * Agents still attached (they leave at their next heartbeat).
+   */
+  uint32_t attached_agents;
+};
+#define FAIRWAY__V1__DRAIN_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fairway__v1__drain_reply__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
+
+
 /* Fairway__V1__JoinRequest methods */
 void   fairway__v1__join_request__init
                      (Fairway__V1__JoinRequest         *message);
@@ -455,6 +489,44 @@ Fairway__V1__Pong *
 void   fairway__v1__pong__free_unpacked
                      (Fairway__V1__Pong *message,
                       ProtobufCAllocator *allocator);
+/* Fairway__V1__DrainRequest methods */
+void   fairway__v1__drain_request__init
+                     (Fairway__V1__DrainRequest         *message);
+size_t fairway__v1__drain_request__get_packed_size
+                     (const Fairway__V1__DrainRequest   *message);
+size_t fairway__v1__drain_request__pack
+                     (const Fairway__V1__DrainRequest   *message,
+                      uint8_t             *out);
+size_t fairway__v1__drain_request__pack_to_buffer
+                     (const Fairway__V1__DrainRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Fairway__V1__DrainRequest *
+       fairway__v1__drain_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fairway__v1__drain_request__free_unpacked
+                     (Fairway__V1__DrainRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Fairway__V1__DrainReply methods */
+void   fairway__v1__drain_reply__init
+                     (Fairway__V1__DrainReply         *message);
+size_t fairway__v1__drain_reply__get_packed_size
+                     (const Fairway__V1__DrainReply   *message);
+size_t fairway__v1__drain_reply__pack
+                     (const Fairway__V1__DrainReply   *message,
+                      uint8_t             *out);
+size_t fairway__v1__drain_reply__pack_to_buffer
+                     (const Fairway__V1__DrainReply   *message,
+                      ProtobufCBuffer     *buffer);
+Fairway__V1__DrainReply *
+       fairway__v1__drain_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fairway__v1__drain_reply__free_unpacked
+                     (Fairway__V1__DrainReply *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Fairway__V1__JoinRequest_Closure)
@@ -487,6 +559,12 @@ typedef void (*Fairway__V1__Ping_Closure)
 typedef void (*Fairway__V1__Pong_Closure)
                  (const Fairway__V1__Pong *message,
                   void *closure_data);
+typedef void (*Fairway__V1__DrainRequest_Closure)
+                 (const Fairway__V1__DrainRequest *message,
+                  void *closure_data);
+typedef void (*Fairway__V1__DrainReply_Closure)
+                 (const Fairway__V1__DrainReply *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -505,6 +583,8 @@ extern const ProtobufCMessageDescriptor fairway__v1__status_reply__descriptor;
 extern const ProtobufCMessageDescriptor fairway__v1__epoch_announcement__descriptor;
 extern const ProtobufCMessageDescriptor fairway__v1__ping__descriptor;
 extern const ProtobufCMessageDescriptor fairway__v1__pong__descriptor;
+extern const ProtobufCMessageDescriptor fairway__v1__drain_request__descriptor;
+extern const ProtobufCMessageDescriptor fairway__v1__drain_reply__descriptor;
 
 PROTOBUF_C__END_DECLS
 

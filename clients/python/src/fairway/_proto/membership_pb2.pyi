@@ -15,6 +15,22 @@ NODE_ROLE_EDGE_AGENT: NodeRole
 NODE_ROLE_EDGE_SERVER: NodeRole
 NODE_ROLE_UNSPECIFIED: NodeRole
 
+class DrainReply(_message.Message):
+    __slots__ = ["attached_agents", "draining", "edge_id"]
+    ATTACHED_AGENTS_FIELD_NUMBER: _ClassVar[int]
+    DRAINING_FIELD_NUMBER: _ClassVar[int]
+    EDGE_ID_FIELD_NUMBER: _ClassVar[int]
+    attached_agents: int
+    draining: bool
+    edge_id: str
+    def __init__(self, edge_id: _Optional[str] = ..., draining: bool = ..., attached_agents: _Optional[int] = ...) -> None: ...
+
+class DrainRequest(_message.Message):
+    __slots__ = ["drain"]
+    DRAIN_FIELD_NUMBER: _ClassVar[int]
+    drain: bool
+    def __init__(self, drain: bool = ...) -> None: ...
+
 class EpochAnnouncement(_message.Message):
     __slots__ = ["alive_members", "epoch", "next_epoch_at_unix_ms", "started_at_unix_ms"]
     ALIVE_MEMBERS_FIELD_NUMBER: _ClassVar[int]
