@@ -59,10 +59,13 @@ public struct InclusionProofDocument: Codable, Sendable, Equatable {
     public var root: String
     public var leaf_hash: String
     public var path: [String]
-    /// Whether the path proves the leaf under the root and that root is a tree head the
-    /// coordinator signed (checked by fairwayctl).
+    /// Whether the path proves the leaf under the root and, when a signed head of that size
+    /// exists, that the root is its root and the coordinator signed it (checked by fairwayctl).
     public var verified: Bool
-    /// The signed tree head the proof was checked against.
+    /// Whether the root is that of a tree head the coordinator signed (false: only the
+    /// coordinator's answer vouches for it).
+    public var root_signed: Bool = false
+    /// The signed tree head the proof was checked against, if any.
     public var signed_head: SignedHead?
 
     public struct SignedHead: Codable, Sendable, Equatable {

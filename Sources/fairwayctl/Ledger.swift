@@ -67,46 +67,54 @@ extension Fairwayctl.Ledger {
 
     struct Proof: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print and check the inclusion proof of record INDEX under a signed tree head: the newest one covering it, or the one of --size leaves.",
+            abstract: "Print and check the inclusion proof of record INDEX under a signed tree head: the newest one covering it, or the tree of --size leaves.",
             discussion: """
-            Checked: the path proves the record under the root, that root is the root of a tree head \
-            the coordinator signed (Ed25519, by the key whose address the session proved), and the \
-            record is the one stored. A record appended after the newest signed head is not covered \
-            yet: the command says so and exits 1 (heads are signed every epoch).
+            Checked: the path proves the record under the root, and that root is the root of a tree \
+            head the coordinator signed (Ed25519, by the key whose address the session proved). \
+            Without --size the newest signed head covering INDEX is used; a record appended after it \
+            is not covered yet: the command says so and exits 1 (heads are signed every epoch). \
+            With --size N the tree of N leaves is used; if no head of N leaves was signed the path \
+            is checked against the root the coordinator answered and `root_signed` is false.
             """)
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "Leaf index.") var index: UInt64
-        @Option(help: "Tree size of the signed head to prove against (default: the newest signed head covering INDEX).") var size: UInt64 = 0
-        @Flag(help: "Print JSON {\"index\",\"tree_size\",\"root\",\"leaf_hash\",\"path\":[hex],\"verified\",\"signed_head\":{\"tree_size\",\"epoch\",\"signer\"}}.") var json = false
+        @Option(help: "Tree size to prove against (default: that of the newest signed head covering INDEX).") var size: UInt64 = 0
+        @Flag(help: "Print JSON {\"index\",\"tree_size\",\"root\",\"leaf_hash\",\"path\":[hex],\"verified\",\"root_signed\",\"signed_head\":{\"tree_size\",\"epoch\",\"signer\"} (absent when no head of that size was signed)}.") var json = false
 
         func run() async throws {
             let client = try connection.client()
             defer { client.close() }
             let pong = try await ask(client, .ping) { if case .pong(let p) = $0 { p } else { nil } }
             let heads = try await ask(client, .ledgerRequest(start: 0, limit: 1)) { if case .ledgerReply(let r) = $0 { r } else { nil } }.heads
-            let covering = heads.filter { size == 0 ? $0.treeSize > index : $0.treeSize == size }
-            guard let head = covering.max(by: { $0.treeSize < $1.treeSize }) else {
+            let head = heads.filter { size == 0 ? $0.treeSize > index : $0.treeSize == size }.max { $0.treeSize < $1.treeSize }
+            if head == nil && size == 0 {
                 let newest = heads.map(\.treeSize).max() ?? 0
-                let why = size == 0 ? "record \(index) is not under a signed tree head yet (the newest covers \(newest) records); retry after the next epoch"
-                    : "no signed tree head of \(size) leaves (signed sizes: \(heads.map(\.treeSize).sorted()))"
-                FileHandle.standardError.write(Data("error: \(why)\n".utf8))
+                FileHandle.standardError.write(Data("error: record \(index) is not under a signed tree head yet (the newest covers \(newest) records); retry after the next epoch, or pass --size\n".utf8))
                 throw ExitCode(1)
             }
-            let proof = try await ask(client, .ledgerProofRequest(LedgerProofRequest(index: index, treeSize: head.treeSize))) { if case .ledgerProofReply(let p) = $0 { p } else { nil } }
+            let treeSize = head?.treeSize ?? size
+            let proof = try await ask(client, .ledgerProofRequest(LedgerProofRequest(index: index, treeSize: treeSize))) { if case .ledgerProofReply(let p) = $0 { p } else { nil } }
             let tree = MerkleTree.sha256()
             var problems: [String] = []
-            if !LedgerAudit.verifyInclusion(leaf: proof.leaf, index: proof.index, size: proof.treeSize, path: proof.inclusionPath, root: head.rootHash) {
-                problems.append("the path does not prove the record under the signed root")
+            let root = head?.rootHash ?? proof.rootHash
+            if !LedgerAudit.verifyInclusion(leaf: proof.leaf, index: proof.index, size: proof.treeSize, path: proof.inclusionPath, root: root) {
+                problems.append("the path does not prove the record under the root")
             }
-            if proof.rootHash != head.rootHash { problems.append("the proof's root is not the signed root of \(head.treeSize) leaves") }
-            if !head.signatureIsValid { problems.append("the tree head's signature does not verify") }
-            let signer = NodeAddress.of(publicKey: head.publicKey)
-            if signer != pong.nodeID { problems.append("the tree head is signed by \(signer), not the coordinator \(pong.nodeID)") }
+            var signer: NodeID?
+            if let head {
+                if proof.rootHash != head.rootHash { problems.append("the proof's root is not the signed root of \(head.treeSize) leaves") }
+                if !head.signatureIsValid { problems.append("the tree head's signature does not verify") }
+                signer = NodeAddress.of(publicKey: head.publicKey)
+                if signer != pong.nodeID { problems.append("the tree head is signed by \(signer!), not the coordinator \(pong.nodeID)") }
+            }
             let ok = problems.isEmpty
             var doc = InclusionProofDocument(proof, leafHash: tree.leafHash(proof.leaf), verified: ok)
-            doc.signed_head = .init(tree_size: head.treeSize, epoch: head.epoch, signer: signer.rawValue)
+            doc.root_signed = head != nil && ok
+            doc.signed_head = head.map { .init(tree_size: $0.treeSize, epoch: $0.epoch, signer: NodeAddress.of(publicKey: $0.publicKey).rawValue) }
             if json { try printJSON(doc) } else {
-                print("leaf \(doc.index) of \(doc.tree_size): leaf hash \(doc.leaf_hash)\nroot \(doc.root), signed by \(signer) in epoch \(head.epoch)")
+                let by = head.map { "signed by \(NodeAddress.of(publicKey: $0.publicKey)) in epoch \($0.epoch)" }
+                    ?? "NOT SIGNED: no head of \(treeSize) leaves (signed sizes \(heads.map(\.treeSize).sorted())); checked against the coordinator's answer only"
+                print("leaf \(doc.index) of \(doc.tree_size): leaf hash \(doc.leaf_hash)\nroot \(doc.root), \(by)")
                 for (i, h) in doc.path.enumerated() { print("path[\(i)] \(h)") }
                 print(ok ? "verified" : "DOES NOT VERIFY: " + problems.joined(separator: "; "))
             }

@@ -107,7 +107,7 @@ final class ValuationClusterTests: XCTestCase {
             let (proofCode, proofOut, proofErr) = try await runTool("fairwayctl", ["ledger", "proof", "--coordinator", url, "--index", "1", "--json"])
             XCTAssertEqual(proofCode, 0, proofErr)
             XCTAssertTrue(proofOut.contains("\"verified\":true"), proofOut)
-            XCTAssertTrue(proofOut.contains("\"signed_head\""), "checked against a signed tree head: \(proofOut)")
+            XCTAssertTrue(proofOut.contains("\"root_signed\":true"), "checked against a signed tree head: \(proofOut)")
             // A record no signed head covers is not called verified.
             let (beyondCode, _, beyondErr) = try await runTool("fairwayctl", ["ledger", "proof", "--coordinator", url, "--index", "1000000"])
             XCTAssertNotEqual(beyondCode, 0)
