@@ -10,11 +10,15 @@ final class EdgeMetrics: Sendable {
     private let debitedLocal: Counter
     private let debitedCloud: Counter
     private let agents: Gauge
+    private let epochToLease: Gauge
+    private let leaseEpoch: Gauge
 
     init(node: String) {
         debitedLocal = FairwayMetrics.counter(FairwayMetrics.edgeTokensDebited, node, "local")
         debitedCloud = FairwayMetrics.counter(FairwayMetrics.edgeTokensDebited, node, "cloud")
         agents = FairwayMetrics.gauge(FairwayMetrics.edgeAgents, node)
+        epochToLease = FairwayMetrics.gauge(FairwayMetrics.edgeEpochToLease, node)
+        leaseEpoch = FairwayMetrics.gauge(FairwayMetrics.edgeLeaseEpoch, node)
     }
 
     /// A request's reply, committed with its debit: counts the tokens an admitted inference cost.
@@ -24,4 +28,10 @@ final class EdgeMetrics: Sendable {
     }
 
     func attachedAgents(_ count: Int) { agents.record(Int64(count)) }
+
+    /// Every attached agent held a committed lease of `epoch` `seconds` after the epoch began.
+    func leasesCovered(epoch: UInt64, seconds: Double) {
+        epochToLease.record(seconds)
+        leaseEpoch.record(Int64(epoch))
+    }
 }

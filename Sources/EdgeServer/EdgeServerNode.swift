@@ -89,6 +89,26 @@ public actor EdgeServerNode: Service {
     private func onAnnouncement(_ a: EpochAnnouncement, from sender: NodeID) async {
         let trusted = try? await state.apply { instance in .init(instance.onEpochAnnouncement(a, from: sender)) }
         if trusted == false { logger.notice("ignored an epoch announcement from \(sender), not the trusted coordinator") }
+        if trusted == true {
+            leaseLag.onEpochStart(a.epoch, at: a.startedAt)
+            wakeEarlier(clock.now())  // a new epoch's grants are fetched now, not at the next heartbeat
+        }
+    }
+
+    /// When each recent epoch began (from the coordinator's announcements) and the last epoch
+    /// whose leases covered every attached agent: `fairway_edge_epoch_to_lease_seconds`.
+    private var leaseLag = EpochLeaseLag()
+
+    /// After grants commit: if every attached agent now holds an open lease of the current epoch,
+    /// records how long after the epoch's start that happened (once per epoch).
+    private func noteLeaseCoverage() async {
+        let (epoch, covered) = await state.read { i -> (UInt64, Bool) in
+            let e = i.epoch
+            let holders = Set(i.leases.leases.lazy.filter { $0.epoch == e && !$0.settled }.map(\.agent))
+            return (e, i.agents.ids.allSatisfy(holders.contains))
+        }
+        guard covered, let seconds = leaseLag.onCovered(epoch, at: clock.now()) else { return }
+        metrics.leasesCovered(epoch: epoch, seconds: seconds)
     }
 
     /// Applies an event through the commit loop, then carries out its effects; returns the wake-up it asked for.
@@ -141,6 +161,7 @@ public actor EdgeServerNode: Service {
             case .call(let call):
                 let result = await callCoordinator(call.request.payload)
                 if let w = await step({ instance, now in instance.onCallResult(call.id, result, now: now) }) { wake = min(wake ?? w, w) }
+                if case .grantRequest = call.request.payload { await noteLeaseCoverage() }
             case .wake(let at):
                 wake = min(wake ?? at, at)
             case .log(let line):

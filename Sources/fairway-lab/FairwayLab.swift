@@ -12,6 +12,6 @@ extension FairwayLab {
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Benchmarks that report ratios against a baseline measured in the same run.",
-            subcommands: [Transport.self, Schedule.self, Admission.self, Valuation.self, ContractBench.self, AllocateBench.self])
+            subcommands: [Transport.self, Schedule.self, Admission.self, Valuation.self, ContractBench.self, AllocateBench.self, ClusterLoad.self])
     }
 }

@@ -46,6 +46,10 @@ extension FairwayMetrics {
         "Tokens the edge debited from its agents' leases for admitted inference (committed), by who answered: local or cloud (offloaded).")
     public static let edgeAgents = MetricDescriptor("fairway_edge_agents", .gauge, labels: ["node"],
         "Agents attached to the edge (joined through it and not expired).")
+    public static let edgeEpochToLease = MetricDescriptor("fairway_edge_epoch_to_lease_seconds", .gauge, labels: ["node"],
+        "Seconds from the start of the last epoch (the coordinator's announced start) until this edge held, durably, an open lease of that epoch for every agent attached to it.")
+    public static let edgeLeaseEpoch = MetricDescriptor("fairway_edge_lease_epoch", .gauge, labels: ["node"],
+        "The epoch that fairway_edge_epoch_to_lease_seconds was measured for (0 before the first).")
 
     // MARK: agent process
 
@@ -63,7 +67,7 @@ extension FairwayMetrics {
         requests, requestDuration, refusals, handshakesStarted, handshakesCompleted,
         members, epoch, epochsCompleted, epochDuration, tokensGranted, tokensUsed, ledgerRecords, contractPayments, contractRewards,
         cloudShareInference, cloudShareTraining, cloudShareLabels,
-        edgeTokensDebited, edgeAgents,
+        edgeTokensDebited, edgeAgents, edgeEpochToLease, edgeLeaseEpoch,
         agentInferences, agentTokensCharged, privacyEpsilonSpent, privacyEpsilonBudget,
     ]
 }
