@@ -68,6 +68,15 @@ final class MetricsServerTests: XCTestCase {
             XCTAssertTrue(after.body.contains("# HELP \(name) "), "\(name) has help text")
         }
 
+        // MetricsScrape (what `fairway-lab bench cluster` reads) parses the same exposition.
+        let scraped = MetricsScrape.parse(try await MetricsScrape.fetch(metrics.url))
+        XCTAssertEqual(MetricsScrape.sum(scraped, "fairway_requests_total", ["node": node, "kind": "ping", "outcome": "served"]), 2)
+        XCTAssertEqual(MetricsScrape.sum(scraped, "fairway_requests_total", ["node": node, "kind": "ping", "outcome": "refused"]), 0)
+        do {
+            _ = try await MetricsScrape.fetch("http://127.0.0.1:\(metrics.port)/nothing")
+            XCTFail("a 404 is an error")
+        } catch let e as ConfigError { XCTAssertTrue(e.message.contains("404"), e.message) }
+
         let head = try await get(metrics.port, "/metrics", method: "HEAD")
         XCTAssertEqual(head.status, "200")
         XCTAssertEqual(head.body, "")
