@@ -54,6 +54,11 @@ public struct AgentInstance: Sendable {
     public private(set) var edge: Int
     public private(set) var joined = false
     public private(set) var consecutiveFailures = 0
+    /// Failovers since an edge last answered (a join accepted or a heartbeat acknowledged).
+    /// Once the identity has tried every edge in turn without an answer, each further round
+    /// waits longer before its join (`joinBackoffMilliseconds`): an overloaded cluster, whose
+    /// timeouts look like dead edges, is not flooded with joins (they cost more than heartbeats).
+    public private(set) var failoversWithoutAnswer = 0
     public private(set) var heartbeatIntervalMilliseconds: Int64
     private var inFlight = false
     private var exchangeDue: Timestamp = .zero
@@ -194,12 +199,14 @@ public struct AgentInstance: Sendable {
         case .success(.joinAccepted(let accepted)):
             joined = true
             consecutiveFailures = 0
+            failoversWithoutAnswer = 0
             // The next heartbeat follows the join by the edge's interval, not ours.
             exchangeDue = exchangeDue.adding(milliseconds: accepted.heartbeatIntervalMilliseconds - heartbeatIntervalMilliseconds)
             heartbeatIntervalMilliseconds = accepted.heartbeatIntervalMilliseconds
             return [.log("\(name) (\(id)) joined via edge #\(edge) (\(edges[edge]))")]
         case .success(.heartbeatAck):
             consecutiveFailures = 0
+            failoversWithoutAnswer = 0
             return []
         case .success(let other):
             return failed("unexpected reply \(other.kind)", weight: 1, now: now)
@@ -236,7 +243,27 @@ public struct AgentInstance: Sendable {
     private mutating func failed(_ why: String, weight: Int, now: Timestamp) -> [Directive] {
         consecutiveFailures += weight
         guard consecutiveFailures >= settings.failoverAfterFailures * Self.silenceWeight else { return [] }
-        return moveToNextEdge(after: why)
+        let directives = moveToNextEdge(after: why)
+        failoversWithoutAnswer += 1
+        let wait = joinBackoffMilliseconds
+        if wait > 0 { exchangeDue = now.adding(milliseconds: wait) }
+        return directives
+    }
+
+    /// The longest join backoff, in heartbeat intervals.
+    static let maximumJoinBackoffIntervals: Int64 = 16
+
+    /// How long to wait before joining the edge just failed over to, milliseconds: nothing
+    /// during the first round over the edges (one dead edge is left at once); from the second
+    /// round on, 1, 2, 4 … up to 16 heartbeat intervals, each cut to 50–100 % by a spread fixed
+    /// by the identity and the attempt, so identities that failed together re-join apart.
+    public var joinBackoffMilliseconds: Int64 {
+        let rounds = failoversWithoutAnswer / edgeCount
+        guard rounds > 0 else { return 0 }
+        let span = heartbeatIntervalMilliseconds * min(Self.maximumJoinBackoffIntervals, Int64(1) << min(rounds - 1, 8))
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a of the id and the attempt
+        for byte in id.rawValue.utf8 + Array(String(failoversWithoutAnswer).utf8) { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return span / 2 + Int64(h % UInt64(max(1, span / 2 + 1)))
     }
 
     /// Leaves the current edge for the next one in failover order and joins there at once.

@@ -78,3 +78,50 @@ final class AgentDrainTests: XCTestCase {
         guard case .send(0, .join) = a.onTick(now: now.adding(milliseconds: 500)).first else { return XCTFail() }
     }
 }
+
+/// Issue 14 (load): when every edge stays silent, an identity does not keep re-joining at
+/// once; each further round over the edges waits longer, spread per identity.
+final class AgentJoinBackoffTests: XCTestCase {
+    let t0 = Cast().t0
+
+    /// Fails the identity over `rounds` times (two silent exchanges each); returns the join waits.
+    func joinWaits(_ id: NodeID, failovers: Int) -> [Int64] {
+        var s = AgentInstance.Settings()
+        s.failoverAfterFailures = 1
+        s.heartbeatIntervalMilliseconds = 100
+        var a = AgentInstance(id: id, settings: s, edges: ["tcp://a:1", "tcp://b:1"], firstEdge: 0)
+        var now = t0
+        var waits: [Int64] = []
+        for _ in 0..<failovers {
+            // Tick until the join goes out, then it times out.
+            var sent = false
+            for _ in 0..<100_000 where !sent {
+                if case .send(_, .join)? = a.onTick(now: now).first { sent = true } else { now = now.adding(milliseconds: 1) }
+            }
+            XCTAssertTrue(sent)
+            let edge = a.edge
+            _ = a.onReply(.failure(FairwayError(.noReply, "timeout")), now: now)
+            XCTAssertNotEqual(a.edge, edge, "one silent join (weight 4 ≥ 1 × 4) moves it on")
+            waits.append(a.joinBackoffMilliseconds)
+        }
+        return waits
+    }
+
+    func testJoinsBackOffAfterAFullRoundOfSilentEdgesAndSpreadPerIdentity() {
+        let waits = joinWaits(testKey(3).nodeID, failovers: 13)
+        XCTAssertEqual(waits[0], 0, "the first edge's failure: join the next at once")
+        for (i, w) in waits.enumerated().dropFirst() {
+            let rounds = (i + 1) / 2
+            let span = 100 * min(16, Int64(1) << (rounds - 1))
+            XCTAssertTrue(w >= span / 2 && w <= span, "failover \(i + 1): wait \(w) ms outside [\(span / 2), \(span)]")
+        }
+        XCTAssertTrue(waits.suffix(3).allSatisfy { $0 >= 800 && $0 <= 1600 }, "capped at 16 intervals: \(waits)")
+        let other = joinWaits(testKey(4).nodeID, failovers: 13)
+        XCTAssertNotEqual(waits, other, "two identities that fail together re-join apart")
+        // A heartbeat acknowledged resets the backoff.
+        var a = AgentInstance(id: testKey(3).nodeID, settings: AgentInstance.Settings(), edges: ["tcp://a:1"], firstEdge: 0)
+        _ = a.onTick(now: t0)
+        _ = a.onReply(.success(.joinAccepted(JoinAccepted(coordinatorID: NodeID(unchecked: "c"), heartbeatIntervalMilliseconds: 100, epoch: 0))), now: t0)
+        XCTAssertEqual(a.failoversWithoutAnswer, 0)
+    }
+}

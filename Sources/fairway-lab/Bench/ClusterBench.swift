@@ -32,6 +32,8 @@ struct ClusterBench {
     /// Longest wait for every agent to be alive, seconds.
     var settleSeconds = 300.0
     var directory: String?
+    /// The daemons' log level (their logs are under `<dir>/logs`).
+    var logLevel = "warning"
     var binDirectory = ProcessSpawner.ownDirectory()
 
     var processes: Int { agentProcesses > 0 ? agentProcesses : max(2, (agents + 2499) / 2500) }
@@ -78,7 +80,7 @@ struct ClusterBench {
         plan.agents = 0
         plan.binDirectory = binDirectory
         plan.heartbeatIntervalMilliseconds = heartbeat
-        plan.logLevel = "warning"
+        plan.logLevel = logLevel
         plan.metricsBasePort = 0
         plan.coordinatorArguments = ["--epoch-ms", "\(epochMilliseconds)", "--tokens-per-epoch", "\(agents * 100)",
                                      "--admission-max-bucket-size", "1000", "--transport-peer-rate-per-second", "100000", "--transport-peer-burst", "100000"]
@@ -113,7 +115,7 @@ struct ClusterBench {
             agentMetrics[g.name] = "http://127.0.0.1:\(port)/metrics"
             let pid = try ProcessSpawner.spawn("\(binDirectory)/edge-agent", [
                 "--count", "\(g.count)", "--name-prefix", g.name, "--data-dir", data, "--edges", cluster.edgeURLs.joined(separator: ","),
-                "--heartbeat-interval-ms", "\(heartbeat)", "--log-level", "warning", "--metrics-address", "127.0.0.1:\(port)",
+                "--heartbeat-interval-ms", "\(heartbeat)", "--log-level", logLevel, "--metrics-address", "127.0.0.1:\(port)",
                 "--workload-rate-per-second", "\(rate)", "--workload-burst", "2", "--workload-cost", "1",
             ], logPath: "\(dir)/logs/\(g.name).log")
             agentPIDs.append((g.name, pid, g.count))
@@ -281,12 +283,14 @@ extension FairwayLab.Bench {
         @Option(help: "Longest wait for every agent to be alive, seconds.") var settleSeconds = 300.0
         @Option(help: "Keep the cluster's data and logs here (default: a temporary directory, removed).") var dir: String?
         @Option(help: "Directory with cloud-coordinator, edge-server and edge-agent (default: next to fairway-lab).") var binDir: String?
+        @Option(help: "The daemons' log level (logs under --dir/logs).") var logLevel = "warning"
         @Flag(help: "Print one JSON object instead of a table.") var json = false
 
         func run() async throws {
             var bench = ClusterBench(agents: agents, edges: edges, agentProcesses: agentProcesses, heartbeatMilliseconds: heartbeatMs,
                                      epochMilliseconds: epochMs, inferenceRate: inferenceRate, seconds: seconds, settleSeconds: settleSeconds, directory: dir)
             if let binDir { bench.binDirectory = binDir }
+            bench.logLevel = logLevel
             let r = try await bench.run { FileHandle.standardError.write(Data("[bench cluster] \($0)\n".utf8)) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
