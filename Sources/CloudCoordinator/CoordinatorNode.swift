@@ -42,7 +42,10 @@ public actor CoordinatorNode: Service {
         let me = NodeIdentity(id: identity.nodeID, publicKey: identity.publicKey, name: settings.name,
                                               address: settings.advertiseURL ?? settings.controlURL)
         let plan = try ContractPlanner.plan(settings.core.contracts)
-        let instance = CoordinatorInstance(settings: settings.core, identity: me, replay: settings.transport.replay, restored: restored,
+        var core = settings.core
+        core.breaks = try TestBreak.parse(ProcessInfo.processInfo.environment[TestBreak.environmentVariable] ?? "")
+        if !core.breaks.isEmpty { logger.critical("TEST BREAKS ACTIVE (\(TestBreak.environmentVariable)): \(core.breaks.sorted().map(\.rawValue)) — this coordinator is deliberately broken") }
+        let instance = CoordinatorInstance(settings: core, identity: me, replay: settings.transport.replay, restored: restored,
                                            contractPlan: plan, now: clock.now())
         if let plan {
             logger.info("contracts: \(plan.scheme.rawValue) menus T1 \(plan.terms.T1) R1 \(plan.terms.R1.map { ($0 * 100).rounded() / 100 }) T2 \(plan.terms.T2), periods of \(settings.core.contracts.periodEpochs) epochs")

@@ -66,6 +66,9 @@ public struct CoordinatorInstance: Sendable {
     public private(set) var contracts: Contracts
     public private(set) var cloud: CloudAllocation
     public let admission: JoinAdmission
+    /// `TestBreak.ackBeforeDurable` only: the ledger writes of the last acknowledged batch, held
+    /// back until the next batch. Always empty otherwise.
+    private var heldLedgerWrites: [Directive] = []
 
     /// - Parameter replay: the window within which relayed agent proofs must have been signed.
     /// - Parameter contractPlan: the contract instance, its menus and held-out data, computed by
@@ -217,6 +220,12 @@ public struct CoordinatorInstance: Sendable {
             directives.append(.log("contribution #\(contribution.sequence) of \(agent) (\(contribution.mode.rawValue), \(contribution.prototypes.count) prototypes: "
                                    + "\(kinds.filter { $0 == "founded" }.count) founded, \(kinds.filter { $0 == "matched" }.count) matched, \(kinds.filter { $0 == "noise" }.count) noise) "
                                    + "credited \(credit), v_n = \(valued.agentValue), leaf \(receipt.leafIndex)"))
+        }
+        if settings.breaks.contains(.ackBeforeDurable) {
+            let isLedger: (Directive) -> Bool = { if case .ledger = $0 { true } else { false } }
+            let own = directives.filter(isLedger)
+            directives = next.heldLedgerWrites + directives.filter { !isLedger($0) }
+            next.heldLedgerWrites = own
         }
         self = next
         return (.contributionBatchAck(receipts), directives)

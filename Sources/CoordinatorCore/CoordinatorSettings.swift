@@ -20,6 +20,14 @@ extension CoordinatorInstance {
         /// Fair-Synergy shares of the cloud's inference capacity, training compute and
         /// labelling among edges (`cloud.*`).
         public var cloud = CloudAllocation.Settings()
+        /// Deliberately broken behaviours (`TestBreak`), for checking the checkers; not a YAML
+        /// key or flag (the daemon reads `FAIRWAY_TEST_BREAK`). Passed on to the concerns they break.
+        public var breaks: Set<TestBreak> = [] {
+            didSet {
+                tokens.breaks = breaks
+                contracts.breaks = breaks
+            }
+        }
 
         public init() {}
 

@@ -39,7 +39,9 @@ public actor AgentHost: Service {
         self.identities = ids
         // The process's first identity signs when it talks as a whole; each call names its identity.
         self.clients = try settings.edges.map { try RequestClient(url: $0, identity: ids[0].key, settings: settings.transport, clock: clock) }
-        self.privacy = try PrivacyBudgetStore(directory: settings.dataDirectory)
+        let breaks = try TestBreak.parse(ProcessInfo.processInfo.environment[TestBreak.environmentVariable] ?? "")
+        if !breaks.isEmpty { logger.critical("TEST BREAKS ACTIVE (\(TestBreak.environmentVariable)): \(breaks.sorted().map(\.rawValue)) — this agent is deliberately broken") }
+        self.privacy = try PrivacyBudgetStore(directory: settings.dataDirectory, breaks: breaks)
         self.releases = try settings.data.path.isEmpty ? nil : ReleaseMaker(settings: settings, identities: ids.count)
         if settings.inferenceInputs.isEmpty {
             self.queries = []

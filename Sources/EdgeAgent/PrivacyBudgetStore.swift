@@ -10,6 +10,8 @@ import GRDB
 /// (which would be a second release). A receipt marks it acknowledged with its ledger index.
 public final class PrivacyBudgetStore: Sendable {
     private let db: DatabasePool
+    /// `TestBreak.spendBudgetUnpersisted`: charges are stored as if they spent nothing.
+    private let forgetCharges: Bool
 
     /// A charged release whose receipt has not arrived.
     public struct Pending: Sendable, Hashable {
@@ -26,7 +28,10 @@ public final class PrivacyBudgetStore: Sendable {
         }
     }
 
-    public init(directory: String) throws {
+    /// - Parameter breaks: test-only; `.spendBudgetUnpersisted` stores every charge as spending
+    ///   nothing, so a restart forgets it (breaks I5).
+    public init(directory: String, breaks: Set<TestBreak> = []) throws {
+        forgetCharges = breaks.contains(.spendBudgetUnpersisted)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-privacy") { db in
             try db.create(table: "release") { t in
@@ -71,7 +76,7 @@ public final class PrivacyBudgetStore: Sendable {
         try next.charge(m)
         try await db.write { db in
             try db.execute(sql: "INSERT INTO release (identity, noise_multiplier, count, sequence, sealed, sent_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [identity.rawValue, m.noiseMultiplier, m.count, release.map { Int64($0.sequence) },
+                           arguments: [identity.rawValue, forgetCharges ? 0 : m.noiseMultiplier, forgetCharges ? 0 : m.count, release.map { Int64($0.sequence) },
                                        release.map { Data($0.sealed) }, release?.sentAt.unixMilliseconds, release == nil ? 1 : 0])
         }
         budget = next

@@ -196,7 +196,9 @@ public struct Contracts: Sendable {
         for edge in edges.keys.sorted() {
             guard var record = edges[edge] else { continue }
             var d = record[state.period]
-            guard d.integrated, d.paid == 0, let item = d.choice.item, let reward = reward(plan: plan, record: record, item: item) else { continue }
+            // `TestBreak.payBeforeIntegration` pays a selection whose module was never integrated (breaks I4).
+            guard d.integrated || settings.breaks.contains(.payBeforeIntegration), d.paid == 0, let item = d.choice.item,
+                  let reward = reward(plan: plan, record: record, item: item) else { continue }
             d.paid = reward
             let payment = Payment(edge: edge, round: state.round, period: state.period, item: item, reward: reward, accuracy: d.accuracy, moduleDigest: d.moduleDigest)
             if let m = try? AgentModule(bytes: d.module) { integrated.append(.init(name: edge.rawValue, module: m, sampleCount: Int(clamping: d.samples))) }

@@ -30,6 +30,8 @@ extension Contracts {
         public var qualityBar = ModuleIntegration.defaultQualityBar
         /// Bytes per chunk of the module the coordinator serves. Default 65536.
         public var chunkBytes = 65_536
+        /// Test-only breaks (`TestBreak.payBeforeIntegration`); never from YAML.
+        public var breaks: Set<TestBreak> = []
 
         public init() {}
 

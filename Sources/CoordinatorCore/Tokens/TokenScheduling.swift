@@ -98,7 +98,8 @@ public struct TokenScheduling: Sendable {
         var updated: [TokenLease] = []
         for (i, usage) in u.usages.enumerated() {
             do {
-                updated.append(try next.reportUsage(leaseID: usage.leaseID, edge: edge, usedTotal: usage.usedTotal, final: usage.final))
+                updated.append(try next.reportUsage(leaseID: usage.leaseID, edge: edge, usedTotal: usage.usedTotal, final: usage.final,
+                                                    creditUnusedTwice: settings.breaks.contains(.settleLeaseTwice)))
             } catch var e as FairwayError {
                 e.field = "usage_report.usages[\(i)]" + (e.field.isEmpty ? "" : " (\(e.field))")
                 e.peer = edge.rawValue

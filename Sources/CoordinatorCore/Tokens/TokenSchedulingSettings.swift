@@ -9,6 +9,8 @@ extension TokenScheduling {
         public var allocator: AllocatorKind = .proportional
         /// Seed of the `random` allocator (mixed with the epoch number). Default 0.
         public var seed: UInt64 = 0
+        /// Test-only breaks (`TestBreak.settleLeaseTwice`); never from YAML.
+        public var breaks: Set<TestBreak> = []
 
         public init() {}
 

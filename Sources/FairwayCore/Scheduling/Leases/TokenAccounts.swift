@@ -275,7 +275,9 @@ public struct TokenAccounts: Sendable, Hashable {
     ///   `usage.edge`), any change to a settled lease (field `usage.lease_id`), or `usedTotal`
     ///   above the lease's tokens or below the usage already recorded (field `usage.used`).
     @discardableResult
-    public mutating func reportUsage(leaseID: UInt64, edge: NodeID, usedTotal: UInt64, final: Bool) throws -> TokenLease {
+    /// - Parameter creditUnusedTwice: `TestBreak.settleLeaseTwice` only: a settlement credits the
+    ///   unused tokens back twice (records `used − unused`), which breaks I1. Never set otherwise.
+    public mutating func reportUsage(leaseID: UInt64, edge: NodeID, usedTotal: UInt64, final: Bool, creditUnusedTwice: Bool = false) throws -> TokenLease {
         guard var lease = leaseByID[leaseID] else {
             // Ids below nextLeaseID were all issued; one missing from the book was settled and
             // compacted. A repeated final report (its acknowledgment was lost) is acknowledged
@@ -314,6 +316,7 @@ public struct TokenAccounts: Sendable, Hashable {
         }
         lease.used = usedTotal
         lease.settled = final
+        if final, creditUnusedTwice { lease.used = usedTotal - min(usedTotal, lease.tokens - usedTotal) }
         leaseByID[leaseID] = lease
         if final { openIDs.remove(leaseID) }
         return lease
