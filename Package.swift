@@ -86,6 +86,8 @@ let package = Package(
             "EdgeAgentCore", "FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", logging, lifecycle, metrics,
         ]),
         // a coordinator and edges in one process over tcp loopback (tests, benchmarks)
+        // deterministic cluster simulation over the real role instances (`fairway-lab simulate`); pure, like the cores
+        .target(name: "FairwaySimulation", dependencies: ["CoordinatorCore", "EdgeServerCore", "EdgeAgentCore", "FairwayCore", "FairwayWire"]),
         .target(name: "InProcessCluster", dependencies: ["CloudCoordinator", "EdgeServer", "FairwayRuntime", "FairwayCore", logging]),
         // the options every daemon command shares
         .target(name: "DaemonCommand", dependencies: ["FairwayRuntime", argumentParser, logging, lifecycle]),
@@ -100,7 +102,7 @@ let package = Package(
         ]),
         .executableTarget(name: "fairway-lab", dependencies: [
             "FairwayRuntime", "NNG", "FairwayCore", "FairwayWire", "CoordinatorCore", "CloudCoordinator", "EdgeServer", "FairwayControlJSON", "InProcessCluster",
-            "ContractSolver", "FairwayNoise", argumentParser, logging, grdb,
+            "ContractSolver", "FairwayNoise", "FairwaySimulation", argumentParser, logging, grdb,
         ]),
         // libFuzzer target over envelope decoding (`make fuzz`); without -DFUZZING it replays inputs
         .executableTarget(name: "fairway-fuzz", dependencies: ["FairwayCore", "FairwayWire", "FairwayNoise"]),
@@ -122,6 +124,7 @@ let package = Package(
             "CloudCoordinator", "EdgeServer", "EdgeAgent", "DaemonCommand", "InProcessCluster", "FairwayTestSupport", "NNG", logging, grdb, metrics,
         ]),
         .testTarget(name: "NoiseTests", dependencies: ["FairwayNoise"]),
+        .testTarget(name: "SimulationTests", dependencies: ["FairwaySimulation", "FairwayCore"]),
         .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport", "EdgeAgent", "NNG"]),
     ],
     swiftLanguageModes: [.v6]

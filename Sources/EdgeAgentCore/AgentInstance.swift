@@ -189,7 +189,9 @@ public struct AgentInstance: Sendable {
     /// When this identity next has work: its next exchange (once the one in flight returns) or request.
     public func nextWake(now: Timestamp) -> Timestamp {
         let exchange = inFlight ? now.adding(milliseconds: heartbeatIntervalMilliseconds) : exchangeDue
-        let next = [exchange, nextInference(now: now), contributions.nextWake(now: now, joined: joined)].compactMap { $0 }.min() ?? exchange
+        // Releases wait, like inference, while the edge is failing (`onTick` holds them back then).
+        let release = consecutiveFailures == 0 ? contributions.nextWake(now: now, joined: joined) : nil
+        let next = [exchange, nextInference(now: now), release].compactMap { $0 }.min() ?? exchange
         return max(now, next)
     }
 

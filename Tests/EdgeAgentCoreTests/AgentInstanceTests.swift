@@ -35,6 +35,30 @@ final class AgentInstanceTests: XCTestCase {
         XCTAssertEqual(a.edge, 1, "unknown-sender means re-join the same edge")
     }
 
+    /// Found by the deterministic simulation (seed 6): with a release due and one heartbeat
+    /// unanswered, `onTick` held the release back but `nextWake` said "now", so the agent's
+    /// shell spun on the CPU until the next reply.
+    func testADueReleaseDoesNotSpinWhileTheEdgeIsFailing() {
+        var s = AgentInstance.Settings()
+        s.contribute.releases = 3
+        s.contribute.intervalMilliseconds = 0
+        s.heartbeatIntervalMilliseconds = 200
+        var a = AgentInstance(id: agent, settings: s, edges: ["tcp://a:1", "tcp://b:1"], firstEdge: 0)
+        _ = a.onTick(now: t0)
+        _ = a.onReply(.success(.joinAccepted(JoinAccepted(coordinatorID: NodeID(unchecked: "c"), heartbeatIntervalMilliseconds: 200, epoch: 0))), now: t0)
+        let now = t0.adding(milliseconds: 200)
+        let first = a.onTick(now: now)
+        XCTAssertTrue(first.contains { if case .send(0, .heartbeat) = $0 { true } else { false } })
+        XCTAssertTrue(first.contains { if case .contribute = $0 { true } else { false } }, "the first release goes out with the heartbeat")
+        _ = a.onContributionResult(.failure(FairwayError(.unavailable, "coordinator busy")), now: now)
+        _ = a.onReply(.failure(FairwayError(.noReply, "timeout")), now: now)
+        XCTAssertGreaterThan(a.consecutiveFailures, 0)
+        let later = now.adding(milliseconds: 600)
+        let directives = a.onTick(now: later)
+        XCTAssertFalse(directives.contains { if case .contribute = $0 { true } else { false } }, "releases wait while the edge is failing")
+        XCTAssertGreaterThan(a.nextWake(now: later), later, "and the agent does not wake again at once")
+    }
+
     func testTheWorkloadIsPacedByWakeUpsNotTicks() {
         var s = AgentInstance.Settings()
         s.workload.ratePerSecond = 10

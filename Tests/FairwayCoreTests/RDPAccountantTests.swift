@@ -56,4 +56,16 @@ final class RDPAccountantTests: XCTestCase {
             XCTAssertEqual(order, q.rdp_optimal_order, q.id)
         }
     }
+
+    /// Found by the deterministic simulation: a stored release without DP noise (z = 0,
+    /// count 0) composed as ∞, so an identity's restored budget refused every later release.
+    func testZeroReleasesComposeNothing() {
+        var a = RDPAccountant()
+        a.compose(noiseMultiplier: 2, count: 1)
+        let before = a.epsilon(delta: 1e-5).epsilon
+        a.compose(noiseMultiplier: 0, count: 0)
+        XCTAssertEqual(a.epsilon(delta: 1e-5).epsilon, before)
+        a.compose(noiseMultiplier: 0, count: 1)
+        XCTAssertEqual(a.epsilon(delta: 1e-5).epsilon, .infinity, "one release without noise is no privacy at all")
+    }
 }

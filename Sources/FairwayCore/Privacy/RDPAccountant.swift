@@ -36,7 +36,10 @@ public struct RDPAccountant: Sendable, Hashable {
     }
 
     /// Composes `count` releases with noise multiplier z (z = 0 is no privacy at all: ∞).
+    /// Zero releases compose nothing, whatever z (a stored release without DP noise records
+    /// z = 0 and count 0, and must not make the budget infinite).
     public mutating func compose(noiseMultiplier z: Double, count: Int = 1) {
+        guard count > 0 else { return }
         for (i, a) in orders.enumerated() {
             rdp[i] += z == 0 ? .infinity : Double(count) * a / (2 * z * z)
         }
