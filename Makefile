@@ -4,7 +4,9 @@ SWIFT ?= swift
 BIN := .build/debug
 DEMO_DIR ?= /tmp/fairway-demo
 
-.PHONY: help deps build test client-test demo compose-test bench fuzz certs protos clean
+.PHONY: help deps build test client-test demo compose-test bench fuzz simulate certs protos clean
+SIM_SEEDS ?= 20
+SIM_STEPS ?= 50000
 
 help:
 	@echo "make demo          build, start a local cluster, show it working, stop it"
@@ -14,6 +16,7 @@ help:
 	@echo "make compose-test  build images, run the compose cluster, check every node alive"
 	@echo "make bench         fairway-lab bench transport"
 	@echo "make fuzz          libFuzzer over envelope decoding, FUZZ_SECONDS (default 60)"
+	@echo "make simulate      deterministic cluster simulation: SIM_SEEDS (20) seeds × SIM_STEPS (50000) steps, I1–I5 after every step"
 	@echo "make certs         a cluster CA and node certificates in certs/ (scripts/gen-certs.sh)"
 	@echo "make protos        regenerate Sources/FairwayWire/Generated from proto/"
 
@@ -54,6 +57,9 @@ bench: deps
 
 fuzz: deps
 	@scripts/fuzz.sh
+
+simulate: build
+	$(BIN)/fairway-lab simulate --seed 1 --seeds $(SIM_SEEDS) --steps $(SIM_STEPS)
 
 certs:
 	scripts/gen-certs.sh certs coordinator edge-1 edge-2 agents fairwayctl

@@ -87,7 +87,7 @@ let package = Package(
         ]),
         // a coordinator and edges in one process over tcp loopback (tests, benchmarks)
         // deterministic cluster simulation over the real role instances (`fairway-lab simulate`); pure, like the cores
-        .target(name: "FairwaySimulation", dependencies: ["CoordinatorCore", "EdgeServerCore", "EdgeAgentCore", "FairwayCore", "FairwayWire"]),
+        .target(name: "FairwaySimulation", dependencies: ["CoordinatorCore", "EdgeServerCore", "EdgeAgentCore", "FairwayCore", "FairwayWire", "ContractSolver"]),
         .target(name: "InProcessCluster", dependencies: ["CloudCoordinator", "EdgeServer", "FairwayRuntime", "FairwayCore", logging]),
         // the options every daemon command shares
         .target(name: "DaemonCommand", dependencies: ["FairwayRuntime", argumentParser, logging, lifecycle]),

@@ -335,7 +335,10 @@ public struct EdgeInstance: Sendable {
         case .registered(let accepted, let first):
             if first { directives.append(.log("registered with coordinator \(accepted.coordinatorID) (epoch \(accepted.epoch))")) }
         case .heartbeatAcknowledged(let unknown, let share):
-            for agent in unknown { agents.detach(agent) }
+            for agent in unknown {
+                agents.detach(agent)
+                link.forget(agent: agent)
+            }
             if !unknown.isEmpty { directives.append(.log("\(unknown.count) agents must re-join")) }
             if let share {
                 if share.epoch != cloud.share?.epoch {
@@ -373,7 +376,7 @@ public struct EdgeInstance: Sendable {
     /// When the instance next has work: the link's next call or an agent's expiry.
     public func nextWake(now: Timestamp) -> Timestamp {
         let linkWake = link.nextWake(hasReport: admission.pendingReport != nil, wantsGrants: !link.grantsWanted.isEmpty)
-        let candidates = [linkWake, agents.nextExpiry(heartbeatInterval: heartbeat), contracts.nextWake(now: now)].compactMap { $0 }
+        let candidates = [linkWake, agents.nextExpiry(heartbeatInterval: heartbeat), contracts.nextWake(now: now, registered: link.registered)].compactMap { $0 }
         return max(now, candidates.min() ?? now.adding(milliseconds: heartbeat))
     }
 

@@ -16,6 +16,11 @@ struct DurableCoordinator {
     var heads: [SignedTreeHead] = []
     /// Σ grants of each epoch, as recorded.
     var epochGrants: [UInt64: UInt64] = [:]
+    var round = Contracts.RoundState()
+    var contractEdges: [NodeID: Contracts.EdgeRecord] = [:]
+    var uploads: [NodeID: Contracts.PartialUpload] = [:]
+    var module: Contracts.GlobalModule?
+    var totalPaid = 0.0
     /// The replay journal: replies to requests of `CoordinatorInstance.durableKinds`, by (sender, message id).
     var journal: [ReplayKey: Payload] = [:]
 
@@ -43,7 +48,13 @@ struct DurableCoordinator {
                     leaves.append((record, hash, DATLedger.ContributionKey(agent: record.agentID, id: id), receipt))
                 }
             case .ledger(.signHead(let head)): heads.append(head)
-            case .epoch(.announce), .contracts, .cloud, .wake, .log: break
+            case .contracts(.persistRound(let r)): round = r
+            case .contracts(.persistEdge(let record)): contractEdges[record.edge] = record
+            case .contracts(.persistChunk(let edge, let upload)): uploads[edge] = upload
+            case .contracts(.clearChunks(let edge)): uploads[edge] = nil
+            case .contracts(.persistModule(let m)): module = m
+            case .contracts(.pay(let p)): totalPaid += p.reward
+            case .epoch(.announce), .cloud, .wake, .log: break
             }
         }
     }
@@ -60,8 +71,9 @@ struct DurableCoordinator {
             }
         }
         let ledger = DATLedger(leafHashes: leaves.map(\.leafHash), receipts: receipts, lastHeadSize: heads.last?.treeSize)
+        let contracts = Contracts.Restored(round: round, edges: contractEdges.values.sorted { $0.edge < $1.edge }, uploads: uploads, module: module, totalPaid: totalPaid)
         return CoordinatorInstance.Restored(members: members.values.sorted { $0.id < $1.id }, epoch: epoch, tokens: tokens, ledger: ledger,
-                                            contributions: contributions)
+                                            contributions: contributions, contracts: contracts)
     }
 }
 

@@ -22,7 +22,9 @@ public struct Violation: Sendable, Hashable, Codable {
 ///   its (ε, δ) budget (raw records never leave the simulated agent at all: it releases
 ///   prototypes only).
 ///
-/// I4 (contract payments) is not exercised: the simulation runs without contracts.
+/// - I4 (with contracts): every payment record committed to the ledger pays an edge whose
+///   delivery for that round and period is durably integrated, and no (edge, round, period) is
+///   paid twice.
 struct InvariantChecker {
     let tokensPerEpoch: UInt64
     let budgetEpsilon: Double
@@ -37,6 +39,7 @@ struct InvariantChecker {
     private var acknowledged: [(agent: NodeID, messageID: [UInt8], receipt: ContributionReceipt)] = []
     private var tree = MerkleTree.sha256()
     private var recordedKeys: Set<DATLedger.ContributionKey> = []
+    private var paid: Set<String> = []
 
     init(tokensPerEpoch: UInt64, budgetEpsilon: Double, budgetDelta: Double) {
         self.tokensPerEpoch = tokensPerEpoch
@@ -54,6 +57,7 @@ struct InvariantChecker {
 
     mutating func onCoordinatorCommit(_ directives: [CoordinatorInstance.Directive], before: DurableCoordinator, after: DurableCoordinator) {
         var touchedTokens = false
+        var expected = before.leaves.count
         for d in directives {
             switch d {
             case .tokens(.persistGrants(let record, let grants, _)):
@@ -64,12 +68,14 @@ struct InvariantChecker {
             case .tokens: touchedTokens = true
             case .ledger(.append(let record, _, let hash, _, _)):
                 count("I3")
+                if record.kind == .payment { checkPayment(record, durable: after) }
                 let i = Int(record.index)
-                if i < before.leaves.count, before.leaves[i].leafHash != hash {
+                if i < expected, i < before.leaves.count, before.leaves[i].leafHash != hash {
                     fail("I3", "leaf \(i) was durable and is being rewritten with other content (the ledger is append-only)")
-                } else if i > before.leaves.count {
-                    fail("I3", "leaf \(i) written while only \(before.leaves.count) leaves are durable (a gap)")
+                } else if i > expected {
+                    fail("I3", "leaf \(i) written while only \(expected) leaves are durable or in this batch (a gap)")
                 }
+                expected = max(expected, i + 1)
             default: break
             }
         }
@@ -135,6 +141,24 @@ struct InvariantChecker {
         let leaf = durable.leaves[i]
         if leaf.key.agent != agent || leaf.key.id != messageID {
             fail("I2", "\(agent) was told its contribution \(hex(messageID)) is leaf \(i), but the durable leaf \(i) holds \(hex(leaf.key.id)) of \(leaf.key.agent)")
+        }
+    }
+
+    private mutating func checkPayment(_ record: DatRecord, durable: DurableCoordinator) {
+        count("I4")
+        guard let c = record.contract else {
+            fail("I4", "payment leaf \(record.index) names no contract round and period")
+            return
+        }
+        if !paid.insert("\(record.agentID.rawValue)/\(c.round)/\(c.period)").inserted {
+            fail("I4", "edge \(record.agentID) paid twice for round \(c.round) period \(c.period)")
+        }
+        guard let edge = durable.contractEdges[record.agentID], edge.round == c.round, (1...2).contains(c.period) else {
+            fail("I4", "edge \(record.agentID) paid \(record.credit) for round \(c.round) period \(c.period) with no durable delivery of that round")
+            return
+        }
+        if !edge[c.period].integrated {
+            fail("I4", "edge \(record.agentID) paid \(record.credit) for round \(c.round) period \(c.period), but its module was never integrated")
         }
     }
 

@@ -1,3 +1,4 @@
+import EdgeServerCore
 import FairwayCore
 import FairwayWire
 
@@ -60,6 +61,8 @@ enum SimEvent {
     case heal
     /// Draw the next random fault.
     case faultTick
+    /// Edge `i`'s shell finished training (if its generation still matches).
+    case trained(Int, generation: Int, ContractWork.TrainingOrder, good: Bool)
 }
 
 /// Events ordered by time, then by the order they were scheduled (so runs are deterministic).

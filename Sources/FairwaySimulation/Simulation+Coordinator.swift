@@ -85,7 +85,13 @@ extension CoordinatorInstance.Directive {
         case .tokens(.compact(let accounts, let removed)): "compact \(removed.count) leases of \(accounts.count) accounts"
         case .ledger(.append(let r, _, _, _, _)): "leaf \(r.index) (\(r.kind))"
         case .ledger(.signHead(let h)): "head size \(h.treeSize)"
-        case .contracts, .cloud: "\(self)".prefix(60).description
+        case .contracts(.pay(let p)): "pay \(p.edge.rawValue.prefix(8)) round \(p.round) period \(p.period): \(p.reward)"
+        case .contracts(.persistEdge(let r)): "contract record of \(r.edge.rawValue.prefix(8)) round \(r.round): integrated \(r.periods.map(\.integrated))"
+        case .contracts(.persistRound(let r)): "contract round \(r.round) period \(r.period) until epoch \(r.deadlineEpoch)"
+        case .contracts(.persistModule(let m)): "module v\(m.version) (accuracy \(m.accuracy))"
+        case .contracts(.persistChunk(let edge, let u)): "chunk \(u.chunks.count)/\(u.chunkCount) of \(edge.rawValue.prefix(8))"
+        case .contracts(.clearChunks(let edge)): "chunks of \(edge.rawValue.prefix(8)) cleared"
+        case .cloud: "cloud allocation"
         case .epoch(.announce), .wake, .log: nil
         }
     }

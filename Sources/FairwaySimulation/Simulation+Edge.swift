@@ -90,10 +90,14 @@ extension Simulation {
             case .call(let c):
                 edgeCallQueue[i].append(c)
             case .train(let order):
-                // Contracts are off in the simulation: no order is expected; fail it if one comes.
-                if var e = edges[i] {
-                    let more = e.onTrainingFailed(order, "no training in the simulation", now: time(node))
-                    edgeCommit(i, e, more)
+                if contracts == nil {
+                    if var e = edges[i] {
+                        let more = e.onTrainingFailed(order, "no training without contracts", now: time(node))
+                        edgeCommit(i, e, more)
+                    }
+                } else {
+                    // The shell trains off the actor; the result comes back later as its own event.
+                    queue.push(.trained(i, generation: generation[node]!, order, good: !chance(settings.badModuleRate)), at: now + uniform(20, 300))
                 }
             case .wake(let at):
                 wake(node, at: at)
@@ -116,6 +120,12 @@ extension Simulation {
             edgePendingWake[i] = nil
             wake(.edge(i), at: w)
         }
+    }
+
+    func edgeTrained(_ i: Int, _ order: ContractWork.TrainingOrder, good: Bool) {
+        guard var e = edges[i], let contracts else { return }
+        let directives = e.onTrained(order, bytes: good ? contracts.goodModule : contracts.badModule, samples: contracts.samples, now: time(.edge(i)))
+        edgeCommit(i, e, directives)
     }
 
     func edgeLinkResult(_ i: Int, id: UInt64, _ result: Result<Payload, FairwayError>) {

@@ -67,7 +67,11 @@ public final class Simulation {
     let edgeSettings: EdgeInstance.Settings
     let agentSettings: AgentInstance.Settings
 
-    public init(settings: SimulationSettings) {
+    /// The contract plan and modules (nil: the run has no contracts, and I4 is not exercised).
+    let contracts: SimulationContracts?
+
+    public init(settings: SimulationSettings, contracts: SimulationContracts? = nil) {
+        self.contracts = contracts
         precondition(settings.edges >= 1 && settings.agents >= 1, "a simulated cluster needs an edge and an agent")
         self.settings = settings
         self.rng = SeededGenerator(seed: settings.seed)
@@ -77,10 +81,21 @@ public final class Simulation {
         c.membership.deadAfterMisses = 6
         c.epochMilliseconds = settings.epochMilliseconds
         c.tokens.tokensPerEpoch = settings.tokensPerEpoch
+        if contracts != nil {
+            c.contracts.periodEpochs = settings.contractPeriodEpochs
+            c.contracts.startEpoch = 2
+            c.contracts.scheme = .exact
+            c.contracts.dataPath = "simulated"
+        }
         c.breaks = settings.breaks
         coordinatorSettings = c
         var e = EdgeInstance.Settings()
         e.heartbeatIntervalMilliseconds = settings.heartbeatMilliseconds
+        if contracts != nil {
+            e.contract.dataPath = "simulated"
+            e.contract.pollMilliseconds = 300
+            e.contract.chunkBytes = 2048
+        }
         edgeSettings = e
         var a = AgentInstance.Settings()
         a.bucketSize = settings.bucketSize
@@ -190,6 +205,10 @@ public final class Simulation {
         case .faultTick:
             drawFault()
             queue.push(.faultTick, at: now + 100)
+        case .trained(let i, let gen, let order, let good):
+            guard alive[.edge(i)] == true, generation[.edge(i)] == gen else { return }
+            note { "edge-\(i + 1) trained round \(order.round) period \(order.period) (\(good ? "good" : "below the quality bar"))" }
+            edgeTrained(i, order, good: good)
         }
     }
 
@@ -264,9 +283,11 @@ public final class Simulation {
                 return
             }
             coordinator = CoordinatorInstance(settings: coordinatorSettings, identity: NodeIdentity(id: key.nodeID, publicKey: key.publicKey, name: "coordinator"),
-                                              restored: restored, now: t)
+                                              restored: restored, contractPlan: contracts?.plan, now: t)
             checker.onCoordinatorRestarted(durable: coordinatorDurable)
         case .edge(let i):
+            var edgeSettings = edgeSettings
+            edgeSettings.contract.seed = UInt64(i)
             var e = EdgeInstance(settings: edgeSettings, identity: NodeIdentity(id: key.nodeID, publicKey: key.publicKey, name: node.description, address: "sim://\(node)"),
                                  restoredLeases: edgeDurable[i].restoredLeases, draining: edgeDurable[i].draining)
             let ds = e.onStart()

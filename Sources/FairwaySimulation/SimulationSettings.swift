@@ -60,6 +60,11 @@ public struct SimulationSettings: Sendable, Hashable {
     /// Partitions per simulated second. Default 0.15; each heals after 0.2–4 s.
     public var partitionRate = 0.15
 
+    /// Epochs per contract period (with `SimulationContracts`). Default 3.
+    public var contractPeriodEpochs: UInt64 = 3
+    /// Probability that an edge's training yields a module below the quality bar. Default 0.3.
+    public var badModuleRate = 0.3
+
     /// Trace events kept for a failure report. Default 60.
     public var traceLength = 60
 

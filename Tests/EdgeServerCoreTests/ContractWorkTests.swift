@@ -59,4 +59,18 @@ final class ContractWorkTests: XCTestCase {
         XCTAssertEqual(tie.bestResponse(type: 1), .item(1), "ties go to the edge's own item")
         XCTAssertEqual(tie.bestResponse(type: 0), .item(0))
     }
+
+    /// Found by the deterministic simulation (seed 2): an edge that lost its registration had a
+    /// poll due, `onTick` made no request (not registered) but `nextWake` said "now": the
+    /// edge's time loop spun until it registered again.
+    func testNoWakeUpIsDueWhileTheEdgeIsNotRegistered() {
+        var s = ContractWork.Settings()
+        s.dataPath = "digits.csv"
+        var work = ContractWork(settings: s)
+        let now = Timestamp(unixMilliseconds: 1_000_000)
+        XCTAssertTrue(work.onTick(now: now, registered: false).isEmpty)
+        XCTAssertNil(work.nextWake(now: now, registered: false))
+        XCTAssertNotNil(work.nextWake(now: now, registered: true), "registered, the poll is due")
+        XCTAssertFalse(work.onTick(now: now, registered: true).isEmpty)
+    }
 }

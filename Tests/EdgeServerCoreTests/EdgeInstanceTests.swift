@@ -103,4 +103,28 @@ final class EdgeInstanceTests: XCTestCase {
         guard case .wake(let at)? = e.onTick(now: t0.adding(milliseconds: 1100)).last else { return XCTFail("no wake-up") }
         XCTAssertEqual(at, t0.adding(milliseconds: 2000), "the next heartbeat")
     }
+
+    /// Found by the deterministic simulation (seed 2): the coordinator's heartbeat ack named an
+    /// agent unknown while the edge still wanted its grants; the agent was detached but the
+    /// wish stayed, so `nextWake` was due at once while no fetch ever went out — a spin.
+    func testAnAgentTheCoordinatorForgotIsNoLongerWantedAndTheEdgeDoesNotSpin() {
+        var e = registeredEdge()
+        let join = JoinRequest(nodeID: agent, role: .edgeAgent, address: "", version: "0.1.0", via: e.id, bucketSize: 4)
+        _ = e.onAgentJoinResult(join, result: .success(accepted), now: t0)
+        XCTAssertTrue(e.link.grantsWanted.contains(agent))
+        // The heartbeat goes out first; its ack says the coordinator does not know the agent.
+        let now = t0.adding(milliseconds: 1000)
+        var d = e.onTick(now: now)
+        e.answer(d, now: now) { request in
+            if case .heartbeat = request { return .success(.heartbeatAck(HeartbeatAck(epoch: 4, unknownAgentIDs: [self.agent]))) }
+            return .failure(FairwayError(.noReply, "lost"))
+        }
+        XCTAssertNil(e.agents[agent])
+        // (The lost grant fetch wished for the agent again; the next tick drops the wish.)
+        d = e.onTick(now: now.adding(milliseconds: 10))
+        XCTAssertFalse(e.link.grantsWanted.contains(agent), "not wanted once detached")
+        XCTAssertFalse(d.calls.contains { if case .fetchGrants = $0 { true } else { false } })
+        guard case .wake(let at)? = d.last else { return XCTFail("no wake-up") }
+        XCTAssertGreaterThan(at, now.adding(milliseconds: 10), "nothing is due now")
+    }
 }

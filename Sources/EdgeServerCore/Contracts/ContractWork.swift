@@ -180,8 +180,10 @@ public struct ContractWork: Sendable {
         return [.request(.module(chunkIndex: 0))]
     }
 
-    public func nextWake(now: Timestamp) -> Timestamp? {
-        guard !inFlight else { return nil }
+    /// When `onTick` next has a request to make; nil while one is out or while the edge is not
+    /// registered (`onTick` makes none then, so waking for it would spin).
+    public func nextWake(now: Timestamp, registered: Bool = true) -> Timestamp? {
+        guard registered, !inFlight else { return nil }
         if let t = trained, t.nextChunk < t.chunkCount { return max(now, t.uploadAt) }
         if fetching != nil { return now }
         return pollDue

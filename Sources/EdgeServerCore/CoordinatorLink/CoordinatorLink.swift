@@ -88,7 +88,10 @@ public struct CoordinatorLink: Sendable, Hashable {
             grantEpoch = epoch
             grantsWanted.formUnion(attached)
         }
-        let wanted = grantsWanted.filter(attached.contains)
+        // Agents that left meanwhile are not wanted any more (a wish kept for them would make
+        // `nextWake` due while no fetch goes out: a spin).
+        grantsWanted.formIntersection(attached)
+        let wanted = grantsWanted
         if !wanted.isEmpty, now >= grantFetchDue {
             grantFetchDue = now.adding(min(Self.grantFetchSpacing, heartbeat))
             grantsWanted = []

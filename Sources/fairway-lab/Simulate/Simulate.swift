@@ -24,6 +24,8 @@ extension FairwayLab {
         @Option(help: "Crashes per simulated second over the cluster.") var crashRate: Double = 0.4
         @Option(help: "Partitions per simulated second.") var partitionRate: Double = 0.15
         @Option(help: "Probability a message is lost.") var lossRate: Double = 0.02
+        @Option(help: "Digits CSV the contract plan and modules are built from.") var data = "data/uci-digits-8x8.csv"
+        @Flag(help: "Run without contracts (I4 is then not exercised).") var noContracts = false
         @Flag(help: "Print one JSON object per seed, and a summary object last.") var json = false
         @Flag(help: "Print the last --trace events of every run, also when it passed.") var showTrace = false
 
@@ -43,6 +45,14 @@ extension FairwayLab {
             settings.partitionRate = partitionRate
             settings.lossRate = lossRate
             settings.breaks = try TestBreak.parse(breakName ?? "")
+            var contracts: SimulationContracts?
+            if !noContracts {
+                let text: String
+                do { text = try String(contentsOfFile: data, encoding: .utf8) } catch {
+                    throw ValidationError("cannot read --data \(data): \(error.localizedDescription) (run from the repository, pass --data, or --no-contracts)")
+                }
+                contracts = try SimulationContracts.make(records: DigitsCSV.parse(text))
+            }
             let started = Date()
             var total = 0
             var failures: [SimulationResult] = []
@@ -50,7 +60,7 @@ extension FairwayLab {
             encoder.outputFormatting = [.sortedKeys]
             for k in 0..<seeds {
                 settings.seed = seed &+ UInt64(k)
-                let sim = Simulation(settings: settings)
+                let sim = Simulation(settings: settings, contracts: contracts)
                 let result = sim.run(progressEvery: max(1, steps / 4)) { step in
                     if !json, seeds == 1 { FileHandle.standardError.write(Data("  seed \(settings.seed): \(step) steps\n".utf8)) }
                 }
@@ -60,6 +70,10 @@ extension FairwayLab {
                 } else if !result.passed || seeds == 1 || (k + 1) % max(1, seeds / 10) == 0 {
                     let elapsed = Date().timeIntervalSince(started)
                     FileHandle.standardError.write(Data("seed \(settings.seed): \(result.steps) steps, \(result.simulatedMilliseconds / 1000) s simulated, \(result.stats.crashes) crashes, \(result.stats.partitions) partitions — \(result.passed ? "ok" : "VIOLATION") [\(k + 1)/\(seeds) seeds, \(total) steps, \(Int(Double(total) / max(elapsed, 1e-3))) steps/s]\n".utf8))
+                }
+                if seeds == 1, !json {
+                    let st = result.stats
+                    print("seed \(settings.seed): \(st.messages) messages (\(st.lost) lost, \(st.duplicated) duplicated, \(st.resends) resends, \(st.partitionDrops) cut by partitions), \(st.replayedReplies) replies replayed; \(st.inferencesServed) inferences served, \(st.releases) releases, \(st.contributionsAcknowledged) receipts; checks \(result.checks.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
                 }
                 if showTrace, result.passed, !json { for line in result.trace { print("  " + line) } }
                 if let v = result.violation {
@@ -79,7 +93,7 @@ extension FairwayLab {
                                                  "violation": failures.first?.violation.map { "\($0.invariant): \($0.message)" } ?? "", "seconds": String(format: "%.1f", elapsed)]
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
             } else if failures.isEmpty {
-                print("simulate: \(seeds) seeds, \(total) steps, every invariant held (I1, I2, I3, I5 checked after every step) in \(String(format: "%.1f", elapsed)) s")
+                print("simulate: \(seeds) seeds, \(total) steps, every invariant held (I1, I2, I3\(contracts == nil ? "" : ", I4"), I5 checked after every step) in \(String(format: "%.1f", elapsed)) s")
             }
             if !failures.isEmpty { throw ExitCode(1) }
         }
