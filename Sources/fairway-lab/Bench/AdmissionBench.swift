@@ -91,18 +91,8 @@ struct AdmissionBench {
         let replyBytes = frame(Envelope(sender: serverKey.nodeID, sentAt: WallClock.now(), inReplyTo: .random(),
                                         payload: .inferenceReply(InferenceReply(charged: 1, remaining: 999_999))))
         let requestBytes = frame(Envelope(sender: keys[0].nodeID, sentAt: WallClock.now(), payload: .inferenceRequest(InferenceRequest(cost: 1))))
-        let rep = try Socket(.rep, options: transport.socketOptions())
-        let rawPort = try rep.listenReturningPort("tcp://127.0.0.1:0")!
-        let echo = (0..<transport.workers).map { _ in
-            Task {
-                guard let ctx = try? rep.openContext() else { return }
-                defer { ctx.close() }
-                while !Task.isCancelled {
-                    guard (try? await ctx.receive(timeout: .seconds(60))) != nil else { return }
-                    try? await ctx.send(replyBytes, timeout: .seconds(1))
-                }
-            }
-        }
+        let echo = try RawEchoServer(reply: replyBytes, transport: transport)
+        let rawPort = echo.port
         let rawClients = try (0..<clients).map { _ in try RequestClient(url: "tcp://127.0.0.1:\(rawPort)", identity: serverKey, settings: transport) }
         // Signing floor: a REP socket that only opens the request and seals the reply.
         let signedRep = try Socket(.rep, options: transport.socketOptions())
@@ -124,8 +114,8 @@ struct AdmissionBench {
         let signedClients = try keys.map { try RequestClient(url: "tcp://127.0.0.1:\(signedPort)", identity: $0, settings: transport) }
         defer {
             for c in rawClients + signedClients { c.close() }
-            for t in echo + signer { t.cancel() }
-            rep.close()
+            for t in signer { t.cancel() }
+            echo.close()
             signedRep.close()
         }
 

@@ -225,23 +225,12 @@ struct ClusterBench {
         let frame = SessionFrame.message(SessionCipher.seal(WireCodec.sealForSession(
             Envelope(sender: key.nodeID, sentAt: WallClock.now(), payload: .heartbeat(Heartbeat(nodeID: key.nodeID))), signedBy: nil),
             key: [UInt8](repeating: 1, count: 32), sessionID: 1, counter: 1)).encoded()
-        let rep = try Socket(.rep, options: transport.socketOptions())
-        let port = try rep.listenReturningPort("tcp://127.0.0.1:0")!
-        let echo = (0..<transport.workers).map { _ in
-            Task {
-                guard let ctx = try? rep.openContext() else { return }
-                defer { ctx.close() }
-                while !Task.isCancelled {
-                    guard (try? await ctx.receive(timeout: .seconds(60))) != nil else { return }
-                    try? await ctx.send(frame, timeout: .seconds(1))
-                }
-            }
-        }
+        let echo = try RawEchoServer(reply: frame, transport: transport)
+        let port = echo.port
         let clients = try (0..<8).map { _ in try RequestClient(url: "tcp://127.0.0.1:\(port)", identity: key, settings: transport) }
         defer {
             for c in clients { c.close() }
-            for t in echo { t.cancel() }
-            rep.close()
+            echo.close()
         }
         for c in clients { _ = try await c.exchange(frame) }  // connected
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
