@@ -98,3 +98,7 @@ echo
 echo "== stopping the cluster"
 $CTL cluster down --dir "$DIR"
 trap - EXIT
+echo
+echo "== the same roles in a deterministic simulation: 3 edges and 6 agents under crashes, partitions, loss and"
+echo "   duplicates for 50 000 steps, every invariant checked after every step (fairway-lab simulate; docs/reliability.md)"
+"$(dirname "$CTL")/fairway-lab" simulate --seed 1 --steps 50000 2>/dev/null | grep -v '^  '
