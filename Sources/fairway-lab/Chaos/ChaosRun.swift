@@ -87,12 +87,16 @@ struct ChaosRun {
                 "--contracts-period-epochs", "3", "--contracts-data-path", digitsFile, "--log-level", "info",
             ], log: logFile(.coordinator))
             for i in 1...edges {
+                // With pay-before-integration, the last edge has a slow uplink: it selects an item but
+                // its upload misses the period's deadline, so an integration-blind payment shows.
+                let slow = breaks.contains(.payBeforeIntegration) && i == edges
+                    ? ["--contract-upload-delay-ms", "\(4 * epochMilliseconds)"] : []
                 try procs.add(.edge(i), executable: bin("edge-server"), arguments: [
                     "--name", "edge-\(i)", "--data-dir", data(.edge(i)), "--listen-url", edgeURLs[i - 1],
                     "--coordinator", control, "--coordinator-epoch-url", epochURL, "--heartbeat-interval-ms", hb,
                     "--contract-data-path", digitsFile, "--contract-shards", "\(edges)", "--contract-shard", "\(i - 1)", "--contract-poll-ms", "300",
                     "--contract-type1", "\((i - 1) % 2)", "--contract-type2", "\((i - 1) % 2)", "--log-level", "info",
-                ], log: logFile(.edge(i)))
+                ] + slow, log: logFile(.edge(i)))
             }
         } catch { throw ChaosHarnessError(message: "cannot start the daemons: \(error)") }
 

@@ -5,33 +5,62 @@ import Foundation
 import Glibc
 #endif
 
-/// Runs a command to completion or until `timeoutSeconds`, capturing its output.
+/// Runs a command to completion or until `timeoutSeconds`, capturing its output. The blocking
+/// waits happen on Dispatch threads, never on the (small) cooperative pool, so a slow child
+/// never starves the schedule.
 /// - Returns: the exit status (nil: killed at the timeout) and stdout/stderr text.
 func runCapturing(_ executable: String, _ arguments: [String], timeoutSeconds: Double) async -> (status: Int32?, out: String, err: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    do { try p.run() } catch { return (1, "", "cannot start \(executable): \(error)") }
-    ChaosCleanup.shared.remember(p.processIdentifier)
-    let readOut = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }
-    let readErr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }
-    let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutSeconds * 1000))
-    var timedOut = false
-    while p.isRunning {
-        if ContinuousClock.now > deadline {
-            kill(p.processIdentifier, SIGKILL)
-            timedOut = true
-            break
+    await withCheckedContinuation { (continuation: CheckedContinuation<(status: Int32?, out: String, err: String), Never>) in
+        DispatchQueue.global().async {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: executable)
+            p.arguments = arguments
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            p.standardInput = FileHandle.nullDevice
+            do { try p.run() } catch {
+                continuation.resume(returning: (1, "", "cannot start \(executable): \(error)"))
+                return
+            }
+            let pid = p.processIdentifier
+            ChaosCleanup.shared.remember(pid)
+            let timedOut = TimeoutMark()
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
+                if p.isRunning {
+                    timedOut.set()
+                    kill(pid, SIGKILL)
+                }
+            }
+            let group = DispatchGroup()
+            let errData = DataBox()
+            group.enter()
+            DispatchQueue.global().async {
+                errData.set(err.fileHandleForReading.readDataToEndOfFile())
+                group.leave()
+            }
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.wait()
+            p.waitUntilExit()
+            continuation.resume(returning: (timedOut.isSet ? nil : p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.value, as: UTF8.self)))
         }
-        try? await Task.sleep(for: .milliseconds(20))
     }
-    p.waitUntilExit()
-    let o = String(decoding: await readOut.value, as: UTF8.self), e = String(decoding: await readErr.value, as: UTF8.self)
-    return (timedOut ? nil : p.terminationStatus, o, e)
+}
+
+/// Bytes read on another thread.
+private final class DataBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    var value: Data { lock.withLock { data } }
+    func set(_ d: Data) { lock.withLock { data = d } }
+}
+
+/// Set once by the timeout killer.
+private final class TimeoutMark: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
 
 /// The harness's own clients, each a real `fairwayctl` process (in the client namespace):
