@@ -122,7 +122,7 @@ let package = Package(
             "CloudCoordinator", "EdgeServer", "EdgeAgent", "DaemonCommand", "InProcessCluster", "FairwayTestSupport", "NNG", logging, grdb, metrics,
         ]),
         .testTarget(name: "NoiseTests", dependencies: ["FairwayNoise"]),
-        .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport", "EdgeAgent", "NNG"]),
+        .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport", "EdgeAgent", "CloudCoordinator", "NNG", grdb]),
     ],
     swiftLanguageModes: [.v6]
 )

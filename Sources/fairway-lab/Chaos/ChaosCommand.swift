@@ -25,6 +25,7 @@ extension FairwayLab {
         @Option(help: "Digits CSV for the agents' data and the clients' inputs (default: data/uci-digits-8x8.csv here or in the repository of --bin-dir).")
         var data: String?
         @Flag(help: "Against the docker compose cluster (not implemented yet).") var compose = false
+        @Option(help: "Run nothing: check a kept run directory again (its chaos.json, history.jsonl and SQLite files).") var check: String?
 
         func validate() throws {
             guard duration >= 5, duration <= 3600 else { throw ValidationError("--duration must be 5–3600 seconds, got \(duration)") }
@@ -35,6 +36,17 @@ extension FairwayLab {
 
         func run() async throws {
             let say: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("[chaos] \($0)\n".utf8)) }
+            if let check {
+                let summary: ChaosSummary
+                do { summary = try ChaosRun.check(directory: (check as NSString).standardizingPath) } catch {
+                    say("harness error: \(error)")
+                    throw ExitCode(2)
+                }
+                print(summary.table)
+                if json { print(try summary.jsonLine()) }
+                if !summary.allHold { throw ExitCode(1) }
+                return
+            }
             if compose {
                 say("--compose is not implemented yet: run the process cluster (without --compose)")
                 throw ExitCode(2)

@@ -39,6 +39,9 @@ struct ChaosRun {
     let budgetDelta = 1e-5
 
     var agentProcesses: Int { agents >= 2 ? 2 : 1 }
+    /// Each identity releases every this many ms: the run's length / 40, 1–3 s, so budgets run
+    /// out around a third into a 120 s run (and within a short test run contributions flow from the start).
+    var contributeIntervalMilliseconds: Int { min(3000, max(1000, Int(durationSeconds * 1000) / 40)) }
 
     /// - Throws: `ChaosHarnessError` when the cluster cannot be set up or checked.
     func run(log: @escaping @Sendable (String) -> Void) async throws -> ChaosSummary {
@@ -69,6 +72,15 @@ struct ChaosRun {
         var edgeURLs: [String] = []
         for i in 1...edges { edgeURLs.append("tcp://\(host(.edge(i))):\(try port(7500))") }
 
+        let parameters = Parameters(seed: seed, duration_s: durationSeconds, edges: edges, agents: agents, agent_processes: agentProcesses,
+                                    netns: useNetns, breaks: breaks.sorted().map(\.rawValue), tokens_per_epoch: tokensPerEpoch,
+                                    budget_epsilon: budgetEpsilon, budget_delta: budgetDelta,
+                                    edge_urls: Dictionary(uniqueKeysWithValues: (1...edges).map { ("edge-\($0)", edgeURLs[$0 - 1]) }))
+        do {
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try e.encode(parameters).write(to: URL(fileURLWithPath: "\(dir)/chaos.json"))
+        } catch { throw ChaosHarnessError(message: "cannot write \(dir)/chaos.json: \(error)") }
         var env: [String: String] = [:]
         if !breaks.isEmpty { env[TestBreak.environmentVariable] = breaks.sorted().map(\.rawValue).joined(separator: ",") }
         let procs = ChaosProcesses(network: network, environment: env)
@@ -113,9 +125,9 @@ struct ChaosRun {
             let count = agents / agentProcesses + (j <= agents % agentProcesses ? 1 : 0)
             do {
                 try procs.add(.agents(j), executable: bin("edge-agent"), arguments: [
-                    "--count", "\(count)", "--name-prefix", "agents-\(j)-", "--data-dir", data(.agents(j)), "--edges", edgeURLs.joined(separator: ","),
+                    "--count", "\(count)", "--name-prefix", "agents-\(j)", "--data-dir", data(.agents(j)), "--edges", edgeURLs.joined(separator: ","),
                     "--heartbeat-interval-ms", hb, "--log-level", "info",
-                    "--data-path", digitsFile, "--data-records-per-release", "20", "--contribute-releases", "60", "--contribute-interval-ms", "1000",
+                    "--data-path", digitsFile, "--data-records-per-release", "20", "--contribute-releases", "60", "--contribute-interval-ms", "\(contributeIntervalMilliseconds)",
                     "--privacy-epsilon", "\(releaseEpsilon)", "--privacy-budget-epsilon", "\(budgetEpsilon)",
                     "--bucket-size", "40", "--inference-rate", "2", "--workload-inputs", digitsFile,
                 ], log: logFile(.agents(j)))
@@ -159,15 +171,53 @@ struct ChaosRun {
         }
 
         log("checking invariants over history.jsonl and every node's SQLite")
-        let checker = ChaosChecker(coordinatorDatabase: "\(data(.coordinator))/coordinator.sqlite",
-                                   agentDatabases: (1...agentProcesses).map { "\(data(.agents($0)))/privacy.sqlite" },
-                                   history: history.events, tokensPerEpoch: tokensPerEpoch, budgetEpsilon: budgetEpsilon, budgetDelta: budgetDelta)
+        return try Self.check(directory: dir, parameters: parameters, history: history.events, faults: faultCounts)
+    }
+
+    /// What the checker needs to know about a run, kept in `<dir>/chaos.json` so that
+    /// `fairway-lab chaos --check DIR` can check a kept run again.
+    struct Parameters: Codable, Sendable {
+        var seed: UInt64
+        var duration_s: Double
+        var edges: Int
+        var agents: Int
+        var agent_processes: Int
+        var netns: Bool
+        var breaks: [String]
+        /// V, tokens per epoch.
+        var tokens_per_epoch: UInt64
+        var budget_epsilon: Double
+        var budget_delta: Double
+        /// Edge URLs by node name (`edge-1` …).
+        var edge_urls: [String: String]
+    }
+
+    /// Checks a run directory: `data/coordinator/coordinator.sqlite`, `data/agents-N/privacy.sqlite`,
+    /// `history.jsonl`.
+    /// - Parameter faults: by kind; nil = counted from the history's fault events.
+    /// - Throws: `ChaosHarnessError` when a file is missing or unreadable.
+    static func check(directory dir: String, parameters p: Parameters, history: [HistoryEvent], faults: [String: Int]? = nil) throws -> ChaosSummary {
+        let checker = ChaosChecker(coordinatorDatabase: "\(dir)/data/coordinator/coordinator.sqlite",
+                                   agentDatabases: (1...max(1, p.agent_processes)).map { "\(dir)/data/agents-\($0)/privacy.sqlite" },
+                                   history: history, tokensPerEpoch: p.tokens_per_epoch, budgetEpsilon: p.budget_epsilon, budgetDelta: p.budget_delta)
         let verdicts: [InvariantVerdict]
         do { verdicts = try checker.check() } catch { throw ChaosHarnessError(message: "checker: \(error)") }
-        let urls = Dictionary(uniqueKeysWithValues: (1...edges).map { ("edge-\($0)", edgeURLs[$0 - 1]) })
-        return ChaosSummary(seed: seed, duration_s: durationSeconds, edges: edges, agents: agents, netns: useNetns,
-                            breaks: breaks.sorted().map(\.rawValue), directory: dir, operations: ChaosSummary.operations(history.events),
-                            faults: faultCounts, invariants: verdicts, recovery: ChaosSummary.recovery(history.events, edgeURLs: urls, edges: edges))
+        var counted: [String: Int] = [:]
+        for e in history where e.type == "fault" { counted[e.f, default: 0] += 1 }
+        return ChaosSummary(seed: p.seed, duration_s: p.duration_s, edges: p.edges, agents: p.agents, netns: p.netns,
+                            breaks: p.breaks, directory: dir, operations: ChaosSummary.operations(history),
+                            faults: faults ?? counted, invariants: verdicts, recovery: ChaosSummary.recovery(history, edgeURLs: p.edge_urls, edges: p.edges))
+    }
+
+    /// Checks a kept run directory again (`--check DIR`).
+    static func check(directory dir: String) throws -> ChaosSummary {
+        let path = "\(dir)/chaos.json"
+        guard let data = FileManager.default.contents(atPath: path) else { throw ChaosHarnessError(message: "\(path) does not exist: not a chaos run directory") }
+        let p: Parameters
+        do { p = try JSONDecoder().decode(Parameters.self, from: data) } catch { throw ChaosHarnessError(message: "\(path): \(error)") }
+        let history: [HistoryEvent]
+        do { history = try HistoryRecorder.load(path: "\(dir)/history.jsonl") } catch { throw ChaosHarnessError(message: "\(error)") }
+        return try check(directory: dir, parameters: p, history: history)
     }
 
     /// Makes `dir` ready: created if missing; a previous chaos run's content (marked by

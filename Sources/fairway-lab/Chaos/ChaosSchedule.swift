@@ -107,7 +107,10 @@ struct ScheduledFault: Hashable, Sendable {
 }
 
 /// The seeded schedule of faults of a run: one fault at a time (each heals before the next
-/// starts), gaps of 1.5–4 s between them, none in the last `quietMilliseconds` of the run.
+/// starts), gaps of 1.5–4 s between them, none in the last `quietMilliseconds` of the run. The
+/// first faults cover, in a seeded order, every kind the recovery figures need — a kill of the
+/// coordinator, of an edge and of an agent process, a pause, and with namespaces an isolated
+/// edge and an edge/coordinator split — the rest are drawn at random.
 enum ChaosSchedule {
     /// Builds the schedule for a run of `durationMilliseconds` (the chaos phase).
     /// - Parameters:
@@ -125,7 +128,25 @@ enum ChaosSchedule {
             if pick <= edges { return .edge(pick) }
             return .agents(pick - edges)
         }
+        var cover: [ChaosFault] = [
+            .crash(.coordinator, downMilliseconds: Int.random(in: 300...1500, using: &rng)),
+            .crash(.edge(Int.random(in: 1...edges, using: &rng)), downMilliseconds: Int.random(in: 1000...2500, using: &rng)),
+            .crash(.agents(Int.random(in: 1...agentProcesses, using: &rng)), downMilliseconds: Int.random(in: 300...1500, using: &rng)),
+            .pause(anyNode(), milliseconds: Int.random(in: 1000...3000, using: &rng)),
+        ]
+        if partitions {
+            cover += [.isolate(.edge(Int.random(in: 1...edges, using: &rng)), milliseconds: Int.random(in: 2000...5000, using: &rng)),
+                      .splitEdges(milliseconds: Int.random(in: 2000...5000, using: &rng))]
+        }
+        cover.shuffle(using: &rng)
         while true {
+            if !cover.isEmpty {
+                let fault = cover.removeFirst()
+                guard t + fault.milliseconds <= end else { break }
+                out.append(ScheduledFault(atMilliseconds: t, fault: fault))
+                t += fault.milliseconds + Int.random(in: 1500...4000, using: &rng)
+                continue
+            }
             var weights: [(String, Int)] = [("crash", 4), ("pause", 2)]
             if partitions { weights += [("isolate", 2), ("split", 1)] }
             if breaks.contains(.ackBeforeDurable) { weights.append(("crash-coordinator", 8)) }
