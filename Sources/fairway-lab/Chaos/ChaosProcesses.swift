@@ -57,6 +57,7 @@ final class ChaosProcesses: @unchecked Sendable {
         guard let m = member(node), m.pid > 0 else { return }
         kill(m.pid, SIGKILL)
         _ = await ProcessSpawner.waitForExit(m.pid)
+        ChaosCleanup.shared.forget(m.pid)
     }
 
     func pause(_ node: ChaosNode) {
@@ -83,6 +84,7 @@ final class ChaosProcesses: @unchecked Sendable {
         for node in nodes.reversed() {
             guard let m = member(node), m.pid > 0 else { continue }
             _ = await ProcessSpawner.stop(m.pid, grace: grace)
+            ChaosCleanup.shared.forget(m.pid)
         }
     }
 }
@@ -97,6 +99,8 @@ final class ChaosCleanup: @unchecked Sendable {
     private var signalSources: [DispatchSourceSignal] = []
 
     func remember(_ pid: pid_t) { lock.withLock { pids.append(pid) } }
+    /// Forgets a pid once its process was reaped (its number may be reused by someone else's).
+    func forget(_ pid: pid_t) { lock.withLock { pids.removeAll { $0 == pid } } }
     func remember(_ network: ChaosNetwork) { lock.withLock { self.network = network } }
 
     /// Kills every process this run started (SIGCONT first, so a paused one dies too) and

@@ -42,6 +42,7 @@ func runCapturing(_ executable: String, _ arguments: [String], timeoutSeconds: D
             let outData = out.fileHandleForReading.readDataToEndOfFile()
             group.wait()
             p.waitUntilExit()
+            ChaosCleanup.shared.forget(pid)
             continuation.resume(returning: (timedOut.isSet ? nil : p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.value, as: UTF8.self)))
         }
     }
