@@ -1,5 +1,8 @@
 import FairwayCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Each node of a chaos run as its own host: a network namespace `fwc-<pid>-<node>` per node,
 /// joined by a veth pair to a bridge inside a hub namespace `fwc-<pid>-hub` (so the root
@@ -108,6 +111,9 @@ final class ChaosNetwork: @unchecked Sendable {
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
         let pipe = Pipe()
+        // Close-on-exec: a daemon spawned meanwhile must not inherit the write end.
+        _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
         p.standardOutput = pipe
         p.standardError = pipe
         p.standardInput = FileHandle.nullDevice

@@ -7,17 +7,31 @@ import Glibc
 
 /// Runs a command to completion or until `timeoutSeconds`, capturing its output. The blocking
 /// waits happen on Dispatch threads, never on the (small) cooperative pool, so a slow child
-/// never starves the schedule.
+/// never starves the schedule. Output goes to temporary files opened close-on-exec, not to
+/// pipes: a daemon restarted meanwhile must not inherit a pipe's write end (its reader would
+/// wait for an end of file that comes only when the daemon exits).
 /// - Returns: the exit status (nil: killed at the timeout) and stdout/stderr text.
 func runCapturing(_ executable: String, _ arguments: [String], timeoutSeconds: Double) async -> (status: Int32?, out: String, err: String) {
     await withCheckedContinuation { (continuation: CheckedContinuation<(status: Int32?, out: String, err: String), Never>) in
         DispatchQueue.global().async {
+            let base = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-chaos-op-\(UUID().uuidString)").path
+            defer {
+                unlink(base + ".out")
+                unlink(base + ".err")
+            }
+            let outFD = open(base + ".out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            let errFD = open(base + ".err", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard outFD >= 0, errFD >= 0 else {
+                if outFD >= 0 { close(outFD) }
+                if errFD >= 0 { close(errFD) }
+                continuation.resume(returning: (1, "", "cannot create output files at \(base): \(String(cString: strerror(errno)))"))
+                return
+            }
             let p = Process()
             p.executableURL = URL(fileURLWithPath: executable)
             p.arguments = arguments
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
+            p.standardOutput = FileHandle(fileDescriptor: outFD, closeOnDealloc: true)
+            p.standardError = FileHandle(fileDescriptor: errFD, closeOnDealloc: true)
             p.standardInput = FileHandle.nullDevice
             do { try p.run() } catch {
                 continuation.resume(returning: (1, "", "cannot start \(executable): \(error)"))
@@ -32,28 +46,13 @@ func runCapturing(_ executable: String, _ arguments: [String], timeoutSeconds: D
                     kill(pid, SIGKILL)
                 }
             }
-            let group = DispatchGroup()
-            let errData = DataBox()
-            group.enter()
-            DispatchQueue.global().async {
-                errData.set(err.fileHandleForReading.readDataToEndOfFile())
-                group.leave()
-            }
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            group.wait()
             p.waitUntilExit()
             ChaosCleanup.shared.forget(pid)
-            continuation.resume(returning: (timedOut.isSet ? nil : p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.value, as: UTF8.self)))
+            let out = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+            let err = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+            continuation.resume(returning: (timedOut.isSet ? nil : p.terminationStatus, out, err))
         }
     }
-}
-
-/// Bytes read on another thread.
-private final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    var value: Data { lock.withLock { data } }
-    func set(_ d: Data) { lock.withLock { data = d } }
 }
 
 /// Set once by the timeout killer.
