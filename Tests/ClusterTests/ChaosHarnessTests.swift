@@ -24,7 +24,7 @@ final class ChaosHarnessTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let netns = getuid() == 0 ? [] : ["--no-netns"]
         let (status, out, err) = try await runTool("fairway-lab", ["chaos", "--duration", "18", "--seed", "1", "--dir", dir, "--json"] + netns + extra,
-                                                   timeout: .seconds(120))
+                                                   timeout: .seconds(150))
         XCTAssertNotEqual(status, 2, "harness error:\n\(err)", file: file, line: line)
         let last = try XCTUnwrap(out.split(separator: "\n").last, "no output; stderr:\n\(err)", file: file, line: line)
         let parsed = try JSONDecoder().decode(Line.self, from: Data(last.utf8))

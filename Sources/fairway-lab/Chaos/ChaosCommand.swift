@@ -2,6 +2,9 @@ import ArgumentParser
 import FairwayCore
 import FairwayRuntime
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension FairwayLab {
     struct Chaos: AsyncParsableCommand {
@@ -67,6 +70,14 @@ extension FairwayLab {
             run.breaks = (try? TestBreak.parse(breaks.joined(separator: ","))) ?? []
             run.binDirectory = bins
             ChaosCleanup.shared.installSignalHandlers()
+            // A watchdog: a run that hangs (start-up, a stuck client) ends as a harness error and
+            // leaves no process or namespace behind, instead of being killed from outside.
+            let limit = duration + 100
+            DispatchQueue.global().asyncAfter(deadline: .now() + limit) {
+                say("harness error: the run did not finish within \(Int(limit)) s (duration + 100 s); stopping the cluster and deleting its namespaces")
+                ChaosCleanup.shared.run()
+                Glibc.exit(2)
+            }
             let summary: ChaosSummary
             do {
                 summary = try await run.run(log: say)
