@@ -88,7 +88,8 @@ struct ChaosWorkload: Sendable {
                  || t.contains("unavailable") || t.contains("in progress") || t.contains("in-progress"))
     }
 
-    /// Inference client `index` until `stop` says so: one request every ~250 ms.
+    /// Inference client `index` until `stop` says so: one request every ~250 ms, moving to the
+    /// next edge when its edge does not answer or is unavailable.
     func inferenceClient(_ index: Int, stop: @escaping @Sendable () -> Bool) async {
         var edge = index % edgeURLs.count
         var row = index * 97
@@ -111,7 +112,11 @@ struct ChaosWorkload: Sendable {
                 let text = (r.err + r.out).trimmingCharacters(in: .whitespacesAndNewlines)
                 outcome.type = r.status != nil && Self.definite(text) ? "fail" : "unknown"
                 outcome.error = String((r.status == nil ? "killed after 6 s without an answer" : text).suffix(300))
-                edge = (edge + 1) % edgeURLs.count  // fail over
+                // Fail over like an agent: when the edge does not answer or is unavailable, not
+                // when it refuses for want of tokens (those are leased at this edge; wait for them).
+                if outcome.type == "unknown" || text.contains("unavailable") || text.contains("unknown-sender") {
+                    edge = (edge + 1) % edgeURLs.count
+                }
             }
             history.record(outcome)
             if outcome.type != "ok" { try? await Task.sleep(for: .milliseconds(100)) }
