@@ -107,7 +107,10 @@ public struct TokenScheduling: Sendable {
             }
         }
         book = next
-        return (updated, updated.isEmpty ? [] : [.persistTokens(accounts: [], leases: updated, nextLeaseID: book.nextLeaseID)])
+        // A repeated final report of a compacted lease is answered with a stand-in (it names the
+        // edge, not the agent); only leases still in the book are written.
+        let changed = updated.filter { book.lease(id: $0.id) != nil }
+        return (updated, changed.isEmpty ? [] : [.persistTokens(accounts: [], leases: changed, nextLeaseID: book.nextLeaseID)])
     }
 
     /// An agent's status figures: granted, used, remaining (nil if it has no account).
