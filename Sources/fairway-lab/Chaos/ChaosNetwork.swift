@@ -1,4 +1,5 @@
 import FairwayCore
+import FairwayRuntime
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -103,26 +104,20 @@ final class ChaosNetwork: @unchecked Sendable {
         for name in names.reversed() { try? run(Self.ip, ["netns", "del", name]) }
     }
 
-    /// Runs a short command synchronously.
+    /// Runs a short command synchronously (`posix_spawn`, output to a temporary file, blocking
+    /// `waitpid` on its pid: no Foundation `Process`, no pipe a concurrently started process
+    /// could inherit).
     /// - Throws: `ConfigError` with the command line and its output when it exits non-zero.
     @discardableResult
     static func runSync(_ executable: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        let pipe = Pipe()
-        // Close-on-exec: a daemon spawned meanwhile must not inherit the write end.
-        _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
-        p.standardOutput = pipe
-        p.standardError = pipe
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else {
-            throw ConfigError(field: "network", message: "`\(([executable] + arguments).joined(separator: " "))` exited \(p.terminationStatus): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-chaos-net-\(UUID().uuidString)").path
+        defer { unlink(log) }
+        let pid = try ProcessSpawner.spawn(executable, arguments, logPath: log)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw ConfigError(field: "network", message: "`\(([executable] + arguments).joined(separator: " "))` exited \(status >> 8): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return text
     }

@@ -171,7 +171,9 @@ struct ChaosRun {
         }
 
         log("checking invariants over history.jsonl and every node's SQLite")
-        return try Self.check(directory: dir, parameters: parameters, history: history.events, faults: faultCounts)
+        var summary = try Self.check(directory: dir, parameters: parameters, history: history.events, faults: faultCounts)
+        summary.exited = crashed.map(\.description)
+        return summary
     }
 
     /// What the checker needs to know about a run, kept in `<dir>/chaos.json` so that

@@ -42,6 +42,9 @@ struct ChaosSummary: Codable, Sendable {
     /// from the coordinator's restart until a client sees a newer epoch than before its kill;
     /// `partition_heal`: from healing a partition until a client sees every edge alive again.
     var recovery: [String: RecoveryFigure]
+    /// Daemons found dead (not by the schedule) when the run ended: a process that could not
+    /// restart, e.g. one refusing its own storage. Not an invariant, but never expected.
+    var exited: [String] = []
 
     var allHold: Bool { invariants.allSatisfy(\.holds) }
 
@@ -117,11 +120,12 @@ struct ChaosSummary: Codable, Sendable {
             var breaks: [String]
             var netns: Bool
             var directory: String
+            var exited_on_their_own: [String]
         }
         let line = Line(invariants: Dictionary(uniqueKeysWithValues: invariants.map { ($0.name, $0.holds) }),
                         counterexamples: Dictionary(uniqueKeysWithValues: invariants.compactMap { v in v.counterexample.map { (v.name, $0) } }),
                         operations: operations, faults: faults, recovery: recovery, seed: seed, duration_s: duration_s, breaks: breaks,
-                        netns: netns, directory: directory)
+                        netns: netns, directory: directory, exited_on_their_own: exited)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return String(decoding: try e.encode(line), as: UTF8.self)
@@ -138,6 +142,9 @@ struct ChaosSummary: Codable, Sendable {
             lines.append("  \(kind.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(c.ok).leftPadded(6)) \(String(c.fail).leftPadded(6)) \(String(c.unknown).leftPadded(8))")
         }
         lines.append("faults              " + (faults.isEmpty ? "none" : faults.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        if !exited.isEmpty {
+            lines.append("EXITED ON THEIR OWN  \(exited.joined(separator: ", ")) (see their logs under \(directory)/logs)")
+        }
         lines.append("invariants")
         for v in invariants {
             lines.append("  \(v.name) \(v.holds ? "PASS" : "FAIL")  \(v.checked)")

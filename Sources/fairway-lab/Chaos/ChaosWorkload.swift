@@ -1,66 +1,45 @@
 import FairwayControlJSON
 import FairwayCore
+import FairwayRuntime
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Runs a command to completion or until `timeoutSeconds`, capturing its output. The blocking
-/// waits happen on Dispatch threads, never on the (small) cooperative pool, so a slow child
-/// never starves the schedule. Output goes to temporary files opened close-on-exec, not to
-/// pipes: a daemon restarted meanwhile must not inherit a pipe's write end (its reader would
-/// wait for an end of file that comes only when the daemon exits).
+/// Runs a command to completion or until `timeoutSeconds`, capturing its output. The child is
+/// started with `posix_spawn` (`ProcessSpawner`) with its output in temporary files it opens
+/// itself, and reaped by pid with `waitpid` polled from this task: no pipes a daemon restarted
+/// meanwhile could inherit, no blocking of the cooperative pool, and none of Foundation
+/// `Process`'s exit monitoring (which left a child unreaped, and the run hung, under load).
 /// - Returns: the exit status (nil: killed at the timeout) and stdout/stderr text.
 func runCapturing(_ executable: String, _ arguments: [String], timeoutSeconds: Double) async -> (status: Int32?, out: String, err: String) {
-    await withCheckedContinuation { (continuation: CheckedContinuation<(status: Int32?, out: String, err: String), Never>) in
-        DispatchQueue.global().async {
-            let base = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-chaos-op-\(UUID().uuidString)").path
-            defer {
-                unlink(base + ".out")
-                unlink(base + ".err")
-            }
-            let outFD = open(base + ".out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            let errFD = open(base + ".err", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard outFD >= 0, errFD >= 0 else {
-                if outFD >= 0 { close(outFD) }
-                if errFD >= 0 { close(errFD) }
-                continuation.resume(returning: (1, "", "cannot create output files at \(base): \(String(cString: strerror(errno)))"))
-                return
-            }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: executable)
-            p.arguments = arguments
-            p.standardOutput = FileHandle(fileDescriptor: outFD, closeOnDealloc: true)
-            p.standardError = FileHandle(fileDescriptor: errFD, closeOnDealloc: true)
-            p.standardInput = FileHandle.nullDevice
-            do { try p.run() } catch {
-                continuation.resume(returning: (1, "", "cannot start \(executable): \(error)"))
-                return
-            }
-            let pid = p.processIdentifier
-            ChaosCleanup.shared.remember(pid)
-            let timedOut = TimeoutMark()
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
-                if p.isRunning {
-                    timedOut.set()
-                    kill(pid, SIGKILL)
-                }
-            }
-            p.waitUntilExit()
-            ChaosCleanup.shared.forget(pid)
-            let out = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
-            let err = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
-            continuation.resume(returning: (timedOut.isSet ? nil : p.terminationStatus, out, err))
-        }
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-chaos-op-\(UUID().uuidString)").path
+    defer {
+        unlink(base + ".out")
+        unlink(base + ".err")
     }
-}
-
-/// Set once by the timeout killer.
-private final class TimeoutMark: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+    let pid: pid_t
+    do { pid = try ProcessSpawner.spawn(executable, arguments, logPath: base + ".out", errorPath: base + ".err") } catch {
+        return (1, "", "cannot start \(executable): \(error)")
+    }
+    ChaosCleanup.shared.remember(pid)
+    let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutSeconds * 1000))
+    var timedOut = false
+    var status: Int32 = 0
+    while true {
+        let rc = waitpid(pid, &status, WNOHANG)
+        if rc == pid || rc < 0 { break }
+        if !timedOut && ContinuousClock.now > deadline {
+            kill(pid, SIGKILL)
+            timedOut = true
+        }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    ChaosCleanup.shared.forget(pid)
+    let out = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+    let signaled = status & 0x7f
+    return (timedOut ? nil : (signaled == 0 ? (status >> 8) & 0xff : 128 + signaled), out, err)
 }
 
 /// The harness's own clients, each a real `fairwayctl` process (in the client namespace):
