@@ -3,8 +3,10 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/debug
 DEMO_DIR ?= /tmp/fairway-demo
+CHAOS_SECONDS ?= 120
+CHAOS_SEED ?= 1
 
-.PHONY: help deps build test client-test demo compose-test bench fuzz simulate certs protos clean
+.PHONY: help deps build test client-test demo chaos compose-test bench fuzz simulate certs protos clean
 SIM_SEEDS ?= 20
 SIM_STEPS ?= 50000
 
@@ -13,6 +15,7 @@ help:
 	@echo "make test          the whole test suite (unit, in-process, multi-process, then client-test)"
 	@echo "make client-test   the Python and C clients (tests, examples, hostile cases against local clusters) and the"
 	@echo "                   cross-implementation test (Swift, Python and C read each other's messages identically)"
+	@echo "make chaos         a real process cluster under seeded faults for CHAOS_SECONDS (120), seed CHAOS_SEED (1); checks I1–I5"
 	@echo "make compose-test  build images, run the compose cluster, check every node alive"
 	@echo "make bench         fairway-lab bench transport"
 	@echo "make fuzz          libFuzzer over envelope decoding, FUZZ_SECONDS (default 60)"
@@ -43,6 +46,9 @@ client-test: deps
 
 demo: build
 	@scripts/demo.sh "$(DEMO_DIR)"
+
+chaos: build
+	.build/debug/fairway-lab chaos --duration $(CHAOS_SECONDS) --seed $(CHAOS_SEED)
 
 compose-test: deps
 	@scripts/compose-test.sh

@@ -125,7 +125,7 @@ let package = Package(
         ]),
         .testTarget(name: "NoiseTests", dependencies: ["FairwayNoise"]),
         .testTarget(name: "SimulationTests", dependencies: ["FairwaySimulation", "FairwayCore"]),
-        .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport", "EdgeAgent", "NNG"]),
+        .testTarget(name: "ClusterTests", dependencies: ["FairwayRuntime", "FairwayCore", "FairwayWire", "FairwayControlJSON", "FairwayTestSupport", "EdgeAgent", "CloudCoordinator", "NNG", grdb]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,7 @@ struct FairwayLab: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fairway-lab",
         abstract: "Offline experiments and benchmarks for Fairway.",
-        subcommands: [Bench.self, Schedule.self, Experiment.self, DPSigma.self, DPAccount.self, Merkle.self, TrainEncoders.self, Contract.self, Allocate.self, NoiseVectors.self, WireJSON.self, Simulate.self])
+        subcommands: [Bench.self, Simulate.self, Chaos.self, Schedule.self, Experiment.self, DPSigma.self, DPAccount.self, Merkle.self, TrainEncoders.self, Contract.self, Allocate.self, NoiseVectors.self, WireJSON.self])
 }
 
 extension FairwayLab {
