@@ -104,7 +104,9 @@ public actor EdgeServerNode: Service {
     private func noteLeaseCoverage() async {
         let (epoch, covered) = await state.read { i -> (UInt64, Bool) in
             let e = i.epoch
-            let holders = Set(i.leases.leases.lazy.filter { $0.epoch == e && !$0.settled }.map(\.agent))
+            // An agent whose bucket was still full at the boundary gets no new lease; its open lease
+            // of an earlier epoch is the one it spends from, so it counts as covered.
+            let holders = Set(i.leases.leases.lazy.filter { $0.epoch <= e && !$0.settled }.map(\.agent))
             return (e, i.agents.ids.allSatisfy(holders.contains))
         }
         guard covered, let seconds = leaseLag.onCovered(epoch, at: clock.now()) else { return }

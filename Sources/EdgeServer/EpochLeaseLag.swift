@@ -1,7 +1,8 @@
 import FairwayCore
 
-/// The time from an epoch's start until the edge holds a lease of that epoch for every agent
-/// attached to it (the issue-14 load target: ≤ 1 s at 10^4 agents). The start comes from the
+/// The time from an epoch's start until the edge, having fetched that epoch's grants, holds an
+/// open lease for every agent attached to it (the new one, or an earlier one still open when the
+/// agent's bucket was full) (the issue-14 load target: ≤ 1 s at 10^4 agents). The start comes from the
 /// coordinator's epoch announcement; an epoch whose announcement this edge missed is not
 /// measured. At most one measurement per epoch: the first moment of full coverage.
 struct EpochLeaseLag: Sendable {

@@ -47,7 +47,7 @@ extension FairwayMetrics {
     public static let edgeAgents = MetricDescriptor("fairway_edge_agents", .gauge, labels: ["node"],
         "Agents attached to the edge (joined through it and not expired).")
     public static let edgeEpochToLease = MetricDescriptor("fairway_edge_epoch_to_lease_seconds", .gauge, labels: ["node"],
-        "Seconds from the start of the last epoch (the coordinator's announced start) until this edge held, durably, an open lease of that epoch for every agent attached to it.")
+        "Seconds from the start of the last epoch (the coordinator's announced start) until this edge, having fetched that epoch's grants, held, durably, an open lease for every agent attached to it (that epoch's, or an earlier one still open when the agent's bucket was full).")
     public static let edgeLeaseEpoch = MetricDescriptor("fairway_edge_lease_epoch", .gauge, labels: ["node"],
         "The epoch that fairway_edge_epoch_to_lease_seconds was measured for (0 before the first).")
 
