@@ -6,7 +6,7 @@ DEMO_DIR ?= /tmp/fairway-demo
 CHAOS_SECONDS ?= 120
 CHAOS_SEED ?= 1
 
-.PHONY: help deps build test client-test demo chaos compose-test bench fuzz simulate certs protos clean
+.PHONY: help deps build test client-test demo chaos compose-test compose-chaos bench fuzz simulate certs protos clean
 SIM_SEEDS ?= 20
 SIM_STEPS ?= 50000
 
@@ -16,7 +16,8 @@ help:
 	@echo "make client-test   the Python and C clients (tests, examples, hostile cases against local clusters) and the"
 	@echo "                   cross-implementation test (Swift, Python and C read each other's messages identically)"
 	@echo "make chaos         a real process cluster under seeded faults for CHAOS_SECONDS (120), seed CHAOS_SEED (1); checks I1–I5"
-	@echo "make compose-test  build images, run the compose cluster, check every node alive"
+	@echo "make compose-test  build images, run the compose cluster, check every node alive, then COMPOSE_CHAOS_SECONDS (45) of chaos on it"
+	@echo "make compose-chaos only the chaos run on the compose cluster: COMPOSE_CHAOS_SECONDS (120), seed COMPOSE_CHAOS_SEED (1); checks I1–I5"
 	@echo "make bench         fairway-lab bench transport"
 	@echo "make fuzz          libFuzzer over envelope decoding, FUZZ_SECONDS (default 60)"
 	@echo "make simulate      deterministic cluster simulation: SIM_SEEDS (20) seeds × SIM_STEPS (50000) steps, I1–I5 after every step"
@@ -52,6 +53,9 @@ chaos: build
 
 compose-test: deps
 	@scripts/compose-test.sh
+
+compose-chaos: deps
+	@COMPOSE_CHAOS_ONLY=1 COMPOSE_CHAOS_SECONDS=$${COMPOSE_CHAOS_SECONDS:-120} scripts/compose-test.sh
 
 # Same scratch path and flags as scripts/build-images.sh, so the two share one release build.
 bench: deps

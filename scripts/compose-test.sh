@@ -4,8 +4,11 @@
 # 2 agent processes x 5 identities = 13), print the status table, run the Python client's
 # cluster report against it (clients/python/examples/cluster_report.py), then a chaos check:
 # kill edge-1 -> edge-1 dead and every agent alive via edge-2; start edge-1 again -> all
-# 13 alive. Always tears the cluster down; on failure prints the containers' logs and
-# exits non-zero.
+# 13 alive. Then `fairway-lab chaos --compose` (docs/reliability-chaos.md): a seeded
+# schedule of docker kill/start, pause/unpause, network disconnect/connect and a split
+# against a compose project of its own, with a recorded client history and I1-I5 checked
+# over it and every container's SQLite. Always tears the clusters down; on failure prints
+# the containers' logs and exits non-zero.
 #
 # Works on a fresh Debian 12 machine as root with no Docker: installs docker.io and
 # docker-compose (1.29.2) when missing, starts dockerd when `docker info` fails, and
@@ -19,12 +22,19 @@
 #   FAIRWAY_COORDINATOR_PORT  host port (127.0.0.1) of the coordinator's control
 #                             socket, also read by docker-compose.yml   default 17400
 #   SKIP_IMAGE_BUILD=1        reuse the existing fairway:latest and host fairwayctl
+#   COMPOSE_CHAOS_SECONDS     length of the compose chaos run; 0 skips it  default 45
+#   COMPOSE_CHAOS_SEED        its seed                                      default 1
+#   COMPOSE_CHAOS_ONLY=1      only the chaos run (make compose-chaos): no compose-test cluster
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 LOGDIR=${COMPOSE_TEST_LOGDIR:-out/compose-test}
 TIMEOUT=${COMPOSE_TEST_TIMEOUT:-120}
 CHAOS=${COMPOSE_TEST_CHAOS:-1}
+CHAOS_SECONDS=${COMPOSE_CHAOS_SECONDS:-45}
+CHAOS_SEED=${COMPOSE_CHAOS_SEED:-1}
+CHAOS_ONLY=${COMPOSE_CHAOS_ONLY:-0}
+LAB=.build/debug/fairway-lab                # the chaos harness (host, debug build)
 PROJECT=${FAIRWAY_COMPOSE_PROJECT:-fairway}
 export FAIRWAY_COORDINATOR_PORT=${FAIRWAY_COORDINATOR_PORT:-17400}
 COORD=tcp://127.0.0.1:$FAIRWAY_COORDINATOR_PORT
@@ -188,6 +198,13 @@ wait_for() {
   done
 }
 
+# The harness runs on the host; its clients use the release fairwayctl built with the image.
+if [ "$CHAOS_SECONDS" != 0 ] && [ ! -x "$LAB" ]; then
+  say "building the chaos harness: swift build --product fairway-lab"
+  swift build --product fairway-lab >"$LOGDIR/build-lab.log" 2>&1 || { tail -20 "$LOGDIR/build-lab.log"; die "cannot build fairway-lab"; }
+fi
+
+if [ "$CHAOS_ONLY" != 1 ]; then
 # --- 3. cluster --------------------------------------------------------------------
 # A leftover project from an aborted run would bring its old database (and agents).
 "${COMPOSE[@]}" down -v --remove-orphans -t 5 >/dev/null 2>&1 || true
@@ -231,4 +248,21 @@ if [ "$CHAOS" = 1 ]; then
   echo
   "$CTL" status --coordinator "$COORD"
   echo
+fi
+
+# The compose-test cluster goes before the chaos run, which brings its own.
+"${COMPOSE[@]}" logs --no-color --timestamps >"$LOGDIR/compose.log" 2>&1 || true
+"${COMPOSE[@]}" down -v --remove-orphans -t 5 >"$LOGDIR/down.log" 2>&1 || true
+COMPOSE_UP=0
+fi  # CHAOS_ONLY
+
+# --- 5. chaos harness on the compose cluster -------------------------------------
+if [ "$CHAOS_SECONDS" != 0 ]; then
+  rm -rf "$LOGDIR/chaos"
+  say "fairway-lab chaos --compose --duration $CHAOS_SECONDS --seed $CHAOS_SEED (run directory $LOGDIR/chaos)"
+  "$LAB" chaos --compose --duration "$CHAOS_SECONDS" --seed "$CHAOS_SEED" --bin-dir "$(dirname "$CTL")" \
+    --data data/uci-digits-8x8.csv --dir "$LOGDIR/chaos" --json >"$LOGDIR/chaos.out" ||
+    { rc=$?; cat "$LOGDIR/chaos.out"; die "compose chaos: $([ $rc = 1 ] && echo 'an invariant failed' || echo "harness error (exit $rc)")"; }
+  head -n -1 "$LOGDIR/chaos.out"
+  say "compose chaos: every invariant holds"
 fi

@@ -74,5 +74,20 @@ final class ChaosHarnessTests: XCTestCase {
         let (s2, _, e2) = try await runTool("fairway-lab", ["chaos", "--duration", "1"])
         XCTAssertNotEqual(s2, 0)
         XCTAssertTrue(e2.contains("--duration"), e2)
+        let (s3, _, e3) = try await runTool("fairway-lab", ["chaos", "--compose", "--no-netns"])
+        XCTAssertNotEqual(s3, 0)
+        XCTAssertTrue(e3.contains("--compose and --no-netns"), e3)
+    }
+
+    /// `--compose` without a reachable Docker engine (DOCKER_HOST points nowhere; `make
+    /// compose-test` runs the real compose chaos) is a harness error (2) that says what is
+    /// missing.
+    func testComposeWithoutAnEngineIsAHarnessError() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-chaos-noengine-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (status, _, err) = try await runTool("fairway-lab", ["chaos", "--compose", "--duration", "5", "--dir", dir],
+                                                 environment: ["DOCKER_HOST": "unix:///nonexistent/fairway-test-docker.sock"])
+        XCTAssertEqual(status, 2, err)
+        XCTAssertTrue(err.contains("Docker engine is not running") || err.contains("no docker CLI"), err)
     }
 }

@@ -21,13 +21,13 @@ struct MissingExecutable: Error, CustomStringConvertible {
 }
 
 /// Runs a tool to completion without blocking the cooperative pool; returns (exit status, stdout, stderr).
-func runTool(_ tool: String, _ args: [String], timeout: Duration = .seconds(60)) async throws -> (Int32, String, String) {
+func runTool(_ tool: String, _ args: [String], timeout: Duration = .seconds(60), environment: [String: String] = [:]) async throws -> (Int32, String, String) {
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("fairway-tool-\(UUID().uuidString)").path
     defer {
         try? FileManager.default.removeItem(atPath: base + ".out")
         try? FileManager.default.removeItem(atPath: base + ".err")
     }
-    let pid = try ProcessSpawner.spawn(try executable(tool), args, logPath: base + ".out", errorPath: base + ".err")
+    let pid = try ProcessSpawner.spawn(try executable(tool), args, logPath: base + ".out", errorPath: base + ".err", environment: environment)
     let killer = Task {
         try await Task.sleep(for: timeout)
         kill(pid, SIGKILL)

@@ -12,7 +12,8 @@ extension FairwayLab {
             abstract: "Run a real process cluster under a seeded schedule of kill -9/restart, SIGSTOP/SIGCONT and partitions, record a client history, then check invariants I1–I5 over the history and every node's SQLite.",
             discussion: """
                 Each node runs in its own network namespace (fwc-<pid>-<node>, 10.77.1.0/24, a bridge in a hub namespace); partitions are \
-                iptables DROP rules. --no-netns runs on loopback without partitions (for non-root). The same --seed gives the same schedule. \
+                iptables DROP rules. --no-netns runs on loopback without partitions (for non-root). --compose runs every node as a container \
+                of the image fairway:latest in a compose project fwcc-<pid> on a network of its own (10.78.X.0/24). The same --seed gives the same schedule. \
                 Exit 0 when every invariant holds, 1 when one fails, 2 on a harness error. See docs/reliability-chaos.md.
                 """)
         @Option(help: "Length of the chaos phase, seconds (start-up and a few seconds of settling come on top).") var duration: Double = 120
@@ -27,7 +28,7 @@ extension FairwayLab {
         @Option(help: "Directory with cloud-coordinator, edge-server, edge-agent and fairwayctl (default: next to fairway-lab).") var binDir: String?
         @Option(help: "Digits CSV for the agents' data and the clients' inputs (default: data/uci-digits-8x8.csv here or in the repository of --bin-dir).")
         var data: String?
-        @Flag(help: "Against the docker compose cluster (not implemented yet).") var compose = false
+        @Flag(help: "Run the daemons as containers of a compose project of the image fairway:latest (a running Docker engine and scripts/build-images.sh first; `make compose-chaos` does both): docker kill/start, pause/unpause, network disconnect/connect; the harness's clients run fairwayctl on this host.") var compose = false
         @Option(help: "Run nothing: check a kept run directory again (its chaos.json, history.jsonl and SQLite files).") var check: String?
 
         func validate() throws {
@@ -35,6 +36,7 @@ extension FairwayLab {
             guard (1...8).contains(edges) else { throw ValidationError("--edges must be 1–8, got \(edges)") }
             guard (1...64).contains(agents) else { throw ValidationError("--agents must be 1–64, got \(agents)") }
             do { _ = try TestBreak.parse(breaks.joined(separator: ",")) } catch { throw ValidationError("--break: \(error)") }
+            if compose && noNetns { throw ValidationError("--compose and --no-netns exclude each other (compose nodes are containers on their own network)") }
         }
 
         func run() async throws {
@@ -50,10 +52,6 @@ extension FairwayLab {
                 if !summary.allHold { throw ExitCode(1) }
                 return
             }
-            if compose {
-                say("--compose is not implemented yet: run the process cluster (without --compose)")
-                throw ExitCode(2)
-            }
             let bins = binDir ?? ProcessSpawner.ownDirectory()
             let candidates = [data, "data/uci-digits-8x8.csv", ((bins as NSString).appendingPathComponent("../../data/uci-digits-8x8.csv") as NSString).standardizingPath].compactMap { $0 }
             guard let digits = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
@@ -67,6 +65,7 @@ extension FairwayLab {
             run.agents = agents
             run.edges = edges
             run.useNetns = !noNetns
+            run.compose = compose
             run.breaks = (try? TestBreak.parse(breaks.joined(separator: ","))) ?? []
             run.binDirectory = bins
             ChaosCleanup.shared.installSignalHandlers()

@@ -96,23 +96,27 @@ final class ChaosCleanup: @unchecked Sendable {
     private let lock = NSLock()
     private var pids: [pid_t] = []
     private var network: ChaosNetwork?
+    private var undos: [@Sendable () -> Void] = []
     private var signalSources: [DispatchSourceSignal] = []
 
     func remember(_ pid: pid_t) { lock.withLock { pids.append(pid) } }
     /// Forgets a pid once its process was reaped (its number may be reused by someone else's).
     func forget(_ pid: pid_t) { lock.withLock { pids.removeAll { $0 == pid } } }
     func remember(_ network: ChaosNetwork) { lock.withLock { self.network = network } }
+    /// Something else to undo on exit (a compose project's containers and network); run once.
+    func remember(undo: @escaping @Sendable () -> Void) { lock.withLock { undos.append(undo) } }
 
-    /// Kills every process this run started (SIGCONT first, so a paused one dies too) and
-    /// deletes its namespaces.
+    /// Kills every process this run started (SIGCONT first, so a paused one dies too),
+    /// deletes its namespaces and runs the remembered undos (a compose project's `down`).
     func run() {
-        let (ps, net) = lock.withLock { () -> ([pid_t], ChaosNetwork?) in
-            defer { pids = []; network = nil }
-            return (pids, network)
+        let (ps, net, us) = lock.withLock { () -> ([pid_t], ChaosNetwork?, [@Sendable () -> Void]) in
+            defer { pids = []; network = nil; undos = [] }
+            return (pids, network, undos)
         }
         for p in ps { kill(p, SIGCONT); kill(p, SIGKILL) }
         for p in ps { var s: Int32 = 0; waitpid(p, &s, 0) }
         net?.destroy()
+        for u in us { u() }
     }
 
     /// On SIGINT or SIGTERM: clean up, then exit 130 / 143.

@@ -23,6 +23,8 @@ struct ChaosRun {
     var edges = 2
     var directory: String
     var useNetns = true
+    /// Run the daemons as containers of a compose project (`--compose`) instead of processes.
+    var compose = false
     var breaks: Set<TestBreak> = []
     var binDirectory = ProcessSpawner.ownDirectory()
     /// The digits CSV the agents release from and the clients send as inference inputs.
@@ -48,32 +50,37 @@ struct ChaosRun {
         let dir = (directory as NSString).standardizingPath
         try prepare(dir)
         let cleanup = ChaosCleanup.shared
-        var network: ChaosNetwork?
         defer { cleanup.run() }
+        var env: [String: String] = [:]
+        if !breaks.isEmpty { env[TestBreak.environmentVariable] = breaks.sorted().map(\.rawValue).joined(separator: ",") }
         let nodes: [ChaosNode] = [.coordinator] + (1...edges).map { .edge($0) } + (1...agentProcesses).map { .agents($0) } + [.client]
-        if useNetns {
-            if let why = ChaosNetwork.available() { throw ChaosHarnessError(message: "network namespaces unavailable (\(why)); run as root or pass --no-netns") }
-            let net = ChaosNetwork()
-            cleanup.remember(net)
-            do { try net.create(nodes) } catch { throw ChaosHarnessError(message: "cannot create the namespaces: \(error)") }
-            network = net
-            log("namespaces \(net.prefix)-{hub,\(nodes.map(\.short).joined(separator: ","))} on \(ChaosNetwork.subnet)")
+        let cluster: ChaosCluster
+        if compose {
+            let fairwayctl = (binDirectory as NSString).appendingPathComponent("fairwayctl")
+            guard FileManager.default.isExecutableFile(atPath: fairwayctl) else {
+                throw ChaosHarnessError(message: "\(fairwayctl) is missing (the harness's clients run it on this host): build it or pass --bin-dir")
+            }
+            cluster = try await ChaosComposeCluster(runDirectory: dir, digitsFile: digitsFile, environment: env)
+        } else {
+            var network: ChaosNetwork?
+            if useNetns {
+                if let why = ChaosNetwork.available() { throw ChaosHarnessError(message: "network namespaces unavailable (\(why)); run as root or pass --no-netns") }
+                let net = ChaosNetwork()
+                cleanup.remember(net)
+                do { try net.create(nodes) } catch { throw ChaosHarnessError(message: "cannot create the namespaces: \(error)") }
+                network = net
+            }
+            cluster = ChaosProcessCluster(network: network, environment: env, binDirectory: binDirectory, runDirectory: dir, digitsFile: digitsFile)
         }
+        log("cluster: \(cluster.description)")
         // Addresses and URLs.
-        var taken = Set<Int>()
-        func port(_ fixed: Int) throws -> Int {
-            if useNetns { return fixed }
-            for _ in 0..<100 { let p = try ProcessSpawner.freePort(); if taken.insert(p).inserted { return p } }
-            throw ChaosHarnessError(message: "no free loopback ports")
-        }
-        func host(_ n: ChaosNode) -> String { network?.address(n) ?? "127.0.0.1" }
-        let control = "tcp://\(host(.coordinator)):\(try port(7400))"
-        let epochURL = "tcp://\(host(.coordinator)):\(try port(7401))"
+        let control = "tcp://\(cluster.address(.coordinator)):\(try cluster.port(7400))"
+        let epochURL = "tcp://\(cluster.address(.coordinator)):\(try cluster.port(7401))"
         var edgeURLs: [String] = []
-        for i in 1...edges { edgeURLs.append("tcp://\(host(.edge(i))):\(try port(7500))") }
+        for i in 1...edges { edgeURLs.append("tcp://\(cluster.address(.edge(i))):\(try cluster.port(7500))") }
 
         let parameters = Parameters(seed: seed, duration_s: durationSeconds, edges: edges, agents: agents, agent_processes: agentProcesses,
-                                    netns: useNetns, breaks: breaks.sorted().map(\.rawValue), tokens_per_epoch: tokensPerEpoch,
+                                    netns: compose || useNetns, compose: compose, breaks: breaks.sorted().map(\.rawValue), tokens_per_epoch: tokensPerEpoch,
                                     budget_epsilon: budgetEpsilon, budget_delta: budgetDelta,
                                     edge_urls: Dictionary(uniqueKeysWithValues: (1...edges).map { ("edge-\($0)", edgeURLs[$0 - 1]) }))
         do {
@@ -81,57 +88,50 @@ struct ChaosRun {
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
             try e.encode(parameters).write(to: URL(fileURLWithPath: "\(dir)/chaos.json"))
         } catch { throw ChaosHarnessError(message: "cannot write \(dir)/chaos.json: \(error)") }
-        var env: [String: String] = [:]
-        if !breaks.isEmpty { env[TestBreak.environmentVariable] = breaks.sorted().map(\.rawValue).joined(separator: ",") }
-        let procs = ChaosProcesses(network: network, environment: env)
         func bin(_ n: String) -> String { (binDirectory as NSString).appendingPathComponent(n) }
-        for n in ["cloud-coordinator", "edge-server", "edge-agent", "fairwayctl"] where !FileManager.default.isExecutableFile(atPath: bin(n)) {
-            throw ChaosHarnessError(message: "\(bin(n)) is missing: build it (swift build) or pass --bin-dir")
-        }
-        func data(_ n: ChaosNode) -> String { "\(dir)/data/\(n)" }
-        func logFile(_ n: ChaosNode) -> String { "\(dir)/logs/\(n).log" }
+        let digits = cluster.digitsPath
         let hb = "\(heartbeatMilliseconds)"
         do {
-            try procs.add(.coordinator, executable: bin("cloud-coordinator"), arguments: [
-                "--data-dir", data(.coordinator), "--control-url", control, "--epoch-url", epochURL,
+            try await cluster.launch(.coordinator, program: "cloud-coordinator", arguments: [
+                "--data-dir", cluster.dataPath(.coordinator), "--control-url", control, "--epoch-url", epochURL,
                 "--heartbeat-interval-ms", hb, "--suspect-after-misses", "3", "--dead-after-misses", "6",
                 "--epoch-ms", "\(epochMilliseconds)", "--tokens-per-epoch", "\(tokensPerEpoch)",
-                "--contracts-period-epochs", "3", "--contracts-data-path", digitsFile, "--log-level", "info",
-            ], log: logFile(.coordinator))
+                "--contracts-period-epochs", "3", "--contracts-data-path", digits, "--log-level", "info",
+            ])
             for i in 1...edges {
                 // With pay-before-integration, the last edge has a slow uplink: it selects an item but
                 // its upload misses the period's deadline, so an integration-blind payment shows.
                 let slow = breaks.contains(.payBeforeIntegration) && i == edges
                     ? ["--contract-upload-delay-ms", "\(4 * epochMilliseconds)"] : []
-                try procs.add(.edge(i), executable: bin("edge-server"), arguments: [
-                    "--name", "edge-\(i)", "--data-dir", data(.edge(i)), "--listen-url", edgeURLs[i - 1],
+                try await cluster.launch(.edge(i), program: "edge-server", arguments: [
+                    "--name", "edge-\(i)", "--data-dir", cluster.dataPath(.edge(i)), "--listen-url", edgeURLs[i - 1],
                     "--coordinator", control, "--coordinator-epoch-url", epochURL, "--heartbeat-interval-ms", hb,
-                    "--contract-data-path", digitsFile, "--contract-shards", "\(edges)", "--contract-shard", "\(i - 1)", "--contract-poll-ms", "300",
+                    "--contract-data-path", digits, "--contract-shards", "\(edges)", "--contract-shard", "\(i - 1)", "--contract-poll-ms", "300",
                     "--contract-type1", "\((i - 1) % 2)", "--contract-type2", "\((i - 1) % 2)", "--log-level", "info",
-                ] + slow, log: logFile(.edge(i)))
+                ] + slow)
             }
-        } catch { throw ChaosHarnessError(message: "cannot start the daemons: \(error)") }
+        } catch let e as ChaosHarnessError { throw e } catch { throw ChaosHarnessError(message: "cannot start the daemons: \(error)") }
 
         let history: HistoryRecorder
         do { history = try HistoryRecorder(path: "\(dir)/history.jsonl") } catch { throw ChaosHarnessError(message: "\(error)") }
         defer { history.close() }
         try DataDirectory.ensure("\(dir)/clients")
-        let workload = ChaosWorkload(fairwayctl: bin("fairwayctl"), network: network, coordinatorURL: control, edgeURLs: edgeURLs,
+        let workload = ChaosWorkload(fairwayctl: bin("fairwayctl"), wrap: { cluster.client($0, $1) }, coordinatorURL: control, edgeURLs: edgeURLs,
                                      keyFiles: (1...edges).map { "\(dir)/clients/client-\($0).key" }, digitsFile: digitsFile, history: history)
         log("coordinator at \(control); waiting for \(edges) edge servers to be alive")
-        try await waitForEdges(workload, procs: procs, log: log)
+        try await waitForEdges(workload, cluster: cluster, log: log)
 
         for j in 1...agentProcesses {
             let count = agents / agentProcesses + (j <= agents % agentProcesses ? 1 : 0)
             do {
-                try procs.add(.agents(j), executable: bin("edge-agent"), arguments: [
-                    "--count", "\(count)", "--name-prefix", "agents-\(j)", "--data-dir", data(.agents(j)), "--edges", edgeURLs.joined(separator: ","),
+                try await cluster.launch(.agents(j), program: "edge-agent", arguments: [
+                    "--count", "\(count)", "--name-prefix", "agents-\(j)", "--data-dir", cluster.dataPath(.agents(j)), "--edges", edgeURLs.joined(separator: ","),
                     "--heartbeat-interval-ms", hb, "--log-level", "info",
-                    "--data-path", digitsFile, "--data-records-per-release", "20", "--contribute-releases", "60", "--contribute-interval-ms", "\(contributeIntervalMilliseconds)",
+                    "--data-path", digits, "--data-records-per-release", "20", "--contribute-releases", "60", "--contribute-interval-ms", "\(contributeIntervalMilliseconds)",
                     "--privacy-epsilon", "\(releaseEpsilon)", "--privacy-budget-epsilon", "\(budgetEpsilon)",
-                    "--bucket-size", "40", "--inference-rate", "2", "--workload-inputs", digitsFile,
-                ], log: logFile(.agents(j)))
-            } catch { throw ChaosHarnessError(message: "cannot start agent process \(j): \(error)") }
+                    "--bucket-size", "40", "--inference-rate", "2", "--workload-inputs", digits,
+                ])
+            } catch let e as ChaosHarnessError { throw e } catch { throw ChaosHarnessError(message: "cannot start agent process \(j): \(error)") }
         }
         log("\(agents) agent identities in \(agentProcesses) processes; workload: \(edges) inference clients, a status reader, a ledger reader")
 
@@ -144,14 +144,14 @@ struct ChaosRun {
         tasks.append(Task { await workload.ledgerReader(stop: stop) })
 
         let schedule = ChaosSchedule.make(seed: seed, durationMilliseconds: Int(durationSeconds * 1000), edges: edges, agentProcesses: agentProcesses,
-                                          partitions: useNetns, breaks: breaks)
+                                          partitions: cluster.partitions, breaks: breaks)
         log("schedule (seed \(seed)): \(schedule.count) faults over \(Int(durationSeconds)) s")
         let phaseStart = history.nowMilliseconds
         var faultCounts: [String: Int] = [:]
         for (n, s) in schedule.enumerated() {
             let wait = phaseStart + s.atMilliseconds - history.nowMilliseconds
             if wait > 0 { try? await Task.sleep(for: .milliseconds(wait)) }
-            try await inject(s.fault, number: n + 1, of: schedule.count, procs: procs, network: network, history: history, log: log)
+            try await inject(s.fault, number: n + 1, of: schedule.count, cluster: cluster, history: history, log: log)
             faultCounts[s.fault.kind, default: 0] += 1
         }
         let rest = phaseStart + Int(durationSeconds * 1000) - history.nowMilliseconds
@@ -162,9 +162,9 @@ struct ChaosRun {
         stopFlag.set()
         for t in tasks { await t.value }
         try? await Task.sleep(for: .milliseconds(3 * epochMilliseconds + 2 * heartbeatMilliseconds))
-        let crashed = procs.dead()
+        let crashed = await cluster.dead()
         log("stopping the cluster")
-        await procs.stopAll()
+        await cluster.stopAll()
         history.close()
         if !crashed.isEmpty {
             log("warning: \(crashed.map(\.description).joined(separator: ", ")) exited on its own during the run (see \(dir)/logs)")
@@ -184,7 +184,10 @@ struct ChaosRun {
         var edges: Int
         var agents: Int
         var agent_processes: Int
+        /// Partitions possible (namespaces, or compose).
         var netns: Bool
+        /// The compose cluster (`--compose`) rather than processes; absent in older runs.
+        var compose: Bool? = false
         var breaks: [String]
         /// V, tokens per epoch.
         var tokens_per_epoch: UInt64
@@ -206,7 +209,7 @@ struct ChaosRun {
         do { verdicts = try checker.check() } catch { throw ChaosHarnessError(message: "checker: \(error)") }
         var counted: [String: Int] = [:]
         for e in history where e.type == "fault" { counted[e.f, default: 0] += 1 }
-        return ChaosSummary(seed: p.seed, duration_s: p.duration_s, edges: p.edges, agents: p.agents, netns: p.netns,
+        return ChaosSummary(seed: p.seed, duration_s: p.duration_s, edges: p.edges, agents: p.agents, netns: p.netns, compose: p.compose ?? false,
                             breaks: p.breaks, directory: dir, operations: ChaosSummary.operations(history),
                             faults: faults ?? counted, invariants: verdicts, recovery: ChaosSummary.recovery(history, edgeURLs: p.edge_urls, edges: p.edges))
     }
@@ -240,14 +243,13 @@ struct ChaosRun {
         } catch { throw ChaosHarnessError(message: "cannot prepare \(dir): \(error)") }
     }
 
-    private func waitForEdges(_ workload: ChaosWorkload, procs: ChaosProcesses, log: (String) -> Void) async throws {
+    private func waitForEdges(_ workload: ChaosWorkload, cluster: ChaosCluster, log: (String) -> Void) async throws {
         let start = ContinuousClock.now
         while (ContinuousClock.now - start) < .seconds(90) {
-            if let dead = procs.dead().first {
+            if let dead = await cluster.dead().first {
                 throw ChaosHarnessError(message: "\(dead) exited during start-up; see \(directory)/logs/\(dead).log")
             }
-            let (exe, args) = workload.network?.wrap(.client, workload.fairwayctl, ["status", "--coordinator", workload.coordinatorURL, "--json", "--timeout-ms", "1500"])
-                ?? (workload.fairwayctl, ["status", "--coordinator", workload.coordinatorURL, "--json", "--timeout-ms", "1500"])
+            let (exe, args) = workload.wrap(workload.fairwayctl, ["status", "--coordinator", workload.coordinatorURL, "--json", "--timeout-ms", "1500"])
             let r = await runCapturing(exe, args, timeoutSeconds: 5)
             if r.status == 0, let doc = try? JSONDecoder().decode(StatusDocumentLite.self, from: Data(r.out.utf8)),
                doc.nodes.filter({ $0.role == NodeRole.edgeServer.rawValue && $0.state == MemberState.alive.rawValue }).count >= edges {
@@ -259,7 +261,7 @@ struct ChaosRun {
     }
 
     /// Injects one fault, waits its length, heals it; one progress line each way.
-    private func inject(_ fault: ChaosFault, number: Int, of total: Int, procs: ChaosProcesses, network: ChaosNetwork?,
+    private func inject(_ fault: ChaosFault, number: Int, of total: Int, cluster: ChaosCluster,
                         history: HistoryRecorder, log: (String) -> Void) async throws {
         let op = history.newOp()
         var event = HistoryEvent(op: op, type: "fault", process: "nemesis", f: fault.kind, t_ms: -1)
@@ -269,34 +271,34 @@ struct ChaosRun {
         switch fault {
         case .crash(let node, let down):
             event.node = node.description
-            await procs.crash(node)
+            try await cluster.crash(node)
             history.record(event)
             log("\(stamp())  fault \(number)/\(total): kill -9 \(node)")
             try? await Task.sleep(for: .milliseconds(down))
-            do { try procs.start(node) } catch { throw ChaosHarnessError(message: "cannot restart \(node): \(error)") }
+            try await cluster.restart(node)
         case .pause(let node, let ms):
             event.node = node.description
-            procs.pause(node)
+            try await cluster.pause(node)
             history.record(event)
             log("\(stamp())  fault \(number)/\(total): SIGSTOP \(node) for \(ms) ms")
             try? await Task.sleep(for: .milliseconds(ms))
-            procs.resume(node)
+            try await cluster.resume(node)
         case .isolate(let node, let ms):
             event.node = node.description
-            guard let network else { return }
-            do { try network.isolate(node) } catch { throw ChaosHarnessError(message: "\(error)") }
+            guard cluster.partitions else { return }
+            try await cluster.isolate(node)
             history.record(event)
             log("\(stamp())  fault \(number)/\(total): isolate \(node) for \(ms) ms")
             try? await Task.sleep(for: .milliseconds(ms))
-            do { try network.heal(node) } catch { throw ChaosHarnessError(message: "\(error)") }
+            try await cluster.heal(node)
         case .splitEdges(let ms):
             event.node = "edges|coordinator"
-            guard let network else { return }
-            do { try network.block(.coordinator, from: (1...edges).map { .edge($0) }) } catch { throw ChaosHarnessError(message: "\(error)") }
+            guard cluster.partitions else { return }
+            try await cluster.split(.coordinator, from: (1...edges).map { .edge($0) })
             history.record(event)
             log("\(stamp())  fault \(number)/\(total): split the edges from the coordinator for \(ms) ms")
             try? await Task.sleep(for: .milliseconds(ms))
-            do { try network.heal(.coordinator) } catch { throw ChaosHarnessError(message: "\(error)") }
+            try await cluster.heal(.coordinator)
         }
         var healed = HistoryEvent(op: op, type: "heal", process: "nemesis", f: fault.kind, t_ms: -1)
         healed.node = event.node

@@ -30,6 +30,8 @@ struct ChaosSummary: Codable, Sendable {
     var edges: Int
     var agents: Int
     var netns: Bool
+    /// Against the compose cluster (containers) rather than processes.
+    var compose = false
     var breaks: [String]
     var directory: String
     /// By operation kind (`request`, `status`, `ledger-verify`) and in total (`all`).
@@ -119,13 +121,14 @@ struct ChaosSummary: Codable, Sendable {
             var duration_s: Double
             var breaks: [String]
             var netns: Bool
+            var compose: Bool
             var directory: String
             var exited_on_their_own: [String]
         }
         let line = Line(invariants: Dictionary(uniqueKeysWithValues: invariants.map { ($0.name, $0.holds) }),
                         counterexamples: Dictionary(uniqueKeysWithValues: invariants.compactMap { v in v.counterexample.map { (v.name, $0) } }),
                         operations: operations, faults: faults, recovery: recovery, seed: seed, duration_s: duration_s, breaks: breaks,
-                        netns: netns, directory: directory, exited_on_their_own: exited)
+                        netns: netns, compose: compose, directory: directory, exited_on_their_own: exited)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return String(decoding: try e.encode(line), as: UTF8.self)
@@ -134,7 +137,7 @@ struct ChaosSummary: Codable, Sendable {
     /// A human-readable table.
     var table: String {
         func f(_ x: Double?) -> String { x.map { String(format: "%.2f s", $0) } ?? "-" }
-        var lines = ["chaos run: seed \(seed), \(Int(duration_s)) s, \(edges) edges, \(agents) agent identities, \(netns ? "network namespaces" : "loopback (no partitions)")"
+        var lines = ["chaos run: seed \(seed), \(Int(duration_s)) s, \(edges) edges, \(agents) agent identities, \(compose ? "compose containers" : netns ? "network namespaces" : "loopback (no partitions)")"
                      + (breaks.isEmpty ? "" : ", BREAKS \(breaks.joined(separator: ","))"),
                      "  data, logs and history.jsonl in \(directory)",
                      "operations          ok    fail  unknown"]

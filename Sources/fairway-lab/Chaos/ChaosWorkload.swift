@@ -48,7 +48,8 @@ func runCapturing(_ executable: String, _ arguments: [String], timeoutSeconds: D
 /// coordinator. Every operation is recorded as invoke → ok / fail / unknown.
 struct ChaosWorkload: Sendable {
     var fairwayctl: String
-    var network: ChaosNetwork?
+    /// Wraps a client's command line to run where the clients live (the client namespace).
+    var wrap: @Sendable (String, [String]) -> (String, [String])
     var coordinatorURL: String
     var edgeURLs: [String]
     /// Key files of the inference clients' identities (one per client).
@@ -57,7 +58,7 @@ struct ChaosWorkload: Sendable {
     var history: HistoryRecorder
 
     private func command(_ args: [String]) -> (String, [String]) {
-        network?.wrap(.client, fairwayctl, args) ?? (fairwayctl, args)
+        wrap(fairwayctl, args)
     }
 
     /// An error text that says the request was definitely not applied (a refusal).
