@@ -194,6 +194,22 @@ final class ChaosCheckerTests: XCTestCase {
         assertOnlyFails("I3", try await run.check())
     }
 
+    /// A crash lost a middle leaf (the `ack-before-durable` break, found by the compose chaos run):
+    /// a client saw the whole ledger before. I3 fails with a counterexample; the checker does
+    /// not trap computing a root beyond the contiguous prefix.
+    func testI3FailsWhenALeafIsMissingAndAClientSawTheWholeLedger() async throws {
+        let run = try await Run()
+        defer { run.remove() }
+        var tree = MerkleTree.sha256()
+        for leaf in run.leaves { _ = tree.append(leaf) }
+        try run.writeHistory(served: 15, seenSize: UInt64(run.leaves.count), seenRoot: tree.root(size: run.leaves.count))
+        try run.sql(run.coordinatorDB, "DELETE FROM ledger_leaf WHERE leaf_index = 1")
+        let r = try await run.check()
+        XCTAssertEqual(r.status, 1)
+        XCTAssertFalse(r.line.invariants["I3"] ?? true)
+        XCTAssertTrue(r.line.counterexamples["I3"]?.contains("missing") == true || r.line.counterexamples["I3"]?.contains("lost") == true, "\(r.line.counterexamples)")
+    }
+
     func testI4FailsWhenAPaymentHasNoIntegratedDelivery() async throws {
         let run = try await Run()
         defer { run.remove() }

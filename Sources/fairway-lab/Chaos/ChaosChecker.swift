@@ -180,8 +180,9 @@ struct ChaosChecker {
         for e in history where e.type == "ok" && e.f == "ledger-verify" {
             guard let size = e.tree_size, let root = e.root else { continue }
             observed += 1
-            if size > UInt64(leaves.count) {
-                problems.append("at \(e.t_ms) ms a client saw a ledger of \(size) leaves; the final ledger has \(leaves.count): leaves were lost")
+            // Only the contiguous prefix of stored leaves is in `tree` (a gap ends it above).
+            if size > UInt64(tree.size) {
+                problems.append("at \(e.t_ms) ms a client saw a ledger of \(size) leaves; the final ledger has \(tree.size) contiguous leaves: leaves were lost")
             } else if hex(tree.root(size: Int(size))) != root {
                 problems.append("at \(e.t_ms) ms a client saw root \(root.prefix(16))… of \(size) leaves; the final ledger's first \(size) leaves hash to \(hex(tree.root(size: Int(size))).prefix(16))…")
             }
