@@ -46,10 +46,12 @@ public final class ReplayJournal: Sendable {
     }
 
     /// The write that records the reply to a handled request; commit it with the request's effect.
+    /// Its statement is prepared once per connection (`cachedStatement`): it runs for every
+    /// durable request.
     public static func entry(sender: NodeID, messageID: MessageID, sentAt: Timestamp, digest: [UInt8], reply: [UInt8]) -> DatabaseWrite {
         { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO handled (sender, message_id, sent_at_ms, digest, reply) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [sender.rawValue, Data(messageID.bytes), sentAt.unixMilliseconds, Data(digest), Data(reply)])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO handled (sender, message_id, sent_at_ms, digest, reply) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [sender.rawValue, Data(messageID.bytes), sentAt.unixMilliseconds, Data(digest), Data(reply)])
         }
     }
 
