@@ -54,12 +54,13 @@ struct ChaosRun {
         var env: [String: String] = [:]
         if !breaks.isEmpty { env[TestBreak.environmentVariable] = breaks.sorted().map(\.rawValue).joined(separator: ",") }
         let nodes: [ChaosNode] = [.coordinator] + (1...edges).map { .edge($0) } + (1...agentProcesses).map { .agents($0) } + [.client]
+        // The harness's clients run fairwayctl on this host (or in the client namespace) in both modes.
+        let fairwayctl = (binDirectory as NSString).appendingPathComponent("fairwayctl")
+        guard FileManager.default.isExecutableFile(atPath: fairwayctl) else {
+            throw ChaosHarnessError(message: "\(fairwayctl) is missing (the harness's clients run it): build it (swift build) or pass --bin-dir")
+        }
         let cluster: ChaosCluster
         if compose {
-            let fairwayctl = (binDirectory as NSString).appendingPathComponent("fairwayctl")
-            guard FileManager.default.isExecutableFile(atPath: fairwayctl) else {
-                throw ChaosHarnessError(message: "\(fairwayctl) is missing (the harness's clients run it on this host): build it or pass --bin-dir")
-            }
             cluster = try await ChaosComposeCluster(runDirectory: dir, digitsFile: digitsFile, environment: env)
         } else {
             var network: ChaosNetwork?
