@@ -25,15 +25,14 @@ public enum WireCodec {
         } catch {
             throw DecodeFailure(FairwayError(.malformed, "not a valid fairway.v1.Envelope protobuf (\(bytes.count) bytes): \(error)", field: "envelope"), partial: nil)
         }
-        let partial = PartialHeader(wire)
         do {
             return try Envelope(wire: wire, archived: archived)
         } catch let e as FairwayError {
             var e = e
             if e.peer.isEmpty { e.peer = wire.sender }
-            throw DecodeFailure(e, partial: partial)
+            throw DecodeFailure(e, partial: PartialHeader(wire))
         } catch {
-            throw DecodeFailure(FairwayError(.malformed, "\(error)", field: "envelope"), partial: partial)
+            throw DecodeFailure(FairwayError(.malformed, "\(error)", field: "envelope"), partial: PartialHeader(wire))
         }
     }
 

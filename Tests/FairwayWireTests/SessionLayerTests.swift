@@ -113,4 +113,32 @@ final class SessionLayerTests: XCTestCase {
             }
         }
     }
+
+    /// The fast path of `openFromSession` (an unsigned plaintext exactly as `sealForSession`
+    /// writes it) must read what protobuf reads, and leave every other layout to protobuf.
+    func testTheUnsignedPlaintextFastPathAgreesWithProtobuf() throws {
+        let peer = NodeKey()
+        let identity = PeerIdentity(publicKey: peer.publicKey)
+        let ping = Envelope(sender: peer.nodeID, sentAt: Timestamp(unixMilliseconds: 7), payload: .ping)
+        let plain = WireCodec.sealForSession(ping, signedBy: nil)
+        let viaProtobuf = [UInt8](try Fairway_V1_SignedEnvelope(serializedBytes: plain).envelope)
+        XCTAssertEqual(WireCodec.unsignedEnvelope(in: plain), viaProtobuf)
+        // A long envelope (multi-byte length varint) takes the same path.
+        let big = Envelope(sender: peer.nodeID, sentAt: Timestamp(unixMilliseconds: 7),
+                           payload: .error(FairwayError(.invalidField, String(repeating: "x", count: 300))))
+        let bigPlain = WireCodec.sealForSession(big, signedBy: nil)
+        XCTAssertEqual(WireCodec.unsignedEnvelope(in: bigPlain), [UInt8](try Fairway_V1_SignedEnvelope(serializedBytes: bigPlain).envelope))
+        XCTAssertEqual(try WireCodec.openFromSession(bigPlain, peer: identity).envelope, big)
+        // Anything else is not taken by the fast path: a signed plaintext, a truncated one, a
+        // length that does not reach the end, trailing fields.
+        XCTAssertNil(WireCodec.unsignedEnvelope(in: WireCodec.sealForSession(ping, signedBy: peer)))
+        XCTAssertNil(WireCodec.unsignedEnvelope(in: Array(plain.dropLast())))
+        XCTAssertNil(WireCodec.unsignedEnvelope(in: plain + [0x12, 0x00]))
+        XCTAssertNil(WireCodec.unsignedEnvelope(in: [0x0A]))
+        XCTAssertNil(WireCodec.unsignedEnvelope(in: [0x0A] + [UInt8](repeating: 0xFF, count: 11)))
+        // Trailing empty fields are still read by protobuf: same envelope, unsigned.
+        let trailing = try WireCodec.openFromSession(plain + [0x12, 0x00], peer: identity)
+        XCTAssertEqual(trailing.envelope, ping)
+        XCTAssertFalse(trailing.isSigned)
+    }
 }

@@ -13,7 +13,9 @@ public struct NodeID: Sendable, Hashable, Comparable, Codable, CustomStringConve
         guard !rawValue.isEmpty, rawValue.utf8.count <= Self.maxLength else {
             throw FairwayError(.invalidField, "node id must be 1–\(Self.maxLength) characters, got \(rawValue.utf8.count)", field: field)
         }
-        for byte in rawValue.utf8 where !Self.isAllowed(byte) {
+        // Native strings expose their UTF-8 contiguously: one pass over the bytes.
+        let disallowed = rawValue.utf8.withContiguousStorageIfAvailable { $0.first { !Self.isAllowed($0) } } ?? rawValue.utf8.first { !Self.isAllowed($0) }
+        if let byte = disallowed {
             throw FairwayError(.invalidField, "node id contains a disallowed character (byte 0x\(String(byte, radix: 16)))", field: field)
         }
         self.rawValue = rawValue

@@ -26,7 +26,7 @@ final class ClientSession: Sendable {
             defer { s.next += 1 }
             return s.next
         }
-        return SessionCipher.seal(plaintext, key: keys.send, sessionID: id, counter: counter)
+        return SessionCipher.seal(plaintext, key: keys.sendKey, sessionID: id, counter: counter)
     }
 
     /// Authenticates a reply of this session: id, window, tag (the window is marked only after
@@ -38,7 +38,7 @@ final class ClientSession: Sendable {
         guard state.withLock({ $0.window.check(message.counter) }) == .fresh else {
             throw FairwayError(.replayed, "reply counter \(message.counter) of session \(hexID(id)) already seen or too old", field: "frame.session.counter")
         }
-        let plaintext = try SessionCipher.open(message, key: keys.receive)
+        let plaintext = try SessionCipher.open(message, key: keys.receiveKey)
         guard state.withLock({ $0.window.mark(message.counter) }) == .fresh else {
             throw FairwayError(.replayed, "reply counter \(message.counter) of session \(hexID(id)) already seen", field: "frame.session.counter")
         }

@@ -25,6 +25,13 @@ struct ReplayGuard: Sendable {
     struct Key: Hashable, Sendable {
         var sender: NodeID
         var messageID: MessageID
+
+        /// Hashes the message id alone: 16 random bytes already spread keys evenly, and
+        /// hashing the sender's string too doubled the cost of every insert, lookup and
+        /// eviction. Equality still compares both.
+        func hash(into hasher: inout Hasher) {
+            messageID.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     private struct Entry: Sendable {

@@ -166,7 +166,7 @@ final class ServerSessions: Sendable {
                                          field: "frame.session.counter", peer: peer))
         }
         let plaintext: [UInt8]
-        do throws(FairwayError) { plaintext = try SessionCipher.open(message, key: session.keys.receive) } catch {
+        do throws(FairwayError) { plaintext = try SessionCipher.open(message, key: session.keys.receiveKey) } catch {
             var e = error
             e.peer = peer
             return .failure(e)
@@ -189,12 +189,12 @@ final class ServerSessions: Sendable {
 
     /// Encrypts a reply in session `id` (a refusal frame if the session ended meanwhile).
     func seal(_ plaintext: [UInt8], sessionID id: UInt64) -> SessionFrame {
-        let keyAndCounter: ([UInt8], UInt64)? = state.withLock { s in
-            guard var session = s.sessions[id], session.sendCounter < UInt64.max - 8192 else { return nil }
-            let counter = session.sendCounter
-            session.sendCounter += 1
-            s.sessions[id] = session
-            return (session.keys.send, counter)
+        let keyAndCounter: (SymmetricKey, UInt64)? = state.withLock { s in
+            guard let index = s.sessions.index(forKey: id) else { return nil }
+            let counter = s.sessions.values[index].sendCounter
+            guard counter < UInt64.max - 8192 else { return nil }
+            s.sessions.values[index].sendCounter += 1
+            return (s.sessions.values[index].keys.sendKey, counter)
         }
         guard let (key, counter) = keyAndCounter else {
             return .error(FairwayError(.unknownSession, "session \(hexID(id)) ended before its reply; handshake again and resend", field: "frame.session.session_id"))

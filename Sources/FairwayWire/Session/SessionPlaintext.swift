@@ -48,19 +48,24 @@ extension WireCodec {
     ///   server needs; a client reading a reply does not).
     public static func openFromSession(_ plaintext: [UInt8], peer: PeerIdentity, maxBytes: Int = WireProtocol.defaultMaxMessageBytes,
                                        digest: Bool = true) throws(DecodeFailure) -> VerifiedEnvelope {
-        let outer: Fairway_V1_SignedEnvelope
-        do { outer = try Fairway_V1_SignedEnvelope(serializedBytes: plaintext) } catch {
-            throw DecodeFailure(FairwayError(.malformed, "session plaintext is not a fairway.v1.SignedEnvelope (\(plaintext.count) bytes)", field: "signed_envelope", peer: peer.nodeID.rawValue), partial: nil)
+        let inner: [UInt8], signature: [UInt8], publicKey: [UInt8]
+        if let unsigned = unsignedEnvelope(in: plaintext) {
+            (inner, signature, publicKey) = (unsigned, [], [])
+        } else {
+            let outer: Fairway_V1_SignedEnvelope
+            do { outer = try Fairway_V1_SignedEnvelope(serializedBytes: plaintext) } catch {
+                throw DecodeFailure(FairwayError(.malformed, "session plaintext is not a fairway.v1.SignedEnvelope (\(plaintext.count) bytes)", field: "signed_envelope", peer: peer.nodeID.rawValue), partial: nil)
+            }
+            (inner, signature, publicKey) = ([UInt8](outer.envelope), [UInt8](outer.signature), [UInt8](outer.publicKey))
         }
-        let inner = [UInt8](outer.envelope)
         // Parsed only to address an error reply: never on the success path.
         var partial: PartialHeader? { (try? Fairway_V1_Envelope(serializedBytes: inner)).map(PartialHeader.init) }
-        let signed = !outer.signature.isEmpty || !outer.publicKey.isEmpty
+        let signed = !signature.isEmpty || !publicKey.isEmpty
         if signed {
-            guard [UInt8](outer.publicKey) == peer.publicKey else {
+            guard publicKey == peer.publicKey else {
                 throw DecodeFailure(FairwayError(.unauthenticated, "signed by another key than the session peer \(peer.nodeID)'s", field: "signed_envelope.public_key", peer: peer.nodeID.rawValue), partial: partial)
             }
-            guard NodeKey.isValid(signature: [UInt8](outer.signature), over: signatureContext + inner, publicKey: peer.publicKey) else {
+            guard NodeKey.isValid(signature: signature, over: signatureContext + inner, publicKey: peer.publicKey) else {
                 throw DecodeFailure(FairwayError(.unauthenticated, "signature does not verify for \(peer.nodeID)", field: "signed_envelope.signature", peer: peer.nodeID.rawValue), partial: partial)
             }
         }
@@ -76,7 +81,26 @@ extension WireCodec {
         if !signed, envelope.payload.kind.carriesProvenance {
             throw DecodeFailure(FairwayError(.unauthenticated, "\(envelope.payload.kind) must carry its sender's signature (provenance)", field: "signed_envelope.signature", peer: peer.nodeID.rawValue), partial: partial)
         }
-        return VerifiedEnvelope(envelope: envelope, publicKey: peer.publicKey, digest: digest ? [UInt8](SHA256.hash(data: inner)) : [],
+        return VerifiedEnvelope(envelope: envelope, publicKey: peer.publicKey, digest: digest ? SHA256.hash(data: inner).withUnsafeBytes { [UInt8]($0) } : [],
                                 sealed: plaintext, isSigned: signed)
+    }
+
+    /// The envelope of an unsigned plaintext in exactly the form `sealForSession` writes it:
+    /// `SignedEnvelope` field 1 (tag byte 0x0A), a varint length, and the envelope filling the
+    /// rest. Protobuf's decoder reads such bytes the same way (envelope = the rest, no
+    /// signature, no key); any other layout returns nil and is left to the decoder.
+    static func unsignedEnvelope(in plaintext: [UInt8]) -> [UInt8]? {
+        guard plaintext.count >= 2, plaintext[0] == 0x0A else { return nil }
+        var length: UInt64 = 0, shift: UInt64 = 0, i = 1
+        while true {
+            guard i < plaintext.count, i <= 10 else { return nil }
+            let b = plaintext[i]
+            length |= UInt64(b & 0x7F) << shift
+            i += 1
+            if b < 0x80 { break }
+            shift += 7
+        }
+        guard length == UInt64(plaintext.count - i) else { return nil }
+        return Array(plaintext[i...])
     }
 }

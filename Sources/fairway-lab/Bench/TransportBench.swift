@@ -22,10 +22,12 @@ extension FairwayLab.Bench {
         @Option(help: "Alternate the variants in blocks of this many round trips (cancels drift).") var block = 1_000
         @Flag(help: "Print one JSON object instead of a table.") var json = false
         @Option(help: "Only time this many round trips through both sides' session code, no socket (for profiling).") var layersOnly: Int?
+        @Option(help: "nng contexts serving every server socket, Fairway's and the baselines' alike (default: Fairway as the daemons, 8; the baselines a plain one-context echo loop).") var workers: Int?
 
         func validate() throws {
             guard ["tcp", "ipc", "inproc"].contains(transport) else { throw ValidationError("--transport must be tcp, ipc or inproc") }
             if let n = layersOnly, n <= 0 { throw ValidationError("--layers-only must be > 0") }
+            if let w = workers, !(1...256).contains(w) { throw ValidationError("--workers must be in 1...256") }
             guard roundTrips > 0, handshakes > 0, warmup >= 0, block > 0 else { throw ValidationError("--round-trips, --handshakes and --block must be > 0") }
         }
 
@@ -61,6 +63,7 @@ extension FairwayLab.Bench {
             settings.peerHandshakeBurst = 1e7
             settings.handshakesPerSecond = 1e6
             settings.handshakeBurst = 1e7
+            if let workers { settings.workers = workers }
             if let n = layersOnly {
                 let stats = try await Self.layersAlone(settings: settings, logger: logger, rounds: n)
                 print(String(format: "layers alone: %.1f µs p50, %.1f µs p99", stats.quantile(0.5), stats.quantile(0.99)))
@@ -94,7 +97,7 @@ extension FairwayLab.Bench {
             let rawURL = try url("raw")
             let rep = try Socket(.rep, options: settings.socketOptions())
             try rep.listen(rawURL)
-            let echo = Self.echo(rep, workers: 1) { _ in sessionPong }
+            let echo = Self.echo(rep, workers: workers ?? 1) { _ in sessionPong }
             let rawClient = try RequestClient(url: rawURL, identity: clientKey, settings: settings)
 
             // Protocol 1: every message sealed (encode + Ed25519 sign) and opened (verify + decode)
@@ -103,7 +106,7 @@ extension FairwayLab.Bench {
             let signedURL = try url("signed")
             let signedRep = try Socket(.rep, options: settings.socketOptions())
             try signedRep.listen(signedURL)
-            let signer = Self.echo(signedRep, workers: 1) { bytes in
+            let signer = Self.echo(signedRep, workers: workers ?? 1) { bytes in
                 guard let request = try? WireCodec.open(bytes) else { return [] }
                 return WireCodec.seal(request.envelope.reply(from: me, at: WallClock.now(), pong), signedBy: serverKey)
             }
@@ -197,9 +200,9 @@ extension FairwayLab.Bench.Transport {
         let clock = ContinuousClock()
         for counter in 1...UInt64(rounds) {
             stats.add(try await clock.measure {
-                let frame = SessionFrame.message(SessionCipher.seal(ping(), key: keys.send, sessionID: id, counter: counter)).encoded()
+                let frame = SessionFrame.message(SessionCipher.seal(ping(), key: keys.sendKey, sessionID: id, counter: counter)).encoded()
                 guard case .message(let m) = try SessionFrame.decode(await server.respond(to: frame), maxBytes: 1 << 20),
-                      case .pong = try WireCodec.openFromSession(try SessionCipher.open(m, key: keys.receive), peer: peer).envelope.payload else {
+                      case .pong = try WireCodec.openFromSession(try SessionCipher.open(m, key: keys.receiveKey), peer: peer, digest: false).envelope.payload else {
                     throw FairwayError(.malformed, "expected pong")
                 }
             })
