@@ -22,11 +22,13 @@ extension FairwayLab.Bench {
         @Option(help: "Alternate the variants in blocks of this many round trips (cancels drift).") var block = 1_000
         @Flag(help: "Print one JSON object instead of a table.") var json = false
         @Option(help: "Only time this many round trips through both sides' session code, no socket (for profiling).") var layersOnly: Int?
+        @Option(help: "With --layers-only: idle this many µs between round trips (a task sleep), to see the layers run cold as they do between socket events.") var pauseMicroseconds = 0
         @Option(help: "nng contexts serving every server socket, Fairway's and the baselines' alike (default: Fairway as the daemons, 8; the baselines a plain one-context echo loop).") var workers: Int?
 
         func validate() throws {
             guard ["tcp", "ipc", "inproc"].contains(transport) else { throw ValidationError("--transport must be tcp, ipc or inproc") }
             if let n = layersOnly, n <= 0 { throw ValidationError("--layers-only must be > 0") }
+            guard (0...1_000_000).contains(pauseMicroseconds) else { throw ValidationError("--pause-microseconds must be in 0...1000000") }
             if let w = workers, !(1...256).contains(w) { throw ValidationError("--workers must be in 1...256") }
             guard roundTrips > 0, handshakes > 0, warmup >= 0, block > 0 else { throw ValidationError("--round-trips, --handshakes and --block must be > 0") }
         }
@@ -65,7 +67,7 @@ extension FairwayLab.Bench {
             settings.handshakeBurst = 1e7
             if let workers { settings.workers = workers }
             if let n = layersOnly {
-                let stats = try await Self.layersAlone(settings: settings, logger: logger, rounds: n)
+                let stats = try await Self.layersAlone(settings: settings, logger: logger, rounds: n, pause: .microseconds(pauseMicroseconds))
                 print(String(format: "layers alone: %.1f µs p50, %.1f µs p99", stats.quantile(0.5), stats.quantile(0.99)))
                 return
             }
@@ -184,7 +186,8 @@ extension FairwayLab.Bench {
 
 extension FairwayLab.Bench.Transport {
     /// Round trips through the client's and server's session code with no transport between.
-    static func layersAlone(settings: TransportSettings, logger: Logger, rounds: Int) async throws -> LatencyStats {
+    /// - Parameter pause: idle time between round trips (not timed).
+    static func layersAlone(settings: TransportSettings, logger: Logger, rounds: Int, pause: Duration = .zero) async throws -> LatencyStats {
         let serverKey = NodeKey(), clientKey = NodeKey()
         let server = try RequestServer(identity: serverKey, settings: settings, logger: logger) { _ in
             .pong(Pong(nodeID: serverKey.nodeID, role: .cloudCoordinator, version: FairwayVersion.current))
@@ -199,6 +202,7 @@ extension FairwayLab.Bench.Transport {
         var stats = LatencyStats()
         let clock = ContinuousClock()
         for counter in 1...UInt64(rounds) {
+            if pause > .zero { try await Task.sleep(for: pause) }
             stats.add(try await clock.measure {
                 let frame = SessionFrame.message(SessionCipher.seal(ping(), key: keys.sendKey, sessionID: id, counter: counter)).encoded()
                 guard case .message(let m) = try SessionFrame.decode(await server.respond(to: frame), maxBytes: 1 << 20),
