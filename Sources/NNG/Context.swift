@@ -18,7 +18,7 @@ public final class Context: Sendable {
         let s = socket.handle
         let o = socket.options
         let kind = socket.protocolKind
-        // Open and configure under the socket's lifecycle lock (see SocketLifecycle.openContext).
+        // Open and configure under the socket's lifecycle lock (see Socket.ifOpen).
         let result: (Int32, nng_ctx, String)? = socket.lifecycle.openContext {
             var c = nng_ctx()
             let rv = nng_ctx_open(&c, s)

@@ -82,8 +82,8 @@ public final class Socket: Sendable {
     public var isClosed: Bool { lifecycle.isClosed }
 
     /// Runs `body` — one short, non-blocking nng call on this socket or one of its contexts
-    /// — counted in flight so that `close` waits for it, unless the socket is closed (then
-    /// returns nil without running it). Such calls run concurrently. See `SocketLifecycle`.
+    /// — under the socket's lifecycle lock, unless the socket is closed (then returns nil
+    /// without running it). See `SocketLifecycle` for why.
     func ifOpen<R: Sendable>(_ body: () -> R) -> R? {
         lifecycle.ifOpen(body)
     }

@@ -13,11 +13,8 @@ import Synchronization
 ///    `nng_close`, which then frees the socket. An `nng_ctx_send`/`nng_ctx_recv`/
 ///    `nng_ctx_close` racing with `nng_close` can lock freed memory and abort with
 ///    "panic: pthread_mutex_lock: Invalid argument" (reproduced by our tests). Fix: every
-///    such call runs only while open and is counted in flight (`gate`); `close` marks the
-///    gate closed first and waits for the calls in flight, so none is running during, or
-///    starts after, `nng_close`. The calls do not exclude each other: a REP socket's
-///    contexts send and receive concurrently (holding one lock around `nng_ctx_send`, which
-///    may write to the TCP socket inline, serialised a server's workers).
+///    such call runs under `state`'s lock and only while open; `close` flips `closed` under
+///    the same lock first, so none is in flight during, or starts after, `nng_close`.
 /// 2. **Close under traffic (hang).** nng 1.5.2 can hang forever in `nng_close` when pipes
 ///    carry traffic at that moment (nanomsg/nng#1543, #1813; fixed in 1.8.0 by PR #1824):
 ///    the reaper thread waits for a pipe aio that never completes, and from then on every
@@ -42,30 +39,12 @@ final class SocketLifecycle: Sendable {
     struct AIOPointer: @unchecked Sendable { let raw: OpaquePointer }
 
     private let state = Mutex(State())
-    /// `closedBit` once closing began; below it, the number of `ifOpen` bodies running.
-    private let gate = Atomic<UInt64>(0)
-    private static let closedBit: UInt64 = 1 << 63
 
     var isClosed: Bool { state.withLock { $0.closed } }
 
-    /// Runs `body` if the socket is still open, counted in flight so that `close` waits for
-    /// it; nil when closed. Bodies on one socket run concurrently.
+    /// Runs `body` under the lock if the socket is still open; nil when closed.
     func ifOpen<R: Sendable>(_ body: () -> R) -> R? {
-        var current = gate.load(ordering: .relaxed)
-        while true {
-            if current & Self.closedBit != 0 { return nil }
-            let (exchanged, original) = gate.compareExchange(expected: current, desired: current + 1, ordering: .acquiring)
-            if exchanged { break }
-            current = original
-        }
-        defer { gate.subtract(1, ordering: .releasing) }
-        return body()
-    }
-
-    /// Closes the gate and waits until no `ifOpen` body runs (they are short, non-blocking nng calls).
-    private func closeGate() {
-        gate.bitwiseOr(Self.closedBit, ordering: .acquiringAndReleasing)
-        while gate.load(ordering: .acquiring) & ~Self.closedBit != 0 { sched_yield() }
+        state.withLock { s in s.closed ? nil : body() }
     }
 
     /// Submits a socket-level operation: records `aio` and runs `body` (which hands it to
@@ -126,10 +105,8 @@ final class SocketLifecycle: Sendable {
             return all
         }
         guard let contexts else { return false }
-        closeGate()
-        // No nng_ctx_* call can be running or start now (sends and receives passed the gate,
-        // which is closed and drained; opening and closing contexts run under the lock and
-        // check `closed`), so these and nng_close below are safe.
+        // No nng_ctx_* call can be running or start now (all run under the lock and check
+        // `closed`), so these and nng_close below are safe.
         for ctx in contexts { nng_ctx_close(ctx) }
         Thread.sleep(forTimeInterval: Self.seconds(Self.drainPause))
         let done = DispatchSemaphore(value: 0)
