@@ -30,10 +30,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# One build of the code and the tests (a plain `swift build` and then `swift test` would relink
+# every executable twice).
 test: deps
-	$(SWIFT) build
+	$(SWIFT) build --build-tests
 	scripts/check-core-purity.sh
-	$(SWIFT) test
+	$(SWIFT) test --skip-build
 	$(MAKE) client-test
 
 # The Python client first: it installs pytest and noiseprotocol, which the C client's Noise

@@ -19,6 +19,7 @@
 #   FAIRWAY_STRIP   1 (default) strips the binaries in the image (~108 MB -> ~69 MB each);
 #                   0 keeps their symbols
 #   SKIP_SWIFT_BUILD=1  reuse the binaries already in .build-release
+#   SWIFT_BUILD_ONLY=1  only step 1 (the release build; .ci/run does it in the background)
 # Prints timings of the two steps. The host-side fairwayctl it builds is
 # .build-release/release/fairwayctl (scripts/compose-test.sh uses it).
 set -euo pipefail
@@ -35,7 +36,7 @@ APP_GID=10001
 
 log() { echo "[build-images] $*" >&2; }
 
-command -v docker >/dev/null || { log "docker is not installed"; exit 1; }
+[ "${SWIFT_BUILD_ONLY:-0}" = 1 ] || command -v docker >/dev/null || { log "docker is not installed"; exit 1; }
 
 # --- 1. release build -------------------------------------------------------------
 t0=$(date +%s)
@@ -50,6 +51,7 @@ fi
 BIN=$(swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --show-bin-path)
 t1=$(date +%s)
 log "release build: $((t1 - t0)) s (binaries in $BIN)"
+[ "${SWIFT_BUILD_ONLY:-0}" = 1 ] && exit 0
 
 # --- 2. root filesystem -----------------------------------------------------------
 rm -rf "$CONTEXT"
