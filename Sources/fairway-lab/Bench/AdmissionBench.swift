@@ -21,6 +21,12 @@ struct AdmissionBench {
     var clients = 8
     var seconds = 2.0
     var rounds = 3
+    /// Which variants run (all by default); a skipped one reports NaN.
+    var variants: Set<Variant> = Set(Variant.allCases)
+
+    enum Variant: String, CaseIterable, ExpressibleByArgument {
+        case raw, protocol1, admission, prebuilt
+    }
 
     struct Result: Codable {
         var clients, rounds: Int
@@ -122,26 +128,29 @@ struct AdmissionBench {
         var batchSizes: [Double] = [], transactionMilliseconds: [Double] = []
         var raw: [Double] = [], signed: [Double] = [], admitted: [Double] = [], presigned: [Double] = []
         for round in 0..<rounds {
-            raw.append(try await throughput(seconds: seconds) { i in _ = try await rawClients[i].exchange(requestBytes) })
+            if variants.contains(.raw) {
+                raw.append(try await throughput(seconds: seconds) { i in _ = try await rawClients[i].exchange(requestBytes) })
+            }
             progress?.update(4 * round + 1)
-            signed.append(try await throughput(seconds: seconds) { i in
+            if variants.contains(.protocol1) { signed.append(try await throughput(seconds: seconds) { i in
                 let request = WireCodec.seal(Envelope(sender: keys[i].nodeID, sentAt: WallClock.now(), payload: .inferenceRequest(InferenceRequest(cost: 1))), signedBy: keys[i])
                 guard case .inferenceReply = try WireCodec.open(try await signedClients[i].exchange(request)).envelope.payload else {
                     throw FairwayError(.malformed, "expected an inference reply")
                 }
-            })
+            }) }
             progress?.update(4 * round + 2)
             let edgeState = await cluster.edges[0].state
             let (b0, e0, t0) = (await edgeState.batches, await edgeState.events, await edgeState.transactionTime)
-            admitted.append(try await throughput(seconds: seconds) { i in
+            if variants.contains(.admission) { admitted.append(try await throughput(seconds: seconds) { i in
                 guard case .inferenceReply = try await agentClients[i].call(.inferenceRequest(InferenceRequest(cost: 1))) else {
                     throw FairwayError(.malformed, "expected an inference reply")
                 }
-            })
+            }) }
             let (b1, e1, t1) = (await edgeState.batches, await edgeState.events, await edgeState.transactionTime)
             batchSizes.append(Double(e1 - e0) / Double(max(1, b1 - b0)))
             transactionMilliseconds.append((t1 - t0).milliseconds / Double(max(1, b1 - b0)))
             progress?.update(4 * round + 3)
+            guard variants.contains(.prebuilt) else { progress?.update(4 * round + 4); continue }
             // Fresh ids every round: a resent id would be answered from the replay cache.
             let batches = keys.map { key in
                 (0..<presignedPerClient).map { _ in
@@ -198,6 +207,7 @@ struct AdmissionBench {
     }
 
     private func median(_ xs: [Double]) -> Double {
+        guard !xs.isEmpty else { return .nan }
         let s = xs.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
@@ -210,11 +220,20 @@ extension FairwayLab.Bench {
         @Option(help: "Concurrent agent identities (and raw REQ clients).") var clients = 8
         @Option(help: "Seconds per measured round and variant.") var seconds = 2.0
         @Option(help: "Rounds (variants alternate; medians reported).") var rounds = 3
+        @Option(help: "Variants to run, comma-separated: raw, protocol1, admission, prebuilt (default: all; a skipped one prints nan). For profiling one path.")
+        var variants = "raw,protocol1,admission,prebuilt"
         @Flag(help: "Print one JSON object instead of a table.") var json = false
+
+        func validate() throws {
+            for v in variants.split(separator: ",") where AdmissionBench.Variant(rawValue: String(v)) == nil {
+                throw ValidationError("--variants: unknown variant '\(v)' (known: raw, protocol1, admission, prebuilt)")
+            }
+        }
 
         func run() async throws {
             let progress = Progress(total: 4 * rounds, label: "variant runs")
-            let r = try await AdmissionBench(clients: clients, seconds: seconds, rounds: rounds).run(progress: progress)
+            let chosen = Set(variants.split(separator: ",").compactMap { AdmissionBench.Variant(rawValue: String($0)) })
+            let r = try await AdmissionBench(clients: clients, seconds: seconds, rounds: rounds, variants: chosen).run(progress: progress)
             progress.finish()
             print(json ? r.json : r.table)
         }
@@ -235,6 +254,7 @@ extension AdmissionBench.Result {
     }
 
     var json: String {
-        "{\"clients\":\(clients),\"raw_requests_per_second\":\(rawRequestsPerSecond),\"signed_requests_per_second\":\(signedRequestsPerSecond),\"admissions_per_second\":\(admissionsPerSecond),\"presigned_admissions_per_second\":\(presignedAdmissionsPerSecond),\"ratio\":\(ratio),\"edge_ratio\":\(edgeRatio),\"events_per_commit\":\(eventsPerCommit),\"transaction_ms\":\(transactionMilliseconds)}"
+        func n(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }  // a skipped variant
+        return "{\"clients\":\(clients),\"raw_requests_per_second\":\(n(rawRequestsPerSecond)),\"signed_requests_per_second\":\(n(signedRequestsPerSecond)),\"admissions_per_second\":\(n(admissionsPerSecond)),\"presigned_admissions_per_second\":\(n(presignedAdmissionsPerSecond)),\"ratio\":\(n(ratio)),\"edge_ratio\":\(n(edgeRatio)),\"events_per_commit\":\(n(eventsPerCommit)),\"transaction_ms\":\(n(transactionMilliseconds))}"
     }
 }
