@@ -124,6 +124,7 @@ os.setsid()
 os.execv(p["executable"], [p["executable"]] + p["arguments"])' "$dir/cluster.json" >> "$dir/logs/edge-1.restarted.log" 2>&1 < /dev/null &
 restarted_pid=$!
 i=0; until "$ctl" ping --url "$edge" >/dev/null 2>&1 || [ $i -ge 50 ]; do sleep 0.2; i=$((i + 1)); done
+[ $i -ge 50 ] && echo "note: the restarted edge-1 did not answer fairwayctl ping within 10 s"
 echo "edge-1 restarted (pid $restarted_pid)"
 touch "$dir/edge-restarted"
 if wait "$check_pid"; then cat "$dir/restart.out"; else cat "$dir/restart.out"; fail "client across the edge restart"; fi

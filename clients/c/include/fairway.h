@@ -122,7 +122,7 @@ int64_t fw_now_ms(void);
 /* ---- client ---- */
 
 typedef struct fw_client_options {
-    int send_timeout_ms;      /* default 1000 */
+    int send_timeout_ms;      /* longest a send waits for a connected peer, capped by the call's deadline; default 1000 */
     int recv_timeout_ms;      /* deadline of one call, handshake included; default 2000 */
     int resend_ms;            /* nng REQ resend interval; default 1000 */
     size_t max_message_bytes; /* largest reply accepted (frames above it are refused by nng); default 1 MiB */

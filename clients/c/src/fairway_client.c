@@ -176,6 +176,8 @@ static Fairway__V1__Frame *exchange_frame(fw_client *c, const Fairway__V1__Frame
     size_t n = fairway__v1__frame__get_packed_size(f);
     uint8_t *buf = malloc(n ? n : 1);
     fairway__v1__frame__pack(f, buf);
+    /* The send waits for a connected peer at most send_timeout_ms, and never past the call's deadline. */
+    nng_socket_set_ms(c->sock, NNG_OPT_SENDTIMEO, (nng_duration)(remaining < c->opt.send_timeout_ms ? remaining : c->opt.send_timeout_ms));
     nng_socket_set_ms(c->sock, NNG_OPT_RECVTIMEO, (nng_duration)remaining);
     int rv = nng_send(c->sock, buf, n, 0);
     free(buf);

@@ -60,7 +60,13 @@ static int restart_check(const char *url, const char *flag) {
     fw_identity_generate(&id);
     fw_error e;
     memset(&e, 0, sizeof e);
-    fw_client *c = fw_client_open(url, &id, NULL, &e);
+    /* A generous deadline: the client's dialer may be in reconnect backoff (at most 2 s) when
+     * the restarted edge comes up; what is checked is the transparent re-handshake, not how soon. */
+    fw_client_options o;
+    fw_client_options_default(&o);
+    o.send_timeout_ms = 10000;
+    o.recv_timeout_ms = 10000;
+    fw_client *c = fw_client_open(url, &id, &o, &e);
     if (!c) { report(0, "open", &e); return 1; }
     int r = ping(c, &e);
     char first[FW_NODE_ID_LEN + 1];
