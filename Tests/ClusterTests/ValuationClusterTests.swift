@@ -119,14 +119,26 @@ final class ValuationClusterTests: XCTestCase {
             let poor = try XCTUnwrap(values.agents.first { $0.agent_id != richID.rawValue })
             XCTAssertGreaterThan(rich.value, poor.value)
             XCTAssertGreaterThan(rich.novel_samples, poor.novel_samples)
-            var grants: (rich: UInt64, poor: UInt64) = (0, 0)
-            await eventually(20, "grants from the values") {
-                guard let nodes = await statusJSON(url) else { return false }
-                let r = nodes.first { $0.id == rich.agent_id }?.tokens_granted ?? 0, p = nodes.first { $0.id == poor.agent_id }?.tokens_granted ?? 0
-                grants = (r, p)
-                return r > 0 && p > 0 && r > p
+            // Compared from now on, when both are valued: cumulative grants also hold the epochs in
+            // which only one agent's first release had been valued (it got every token then), and
+            // which one that was depends on timing.
+            func granted() async -> (rich: UInt64, poor: UInt64)? {
+                guard let nodes = await statusJSON(url) else { return nil }
+                return (nodes.first { $0.id == rich.agent_id }?.tokens_granted ?? 0, nodes.first { $0.id == poor.agent_id }?.tokens_granted ?? 0)
             }
-            XCTAssertGreaterThan(grants.rich, grants.poor, "more novel data, more tokens")
+            var start: (rich: UInt64, poor: UInt64)?
+            await eventually(10, "the agents' grants so far") {
+                start = await granted()
+                return start != nil
+            }
+            let from = try XCTUnwrap(start)
+            var grants: (rich: UInt64, poor: UInt64) = (0, 0)
+            await eventually(20, "grants from the values, over at least 3 epochs") {
+                guard let now = await granted() else { return false }
+                grants = (now.rich > from.rich ? now.rich - from.rich : 0, now.poor > from.poor ? now.poor - from.poor : 0)
+                return grants.rich + grants.poor >= 300 && grants.rich > grants.poor
+            }
+            XCTAssertGreaterThan(grants.rich, grants.poor, "more novel data, more tokens per epoch once both are valued")
 
             // Tampering with a stored row is detected and named by index: the running coordinator
             // still serves its signed heads and proofs from the tree it built.
