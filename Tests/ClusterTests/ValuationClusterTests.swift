@@ -99,7 +99,11 @@ final class ValuationClusterTests: XCTestCase {
             XCTAssertTrue(values.agents.allSatisfy { $0.contributions == UInt64(releases) })
 
             // Anyone can verify the ledger: every leaf, signed head and consistency proof.
+            // Heads are signed once per epoch: wait until one covers the newest record (its proof
+            // is checked against a signed head), then verify everything.
             await eventually(10, "a signed head covers every record") {
+                guard let (pc, pout, _) = try? await runTool("fairwayctl", ["ledger", "proof", "--coordinator", url, "--index", "\(records.count - 1)", "--json"]),
+                      pc == 0, pout.contains("\"root_signed\":true") else { return false }
                 guard let (code, out, _) = try? await runTool("fairwayctl", ["ledger", "verify", "--coordinator", url, "--json"]), code == 0,
                       let doc = try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any] else { return false }
                 return (doc["ok"] as? Bool) == true
